@@ -1,0 +1,61 @@
+# bprtools: one library (lib/), one thin main per tool (tools/).
+#
+#   make                 build bin/*
+#   make check           run every test suite (bats)
+#   make experiment      the notebook's experiment on ml-100k (pipelines/)
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARNINGS  = -std=c11 -Wall -Wextra -Werror
+CPPFLAGS += -D_GNU_SOURCE -Ilib
+LDLIBS    = -lcsv -lz -lm -pthread
+BUILD    ?= build
+BIN      ?= bin
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man
+BATS     ?= bats
+BATS_FLAGS ?=
+
+TOOLS   := $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
+LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
+CLI_OBJ := $(BUILD)/tools/cli.o
+PROGS   := $(addprefix $(BIN)/,$(TOOLS))
+MANS    := $(wildcard man/*.[1-9])
+
+all: $(PROGS)
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libbpr.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libbpr.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all
+	$(BATS) $(BATS_FLAGS) tests
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	cp $(PROGS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+clean:
+	rm -rf build build-* bin
+
+.PHONY: all check install lint-man clean
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

@@ -1,0 +1,49 @@
+/*
+ * Data set ids (any 0..2^31-1) to dense indexes 0..n-1 in order of first
+ * appearance: an open-addressing hash table, so huge or sparse ids cost
+ * nothing extra.
+ */
+#ifndef BPR_IDMAP_H
+#define BPR_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IDMAP_EMPTY 0xffffffffu
+
+struct idmap {
+	uint32_t *keys;		/* IDMAP_EMPTY marks a free slot */
+	uint32_t *index;
+	uint32_t *ids;		/* ids in index order */
+	size_t count, slots;	/* slots is a power of two */
+	size_t ids_cap;
+};
+
+int idmap_init(struct idmap *m, size_t expected);
+void idmap_free(struct idmap *m);
+
+static inline size_t
+idmap_slot(const struct idmap *m, uint32_t id)
+{
+	/* Fibonacci hashing spreads consecutive ids over the table. */
+	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) & (m->slots - 1);
+}
+
+/* Index of id, or -1 when absent. */
+static inline int64_t
+idmap_find(const struct idmap *m, uint32_t id)
+{
+	size_t s = idmap_slot(m, id);
+
+	while (m->keys[s] != IDMAP_EMPTY) {
+		if (m->keys[s] == id)
+			return m->index[s];
+		s = (s + 1) & (m->slots - 1);
+	}
+	return -1;
+}
+
+/* Index of id, adding it if new; -1 when out of memory. */
+int64_t idmap_add(struct idmap *m, uint32_t id);
+
+#endif

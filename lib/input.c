@@ -1,0 +1,329 @@
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "zipread.h"
+
+#define INITIAL_BUFFER (1u << 20)
+
+struct bpr_input {
+	char *name;
+	gzFile gz;			/* plain or gzip input */
+	struct zip_member *zip;		/* or one zip member */
+	unsigned char *buf;
+	size_t cap, pos, len;		/* unread bytes are buf[pos..len) */
+	int eof;
+	int bom_checked;
+	long lineno;
+	uint64_t bytes;
+	uint32_t crc;
+};
+
+const char *
+input_name(const struct bpr_input *in)
+{
+	return in->name;
+}
+
+long
+input_lineno(const struct bpr_input *in)
+{
+	return in->lineno;
+}
+
+uint64_t
+input_bytes(const struct bpr_input *in)
+{
+	return in->bytes;
+}
+
+uint32_t
+input_crc(const struct bpr_input *in)
+{
+	return in->crc;
+}
+
+/* Peek at a file's first bytes to tell a zip archive from anything else. */
+static int
+file_is_zip(const char *path)
+{
+	unsigned char head[4];
+	int fd, zip = 0;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	if (read(fd, head, sizeof(head)) == (ssize_t)sizeof(head))
+		zip = zip_has_magic(head, sizeof(head));
+	close(fd);
+	return zip;
+}
+
+/* "dir/x.zip:member" names a member when the whole string is not a file. */
+static int
+split_member(const char *path, char **archive, char **member)
+{
+	const char *colon = strstr(path, ".zip:");
+	struct stat st;
+
+	*archive = *member = NULL;
+	if (colon == NULL || stat(path, &st) == 0)
+		return 0;
+	colon += 4;
+	if ((*archive = strndup(path, (size_t)(colon - path))) == NULL ||
+	    (*member = strdup(colon + 1)) == NULL) {
+		free(*archive);
+		return -1;
+	}
+	return 1;
+}
+
+static int
+open_zip(struct bpr_input *in, const char *archive, const char *member,
+    const char *const *wanted, struct bpr_err *e)
+{
+	static const char *const none[] = { NULL };
+
+	if (wanted == NULL && member == NULL)
+		return bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", archive);
+	in->zip = zip_member_open(archive, member, wanted ? wanted : none, &in->name, e);
+	return in->zip != NULL ? 0 : -1;
+}
+
+static int
+open_gz(struct bpr_input *in, const char *path, struct bpr_err *e)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+	struct stat st;
+
+	if (fd < 0)
+		return bpr_fail(e, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return bpr_fail(e, "%s: is a directory", path);
+	}
+	if ((in->gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return bpr_fail(e, "%s: out of memory", path);
+	}
+	gzbuffer(in->gz, 1u << 17);
+	in->name = strdup(strcmp(path, "-") == 0 ? "stdin" : path);
+	return in->name != NULL ? 0 : bpr_fail(e, "%s: out of memory", path);
+}
+
+struct bpr_input *
+input_open(const char *path, const char *const *wanted, struct bpr_err *e)
+{
+	struct bpr_input *in = calloc(1, sizeof(*in));
+	char *archive = NULL, *member = NULL;
+	int rc, split;
+
+	if (in == NULL || (in->buf = malloc(INITIAL_BUFFER)) == NULL) {
+		free(in);
+		bpr_fail(e, "%s: out of memory", path);
+		return NULL;
+	}
+	in->cap = INITIAL_BUFFER;
+	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	if ((split = split_member(path, &archive, &member)) < 0)
+		rc = bpr_fail(e, "%s: out of memory", path);
+	else if (split)
+		rc = open_zip(in, archive, member, wanted, e);
+	else if (strcmp(path, "-") != 0 && file_is_zip(path))
+		rc = open_zip(in, path, NULL, wanted, e);
+	else
+		rc = open_gz(in, path, e);
+	free(archive);
+	free(member);
+	if (rc < 0) {
+		input_close(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+input_close(struct bpr_input *in)
+{
+	if (in == NULL)
+		return;
+	if (in->gz != NULL)
+		gzclose_r(in->gz);
+	zip_member_close(in->zip);
+	free(in->buf);
+	free(in->name);
+	free(in);
+}
+
+static long
+read_gz(struct bpr_input *in, unsigned char *dst, size_t n, struct bpr_err *e)
+{
+	int got, zerr;
+	const char *msg;
+
+	got = gzread(in->gz, dst, (unsigned)(n > (1u << 30) ? (1u << 30) : n));
+	if (got > 0)
+		return got;
+	msg = gzerror(in->gz, &zerr);
+	if (got < 0 && zerr == Z_ERRNO)
+		return bpr_fail(e, "%s: read error: %s", in->name, strerror(errno));
+	if (got < 0)
+		return bpr_fail(e, "%s: corrupt gzip data (%s)", in->name, msg);
+	if (zerr == Z_BUF_ERROR)
+		return bpr_fail(e, "%s: truncated gzip data (unexpected end of file)", in->name);
+	return 0;
+}
+
+/* Append more input to the buffer; sets eof at the end. */
+static int
+fill(struct bpr_input *in, struct bpr_err *e)
+{
+	long got;
+
+	if (in->pos > 0) {
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	if (in->len == in->cap) {
+		unsigned char *bigger = realloc(in->buf, in->cap * 2);
+		if (bigger == NULL)
+			return bpr_fail(e, "%s: out of memory (a line longer than %zu bytes?)",
+			    in->name, in->cap);
+		in->buf = bigger;
+		in->cap *= 2;
+	}
+	if (in->gz != NULL)
+		got = read_gz(in, in->buf + in->len, in->cap - in->len, e);
+	else
+		got = zip_member_read(in->zip, in->buf + in->len, in->cap - in->len, e);
+	if (got < 0)
+		return -1;
+	if (got == 0)
+		in->eof = 1;
+	in->crc = (uint32_t)crc32(in->crc, in->buf + in->len, (uInt)got);
+	in->bytes += (uint64_t)got;
+	in->len += (size_t)got;
+	return 0;
+}
+
+int
+input_peek(struct bpr_input *in, size_t n, const unsigned char **p, size_t *avail,
+    struct bpr_err *e)
+{
+	while (in->len - in->pos < n && !in->eof)
+		if (fill(in, e) < 0)
+			return -1;
+	*p = in->buf + in->pos;
+	*avail = in->len - in->pos;
+	return 0;
+}
+
+void
+input_skip(struct bpr_input *in, size_t n)
+{
+	in->pos += n <= in->len - in->pos ? n : in->len - in->pos;
+}
+
+long
+input_read(struct bpr_input *in, void *dst, size_t n, struct bpr_err *e)
+{
+	unsigned char *out = dst;
+	size_t done = 0, chunk;
+
+	while (done < n) {
+		if (in->pos == in->len) {
+			if (in->eof)
+				break;
+			if (fill(in, e) < 0)
+				return -1;
+			continue;
+		}
+		chunk = in->len - in->pos;
+		if (chunk > n - done)
+			chunk = n - done;
+		memcpy(out + done, in->buf + in->pos, chunk);
+		in->pos += chunk;
+		done += chunk;
+	}
+	return (long)done;
+}
+
+/* A UTF-8 byte order mark at the very start is not data. */
+static int
+skip_bom(struct bpr_input *in, struct bpr_err *e)
+{
+	const unsigned char *p;
+	size_t avail;
+
+	in->bom_checked = 1;
+	if (input_peek(in, 3, &p, &avail, e) < 0)
+		return -1;
+	if (avail >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		in->pos += 3;
+	return 0;
+}
+
+/* The last line may lack its "\n": make room for the terminating NUL. */
+static int
+reserve_terminator(struct bpr_input *in, struct bpr_err *e)
+{
+	unsigned char *bigger;
+
+	if (in->len < in->cap)
+		return 0;
+	if ((bigger = realloc(in->buf, in->cap + 1)) == NULL)
+		return bpr_fail(e, "%s: out of memory", in->name);
+	in->buf = bigger;
+	in->cap++;
+	return 0;
+}
+
+/* Find the end of the next line, reading more input as needed. */
+static int
+find_line_end(struct bpr_input *in, unsigned char **nl, struct bpr_err *e)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		*nl = memchr(in->buf + in->pos + scanned, '\n', in->len - in->pos - scanned);
+		if (*nl != NULL)
+			return 1;
+		if (in->eof)
+			return in->pos < in->len ? reserve_terminator(in, e) == 0 ? 1 : -1 : 0;
+		scanned = in->len - in->pos;
+		if (fill(in, e) < 0)
+			return -1;
+	}
+}
+
+int
+input_line(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e)
+{
+	unsigned char *start, *nl;
+	size_t n;
+	int rc;
+
+	if (!in->bom_checked && skip_bom(in, e) < 0)
+		return -1;
+	if ((rc = find_line_end(in, &nl, e)) <= 0)
+		return rc;
+	start = in->buf + in->pos;
+	n = nl != NULL ? (size_t)(nl - start) : in->len - in->pos;
+	in->pos += n + (nl != NULL);
+	in->lineno++;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	start[n] = '\0';
+	if (memchr(start, '\0', n) != NULL)
+		return bpr_fail_at(e, in->name, in->lineno,
+		    "contains a NUL byte (binary data where text was expected?)");
+	*line = (char *)start;
+	*len = n;
+	return 1;
+}

@@ -1,0 +1,54 @@
+/*
+ * One buffered reader for every input: a plain file, a gzip file (zlib's
+ * gz* functions read both), standard input ("-"), or a member of a .zip
+ * archive ("archive.zip", or "archive.zip:member"). Text is read a line at
+ * a time, binary data by peek and read; the reader counts lines so every
+ * message can say file:line.
+ */
+#ifndef BPR_INPUT_H
+#define BPR_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct bpr_input;
+
+/*
+ * Open path ("-" is standard input). `wanted` lists member base names to
+ * look for when path is a zip archive (NULL-ended, preferred first); it may
+ * be NULL when zip archives make no sense for the caller.
+ */
+struct bpr_input *input_open(const char *path, const char *const *wanted,
+    struct bpr_err *e);
+void input_close(struct bpr_input *in);
+
+/* Name for messages: the path, "stdin", or "archive.zip:member". */
+const char *input_name(const struct bpr_input *in);
+/* Lines returned so far (the current line's number after input_line). */
+long input_lineno(const struct bpr_input *in);
+/* Total bytes delivered, and their running CRC32 (a data fingerprint). */
+uint64_t input_bytes(const struct bpr_input *in);
+uint32_t input_crc(const struct bpr_input *in);
+
+/*
+ * Make at least n bytes visible without consuming them (fewer at the end
+ * of input); *p and *avail describe what is buffered.
+ */
+int input_peek(struct bpr_input *in, size_t n, const unsigned char **p,
+    size_t *avail, struct bpr_err *e);
+/* Consume n bytes already made visible by input_peek. */
+void input_skip(struct bpr_input *in, size_t n);
+/* Read exactly n bytes unless the input ends: returns bytes read, -1 on error. */
+long input_read(struct bpr_input *in, void *dst, size_t n, struct bpr_err *e);
+
+/*
+ * Next line without its "\n" or "\r\n", NUL-terminated and writable in
+ * place. Returns 1 with a line, 0 at the end, -1 on error (including a
+ * NUL byte inside the line, the sign of binary data). A UTF-8 byte order
+ * mark at the start of the input is skipped.
+ */
+int input_line(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e);
+
+#endif

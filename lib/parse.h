@@ -1,0 +1,30 @@
+/*
+ * Strict number parsing for user input: the whole field must be a number
+ * in range, nothing silently truncated or wrapped (no atoi). Each parser
+ * returns 0, or -1 and points *why at a short reason for the message.
+ */
+#ifndef BPR_PARSE_H
+#define BPR_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BPR_ID_MAX 2147483647u	/* ids are 0..2^31-1 (fits int32 tools) */
+
+int parse_id(const char *s, size_t len, uint32_t *out, const char **why);
+int parse_u64(const char *s, size_t len, uint64_t *out, const char **why);
+int parse_i64(const char *s, size_t len, int64_t *out, const char **why);
+/* Decimal notation only (digits, sign, point, exponent); must be finite. */
+int parse_double(const char *s, size_t len, double *out, const char **why);
+
+/*
+ * Shortest "%g"-like text that reads back as exactly v, written to buf
+ * (at least 32 bytes); returns its length. Half-star ratings take a fast
+ * path because ml-split prints tens of millions of them.
+ */
+int format_double(char *buf, double v);
+/* Decimal text of v; returns its length (buf at least 21 bytes). */
+int format_u64(char *buf, uint64_t v);
+int format_i64(char *buf, int64_t v);
+
+#endif

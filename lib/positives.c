@@ -1,0 +1,235 @@
+#include "positives.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "filekind.h"
+#include "idmap.h"
+#include "mem.h"
+#include "parse.h"
+#include "sort.h"
+#include "text.h"
+
+void
+positives_free(struct positives *p)
+{
+	free(p->user_id);
+	free(p->item_id);
+	free(p->start);
+	free(p->items);
+	free(p->item_count);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+parse_pair(char *line, size_t len, uint64_t *key, const char *file, long lineno,
+    struct bpr_err *e)
+{
+	struct field f[2];
+	uint32_t user, item;
+	const char *why;
+	size_t nf = split_fields(line, len, "\t", 1, f, 2);
+
+	if (nf < 2)
+		return bpr_fail_at(e, file, lineno,
+		    "1 field, expected at least 2 (user<TAB>item)");
+	if (parse_id(f[0].s, f[0].len, &user, &why) < 0)
+		return bpr_fail_at(e, file, lineno, "user id '%.*s' %s", field_show(&f[0]), why);
+	if (parse_id(f[1].s, f[1].len, &item, &why) < 0)
+		return bpr_fail_at(e, file, lineno, "item id '%.*s' %s", field_show(&f[1]), why);
+	*key = (uint64_t)user << 32 | item;
+	return 0;
+}
+
+/* All (user << 32 | item) keys of the input, in input order. */
+static int
+read_keys(struct bpr_input *in, uint64_t **keys, size_t *n, struct bpr_err *e)
+{
+	size_t cap = 0, len;
+	char *line;
+	int rc;
+
+	*keys = NULL;
+	*n = 0;
+	if (expect_text(in, "interactions (user<TAB>item)", 0, e) < 0)
+		return -1;
+	while ((rc = input_line(in, &line, &len, e)) > 0) {
+		if (len == 0 || line[0] == '#' || is_blank(line, len))
+			continue;
+		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), "interactions", e) < 0 ||
+		    parse_pair(line, len, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
+			return -1;
+		(*n)++;
+	}
+	if (rc == 0 && *n == 0)
+		return bpr_fail_at(e, input_name(in), 0, "no interactions in the input");
+	return rc;
+}
+
+int
+read_id_column(struct bpr_input *in, uint32_t **ids, size_t *n, struct bpr_err *e)
+{
+	struct field f[1];
+	size_t cap = 0, len;
+	const char *why;
+	char *line;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (expect_text(in, "a TSV whose first column is ids", 1, e) < 0)
+		return -1;
+	while ((rc = input_line(in, &line, &len, e)) > 0) {
+		if (len == 0 || line[0] == '#' || is_blank(line, len))
+			continue;
+		split_fields(line, len, "\t", 1, f, 1);
+		if (mem_grow(ids, &cap, *n + 1, sizeof(**ids), "ids", e) < 0)
+			return -1;
+		if (parse_id(f[0].s, f[0].len, &(*ids)[*n], &why) < 0)
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "id '%.*s' %s",
+			    field_show(&f[0]), why);
+		(*n)++;
+	}
+	return rc;
+}
+
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted distinct items of the keys and of the extra list. */
+static int
+build_universe(struct positives *p, const uint64_t *keys, size_t n,
+    const uint32_t *extra, size_t nextra, struct bpr_err *e)
+{
+	uint32_t *all = mem_array(n + nextra, sizeof(*all), 0, "the item universe", e);
+	size_t i, m = 0;
+
+	if (all == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		all[i] = (uint32_t)keys[i];
+	memcpy(all + n, extra, nextra * sizeof(*extra));
+	qsort(all, n + nextra, sizeof(*all), compare_u32);
+	for (i = 0; i < n + nextra; i++)
+		if (m == 0 || all[m - 1] != all[i])
+			all[m++] = all[i];
+	p->item_id = all;
+	p->nitems = m;
+	p->max_item_id = all[m - 1];
+	return 0;
+}
+
+/* Group the sorted distinct keys by user, items as universe indexes. */
+static int
+build_groups(struct positives *p, const uint64_t *keys, size_t n, struct bpr_err *e)
+{
+	struct idmap index;
+	size_t i, u = 0;
+
+	if (idmap_init(&index, p->nitems) < 0)
+		return bpr_fail(e, "out of memory for the item index");
+	for (i = 0; i < p->nitems; i++)
+		idmap_add(&index, p->item_id[i]);
+	p->user_id = mem_array(n, sizeof(*p->user_id), 0, "users", e);
+	p->start = mem_array(n + 1, sizeof(*p->start), 0, "users", e);
+	p->items = mem_array(n, sizeof(*p->items), 0, "positives", e);
+	p->item_count = mem_array(p->nitems, sizeof(*p->item_count), 1, "item counts", e);
+	if (p->user_id == NULL || p->start == NULL || p->items == NULL || p->item_count == NULL) {
+		idmap_free(&index);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t user = (uint32_t)(keys[i] >> 32);
+		if (i == 0 || user != p->user_id[u - 1]) {
+			p->user_id[u] = user;
+			p->start[u++] = (uint32_t)i;
+		}
+		p->items[i] = (uint32_t)idmap_find(&index, (uint32_t)keys[i]);
+		p->item_count[p->items[i]]++;
+	}
+	p->start[u] = (uint32_t)n;
+	p->nusers = u;
+	p->npairs = n;
+	idmap_free(&index);
+	return 0;
+}
+
+int
+positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
+    struct bpr_err *e)
+{
+	uint64_t *keys = NULL, *tmp = NULL;
+	uint32_t *extra = NULL;
+	size_t n = 0, nextra = 0, i, m = 0;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (read_keys(in, &keys, &n, e) < 0)
+		goto done;
+	if (n >= UINT32_MAX) {
+		bpr_fail(e, "%s: more than %u interactions are not supported", input_name(in), UINT32_MAX - 1);
+		goto done;
+	}
+	if (extra_items != NULL && read_id_column(extra_items, &extra, &nextra, e) < 0)
+		goto done;
+	p->rows = n;
+	p->crc = input_crc(in);
+	p->bytes = input_bytes(in);
+	if ((tmp = mem_array(n, sizeof(*tmp), 0, "sorting interactions", e)) == NULL)
+		goto done;
+	radix_sort_u64(keys, tmp, n);
+	free(tmp);
+	tmp = NULL;
+	for (i = 0; i < n; i++)
+		if (m == 0 || keys[m - 1] != keys[i])
+			keys[m++] = keys[i];
+	p->duplicates = n - m;
+	if (build_universe(p, keys, m, extra, nextra, e) < 0 || build_groups(p, keys, m, e) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(keys);
+	free(tmp);
+	free(extra);
+	if (rc < 0)
+		positives_free(p);
+	return rc;
+}
+
+static int64_t
+search_u32(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == key ? (int64_t)lo : -1;
+}
+
+int64_t
+positives_item_index(const struct positives *p, uint32_t id)
+{
+	return search_u32(p->item_id, p->nitems, id);
+}
+
+int64_t
+positives_user_index(const struct positives *p, uint32_t id)
+{
+	return search_u32(p->user_id, p->nusers, id);
+}
+
+int
+positives_has(const struct positives *p, uint32_t u, uint32_t i)
+{
+	return search_u32(p->items + p->start[u], p->start[u + 1] - p->start[u], i) >= 0;
+}

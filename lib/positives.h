@@ -1,0 +1,52 @@
+/*
+ * The positive interactions a model learns from: every distinct (user,
+ * item) pair of an interactions TSV (user<TAB>item[<TAB>...]), grouped by
+ * user, plus the item universe negatives are drawn from (the items seen,
+ * and any catalogue of further items).
+ */
+#ifndef BPR_POSITIVES_H
+#define BPR_POSITIVES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "input.h"
+
+struct positives {
+	size_t nusers, nitems, npairs;
+	uint32_t *user_id;	/* [nusers] ascending */
+	uint32_t *item_id;	/* [nitems] ascending: the universe */
+	uint32_t *start;	/* [nusers + 1] offsets into items */
+	uint32_t *items;	/* [npairs] universe indexes, ascending per user */
+	uint32_t *item_count;	/* [nitems] positives per item */
+	uint32_t max_item_id;	/* largest id in the universe */
+	size_t duplicates;	/* repeated pairs, collapsed */
+	size_t rows;		/* data lines read */
+	uint32_t crc;		/* CRC32 of the input bytes */
+	uint64_t bytes;
+};
+
+/*
+ * Read interactions; `extra_items` (may be NULL) adds items to the
+ * universe without positives (a catalogue: the first column of any TSV).
+ */
+int positives_read(struct positives *p, struct bpr_input *in,
+    struct bpr_input *extra_items, struct bpr_err *e);
+void positives_free(struct positives *p);
+
+/* Universe index of an item id, or -1 (binary search). */
+int64_t positives_item_index(const struct positives *p, uint32_t id);
+/* Index of a user id, or -1. */
+int64_t positives_user_index(const struct positives *p, uint32_t id);
+/* True when user index u has item universe index i as a positive. */
+int positives_has(const struct positives *p, uint32_t u, uint32_t i);
+
+/*
+ * Read ids from the first column of a TSV (lines starting with '#'
+ * skipped). Used for item catalogues and user lists.
+ */
+int read_id_column(struct bpr_input *in, uint32_t **ids, size_t *n,
+    struct bpr_err *e);
+
+#endif

@@ -1,0 +1,11 @@
+/* Sorting the large integer arrays the tools build (tens of millions of keys). */
+#ifndef BPR_SORT_H
+#define BPR_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* LSD radix sort of 64-bit keys; tmp has room for n keys. Stable. */
+void radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
+
+#endif

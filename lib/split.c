@@ -1,0 +1,343 @@
+#include "split.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "mem.h"
+#include "rng.h"
+
+static const char *const scheme_names[] = {
+	"allbut", "fold", "random", "leave-out", "temporal", "none",
+};
+
+int
+split_scheme_parse(const char *name, enum split_scheme *s)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(scheme_names) / sizeof(scheme_names[0]); i++) {
+		if (strcmp(name, scheme_names[i]) == 0) {
+			*s = (enum split_scheme)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+split_scheme_name(enum split_scheme s)
+{
+	return scheme_names[s];
+}
+
+int
+table_push(struct rating_table *t, const struct rating_row *row, struct bpr_err *e)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap;
+		if (t->n >= UINT32_MAX - 1)
+			return bpr_fail(e, "more than %u rows are not supported", UINT32_MAX - 1);
+		if (mem_grow(&t->user, &cap, t->n + 1, sizeof(*t->user), "ratings", e) < 0)
+			return -1;
+		cap = t->cap;
+		if (mem_grow(&t->item, &cap, t->n + 1, sizeof(*t->item), "ratings", e) < 0)
+			return -1;
+		cap = t->cap;
+		if (mem_grow(&t->rating, &cap, t->n + 1, sizeof(*t->rating), "ratings", e) < 0)
+			return -1;
+		cap = t->cap;
+		if (mem_grow(&t->timestamp, &cap, t->n + 1, sizeof(*t->timestamp), "ratings", e) < 0)
+			return -1;
+		t->cap = cap;
+	}
+	t->user[t->n] = row->user;
+	t->item[t->n] = row->item;
+	t->rating[t->n] = row->rating;
+	t->timestamp[t->n] = row->timestamp;
+	t->n++;
+	return 0;
+}
+
+void
+table_free(struct rating_table *t)
+{
+	free(t->user);
+	free(t->item);
+	free(t->rating);
+	free(t->timestamp);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Rows grouped by user (users in order of first appearance, rows in input order). */
+struct by_user {
+	uint32_t *start;	/* users + 1 offsets into rows */
+	uint32_t *rows;
+	size_t users;
+};
+
+static void
+by_user_free(struct by_user *g)
+{
+	free(g->start);
+	free(g->rows);
+}
+
+static int
+group_by_user(const struct rating_table *t, struct by_user *g, struct bpr_err *e)
+{
+	struct idmap users;
+	uint32_t *uidx = NULL, *fill = NULL;
+	size_t i;
+	int rc = -1;
+
+	memset(g, 0, sizeof(*g));
+	if (idmap_init(&users, 1024) < 0)
+		return bpr_fail(e, "out of memory");
+	if ((uidx = mem_array(t->n, sizeof(*uidx), 0, "user index", e)) == NULL)
+		goto done;
+	for (i = 0; i < t->n; i++) {
+		int64_t u = idmap_add(&users, t->user[i]);
+		if (u < 0) {
+			bpr_fail(e, "out of memory for the user index");
+			goto done;
+		}
+		uidx[i] = (uint32_t)u;
+	}
+	g->users = users.count;
+	if ((g->start = mem_array(g->users + 1, sizeof(*g->start), 1, "user groups", e)) == NULL ||
+	    (fill = mem_array(g->users, sizeof(*fill), 0, "user groups", e)) == NULL ||
+	    (g->rows = mem_array(t->n, sizeof(*g->rows), 0, "user groups", e)) == NULL)
+		goto done;
+	for (i = 0; i < t->n; i++)
+		g->start[uidx[i] + 1]++;
+	for (i = 0; i < g->users; i++)
+		g->start[i + 1] += g->start[i];
+	memcpy(fill, g->start, g->users * sizeof(*fill));
+	for (i = 0; i < t->n; i++)
+		g->rows[fill[uidx[i]]++] = (uint32_t)i;
+	rc = 0;
+done:
+	idmap_free(&users);
+	free(uidx);
+	free(fill);
+	if (rc < 0)
+		by_user_free(g);
+	return rc;
+}
+
+/* Later occurrences of a (user, item) pair; counts distinct items too. */
+static int
+mark_duplicates(const struct rating_table *t, const struct by_user *g,
+    uint8_t *dup, size_t *items, struct bpr_err *e)
+{
+	struct idmap imap;
+	uint32_t *seen_by = NULL;	/* 1 + the last user index that had the item */
+	size_t cap = 0, u, k, before;
+	int64_t it;
+	int rc = 0;
+
+	if (idmap_init(&imap, 1024) < 0)
+		return bpr_fail(e, "out of memory for the item index");
+	for (u = 0; u < g->users && rc == 0; u++) {
+		for (k = g->start[u]; k < g->start[u + 1]; k++) {
+			uint32_t r = g->rows[k];
+			before = imap.count;
+			if ((it = idmap_add(&imap, t->item[r])) < 0 ||
+			    mem_grow(&seen_by, &cap, imap.count, sizeof(*seen_by), "the item index", e) < 0) {
+				rc = bpr_fail(e, "out of memory for the item index");
+				break;
+			}
+			if (imap.count > before)
+				seen_by[it] = 0;
+			dup[r] = seen_by[it] == u + 1;
+			seen_by[it] = (uint32_t)(u + 1);
+		}
+	}
+	*items = imap.count;
+	idmap_free(&imap);
+	free(seen_by);
+	return rc;
+}
+
+static void
+assign_allbut(const struct by_user *g, const struct split_options *o, uint8_t *dest)
+{
+	size_t u, k;
+
+	for (u = 0; u < g->users; u++) {
+		for (k = g->start[u]; k < g->start[u + 1]; k++) {
+			size_t nth = k - g->start[u] + 1;
+			dest[g->rows[k]] = nth >= o->range_lo && nth <= o->range_hi ? ROW_TEST : ROW_TRAIN;
+		}
+	}
+}
+
+/* Slice boundaries as the GroupLens script cuts 100000 rows into 20000s. */
+static void
+assign_fold(size_t n, const struct split_options *o, uint8_t *dest)
+{
+	size_t lo = (size_t)((unsigned long long)n * (o->fold - 1) / o->folds);
+	size_t hi = (size_t)((unsigned long long)n * o->fold / o->folds);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dest[i] = i >= lo && i < hi ? ROW_TEST : ROW_TRAIN;
+}
+
+/*
+ * Selection sampling (Knuth's Algorithm S): exactly `want` of the n
+ * candidates, each subset equally likely, in one ordered pass.
+ */
+static void
+select_exactly(struct bpr_rng *rng, const uint32_t *rows, size_t n, size_t want,
+    uint8_t *dest)
+{
+	size_t i, chosen = 0;
+
+	for (i = 0; i < n; i++) {
+		uint32_t r = rows != NULL ? rows[i] : (uint32_t)i;
+		int take = (double)(n - i) * rng_double(rng) < (double)(want - chosen);
+		dest[r] = take ? ROW_TEST : ROW_TRAIN;
+		chosen += (size_t)take;
+	}
+}
+
+static void
+assign_random(size_t n, const struct split_options *o, uint8_t *dest)
+{
+	struct bpr_rng rng;
+	size_t want = (size_t)(o->fraction * (double)n + 0.5);
+
+	rng_seed(&rng, o->seed, RNG_STREAM_SPLIT, 0);
+	select_exactly(&rng, NULL, n, want, dest);
+}
+
+static void
+assign_leave_out(const struct by_user *g, const struct split_options *o, uint8_t *dest)
+{
+	struct bpr_rng rng;
+	size_t u, n;
+
+	rng_seed(&rng, o->seed, RNG_STREAM_SPLIT, 1);
+	for (u = 0; u < g->users; u++) {
+		n = g->start[u + 1] - g->start[u];
+		/* A user needs one train row left, or they teach the model nothing. */
+		select_exactly(&rng, g->rows + g->start[u], n, n > o->count ? o->count : 0, dest);
+	}
+}
+
+struct timed_row {
+	int64_t ts;
+	uint32_t row;
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct timed_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Each user's last `count` ratings by timestamp (input order breaks ties). */
+static int
+assign_temporal_per_user(const struct rating_table *t, const struct by_user *g,
+    const struct split_options *o, uint8_t *dest, struct bpr_err *e)
+{
+	struct timed_row *tmp = NULL;
+	size_t cap = 0, u, k, n;
+
+	for (u = 0; u < g->users; u++) {
+		n = g->start[u + 1] - g->start[u];
+		if (mem_grow(&tmp, &cap, n, sizeof(*tmp), "sorting by time", e) < 0)
+			return -1;
+		for (k = 0; k < n; k++) {
+			tmp[k].row = g->rows[g->start[u] + k];
+			tmp[k].ts = t->timestamp[tmp[k].row];
+		}
+		qsort(tmp, n, sizeof(*tmp), by_time);
+		for (k = 0; k < n; k++)
+			dest[tmp[k].row] = n > o->count && k >= n - o->count ? ROW_TEST : ROW_TRAIN;
+	}
+	free(tmp);
+	return 0;
+}
+
+static int
+assign_scheme(const struct rating_table *t, const struct by_user *g,
+    const struct split_options *o, uint8_t *dest, struct bpr_err *e)
+{
+	size_t i;
+
+	switch (o->scheme) {
+	case SPLIT_ALLBUT:
+		assign_allbut(g, o, dest);
+		break;
+	case SPLIT_FOLD:
+		assign_fold(t->n, o, dest);
+		break;
+	case SPLIT_RANDOM:
+		assign_random(t->n, o, dest);
+		break;
+	case SPLIT_LEAVE_OUT:
+		assign_leave_out(g, o, dest);
+		break;
+	case SPLIT_TEMPORAL:
+		if (!o->use_time_cut)
+			return assign_temporal_per_user(t, g, o, dest, e);
+		for (i = 0; i < t->n; i++)
+			dest[i] = t->timestamp[i] >= o->time_cut ? ROW_TEST : ROW_TRAIN;
+		break;
+	case SPLIT_NONE:
+		break;
+	}
+	return 0;
+}
+
+static void
+drop_and_count(const struct rating_table *t, const struct split_options *o,
+    const uint8_t *dup, uint8_t *dest, struct split_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (dup[i])
+			dest[i] = ROW_DUPLICATE;
+		else if (t->rating[i] < o->min_rating)
+			dest[i] = ROW_BELOW_MIN;
+		st->train += dest[i] == ROW_TRAIN;
+		st->test += dest[i] == ROW_TEST;
+		st->duplicates += dest[i] == ROW_DUPLICATE;
+		st->below_min += dest[i] == ROW_BELOW_MIN;
+	}
+}
+
+int
+split_rows(const struct rating_table *t, const struct split_options *o,
+    uint8_t *dest, struct split_stats *st, struct bpr_err *e)
+{
+	struct by_user g;
+	uint8_t *dup;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->rows = t->n;
+	if ((dup = mem_array(t->n, 1, 1, "duplicate marks", e)) == NULL)
+		return -1;
+	if (group_by_user(t, &g, e) < 0) {
+		free(dup);
+		return -1;
+	}
+	st->users = g.users;
+	if (mark_duplicates(t, &g, dup, &st->items, e) == 0 &&
+	    assign_scheme(t, &g, o, dest, e) == 0) {
+		drop_and_count(t, o, dup, dest, st);
+		rc = 0;
+	}
+	by_user_free(&g);
+	free(dup);
+	return rc;
+}

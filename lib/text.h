@@ -1,0 +1,34 @@
+/* Small helpers for splitting and showing text fields. */
+#ifndef BPR_TEXT_H
+#define BPR_TEXT_H
+
+#include <stddef.h>
+
+struct field {
+	const char *s;
+	size_t len;
+};
+
+/*
+ * Split line[0..len) at every occurrence of sep (seplen bytes) into at
+ * most max fields; returns the true number of fields, which may exceed
+ * max (the extra ones are not stored).
+ */
+size_t split_fields(const char *line, size_t len, const char *sep, size_t seplen,
+    struct field *f, size_t max);
+
+/* True for an empty or all-space/TAB line. */
+int is_blank(const char *s, size_t len);
+
+/* printf("%.*s") arguments showing at most 40 bytes of a field. */
+#define field_show(f) (int)((f)->len > 40 ? 40 : (f)->len), (f)->s
+
+/* True when s[0..len) is valid UTF-8. */
+int utf8_valid(const unsigned char *s, size_t len);
+/*
+ * Latin-1 to UTF-8: writes at most 2*len bytes to out; returns the
+ * length written.
+ */
+size_t latin1_to_utf8(const unsigned char *s, size_t len, char *out);
+
+#endif

@@ -1,0 +1,103 @@
+# Shared setup for the bats suites: where the programs and the real data
+# are, small fixtures the tests write themselves, and the checks every
+# bad-input case makes.
+
+bats_require_minimum_version 1.5.0
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BIN="${BPR_BIN:-$ROOT/bin}"
+PATH="$BIN:$PATH"
+DATA="${BPR_DATA:-$ROOT/../shared/data}"
+ML100K="$DATA/ml-100k"
+export LC_ALL=C
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# Real MovieLens files may not be redistributed: tests that need them use
+# ../shared/data and skip, saying so, when it is absent.
+need_ml100k() {
+	[ -f "$ML100K/u.data" ] || skip "real data: $ML100K/u.data is absent"
+}
+
+need_file() {
+	[ -f "$1" ] || skip "real data: $1 is absent"
+}
+
+need_command() {
+	command -v "$1" >/dev/null || skip "$1 is not installed"
+}
+
+# A small ratings file in u.data layout: user item rating timestamp.
+# Users 1..U each rate items with a pattern that gives every user a mix.
+make_udata() {
+	local users=${1:-20} items=${2:-30}
+	awk -v U="$users" -v I="$items" 'BEGIN {
+		srand(7); t = 880000000
+		for (u = 1; u <= U; u++)
+			for (i = 1; i <= I; i++)
+				if ((u * 7 + i * 3) % 5 < 3)
+					printf "%d\t%d\t%d\t%d\n", u, i, 1 + (u + i) % 5, t + u * 1000 + i * 17
+	}'
+}
+
+# Positives in our TSV: user item (every pair of make_udata).
+make_positives() {
+	make_udata "$@" | cut -f1,2
+}
+
+# Sorted row set of a file (order-free comparison).
+rows() {
+	LC_ALL=C sort "$@"
+}
+
+# bad STATUS PATTERN COMMAND...: the command fails with STATUS, its stderr
+# starts with the program name and matches PATTERN (the file and line or
+# the option at fault), the files out.tsv and test.tsv keep their old
+# contents, and no temporary file is left behind.
+bad() {
+	local want=$1 pattern=$2 prog arg
+	shift 2
+	for arg in "$@"; do
+		case "${arg##*/}" in
+		split)
+			prog=ml-split
+			break ;;
+		ml-split|ml-genres|triplet-sample|bpr-train|bpr-score|auc)
+			prog=${arg##*/}
+			break ;;
+		esac
+	done
+	printf 'OLD\n' > out.tsv
+	printf 'OLD\n' > test.tsv
+	run --separate-stderr "$@"
+	if [ "$status" -ne "$want" ]; then
+		echo "exit status $status, expected $want; stderr: $stderr" >&2
+		return 1
+	fi
+	if ! [[ "$stderr" =~ ^$prog:\  ]]; then
+		echo "stderr does not start with '$prog: ': $stderr" >&2
+		return 1
+	fi
+	if ! [[ "$stderr" =~ $pattern ]]; then
+		echo "stderr does not match /$pattern/: $stderr" >&2
+		return 1
+	fi
+	if [ "$(cat out.tsv)" != OLD ] || [ "$(cat test.tsv)" != OLD ]; then
+		echo "an output file was changed" >&2
+		return 1
+	fi
+	if ls -A | grep -q '^\..*\.[A-Za-z0-9]\{6\}$'; then
+		echo "a temporary file was left: $(ls -A)" >&2
+		return 1
+	fi
+}
+
+# The command's output file (given after -o) must not exist after a failure.
+no_file() {
+	if [ -e "$1" ]; then
+		echo "$1 exists after a failure" >&2
+		return 1
+	fi
+}

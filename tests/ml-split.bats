@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# ml-split: layouts, schemes, the GroupLens splits reproduced exactly.
+
+load helpers
+
+@test "ml-split: allbut 1:10 on u.data gives exactly ua.base and ua.test" {
+	need_ml100k
+	ml-split --scheme allbut --test-range 1:10 -o train.tsv -t test.tsv "$ML100K/u.data"
+	diff <(rows "$ML100K/ua.base") <(rows train.tsv)
+	diff <(rows "$ML100K/ua.test") <(rows test.tsv)
+}
+
+@test "ml-split: allbut 11:20 on u.data gives exactly ub.base and ub.test" {
+	need_ml100k
+	ml-split -q --scheme allbut --test-range 11:20 -o train.tsv -t test.tsv "$ML100K/u.data"
+	diff <(rows "$ML100K/ub.base") <(rows train.tsv)
+	diff <(rows "$ML100K/ub.test") <(rows test.tsv)
+}
+
+@test "ml-split: fold 1..5 on u.data gives exactly u1..u5" {
+	need_ml100k
+	for k in 1 2 3 4 5; do
+		ml-split -q --scheme fold --fold "$k" -o train.tsv -t test.tsv "$ML100K/u.data"
+		diff <(rows "$ML100K/u$k.base") <(rows train.tsv)
+		diff <(rows "$ML100K/u$k.test") <(rows test.tsv)
+	done
+}
+
+@test "ml-split: the same split from a .gz and a .zip is byte-identical to the plain file" {
+	need_ml100k
+	need_command zip
+	mkdir ml-100k
+	cp "$ML100K/u.data" "$ML100K/u.item" "$ML100K/u.genre" ml-100k/
+	zip -q -r ml-100k.zip ml-100k
+	gzip -c ml-100k/u.data > u.data.gz
+	ml-split -q --scheme fold --fold 3 -o plain.tr -t plain.te ml-100k/u.data
+	ml-split -q --scheme fold --fold 3 -o gz.tr -t gz.te u.data.gz
+	ml-split -q --scheme fold --fold 3 -o train.tsv -t test.tsv ml-100k.zip
+	cmp plain.tr gz.tr && cmp plain.te gz.te
+	cmp plain.tr train.tsv && cmp plain.te test.tsv
+	ml-split -q --scheme fold --fold 3 -o member.tr -t member.te ml-100k.zip:ml-100k/u.data
+	cmp plain.tr member.tr
+}
+
+@test "ml-split: a stored (uncompressed) zip member reads the same" {
+	need_command zip
+	make_udata 30 40 > u.data
+	zip -q -0 stored.zip u.data
+	ml-split -q -o a.tr -t a.te u.data
+	ml-split -q -o b.tr -t b.te stored.zip
+	cmp a.tr b.tr && cmp a.te b.te
+}
+
+@test "ml-split: ml-latest-small ratings.csv (CRLF, header, half stars) has every row" {
+	need_file "$DATA/ml-latest-small/ratings.csv"
+	f="$DATA/ml-latest-small/ratings.csv"
+	expected=$(grep -c '^[0-9]' "$f")
+	run --separate-stderr ml-split --scheme none -o all.tsv "$f"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < all.tsv)" -eq "$expected" ]
+	[[ "$stderr" == *"$expected rows"* ]]
+	# half stars survive, and no carriage return leaks into the output
+	grep -q $'\t2.5\t' all.tsv
+	! grep -q $'\r' all.tsv
+}
+
+@test "ml-split: ratings.csv.gz random split with --min-rating (the command line of the issue)" {
+	need_file "$DATA/ml-latest-small/ratings.csv"
+	gzip -c "$DATA/ml-latest-small/ratings.csv" > ratings.csv.gz
+	ml-split --scheme random --test-fraction 0.2 --seed 7 --min-rating 4 -o tr.tsv -t te.tsv ratings.csv.gz
+	# every kept row is rated >= 4
+	awk -F'\t' '$3 < 4 { bad = 1 } END { exit bad }' tr.tsv te.tsv
+	# the split itself does not depend on --min-rating: the kept rows are a
+	# subset of the unfiltered split's rows
+	ml-split -q --scheme random --test-fraction 0.2 --seed 7 -o all.tr -t all.te ratings.csv.gz
+	[ -z "$(comm -23 <(rows te.tsv) <(rows all.te))" ]
+	total=$(grep -c '^[0-9]' "$DATA/ml-latest-small/ratings.csv")
+	[ "$(wc -l < all.te)" -eq $(( (total * 2 + 5) / 10 )) ]
+}
+
+@test "ml-split: dat layout (::) is detected and read" {
+	printf '1::10::5::978300760\n1::20::3::978302109\n2::10::4::978301968\n' > ratings.dat
+	ml-split -q --scheme none -o all.tsv ratings.dat
+	[ "$(cat all.tsv)" = "$(printf '1\t10\t5\t978300760\n1\t20\t3\t978302109\n2\t10\t4\t978301968')" ]
+}
+
+@test "ml-split: csv with quoted fields, CRLF and a BOM is read by libcsv" {
+	printf '\xef\xbb\xbfuserId,movieId,rating,timestamp\r\n1,"10",4.5,100\r\n"2",20,0.5,200\r\n' > r.csv
+	ml-split -q --scheme none -o all.tsv r.csv
+	[ "$(cat all.tsv)" = "$(printf '1\t10\t4.5\t100\n2\t20\t0.5\t200')" ]
+}
+
+@test "ml-split: -f forces a layout" {
+	printf '1,10,4,100\n' > r.txt
+	run --separate-stderr ml-split -q -f tab --scheme none -o all.tsv r.txt
+	[ "$status" -eq 1 ]
+	ml-split -q -f csv --scheme none -o all.tsv r.txt
+	[ "$(cat all.tsv)" = "$(printf '1\t10\t4\t100')" ]
+}
+
+@test "ml-split: duplicated (user, item) rows keep the first occurrence" {
+	printf '1\t10\t5\t100\n1\t11\t3\t101\n1\t10\t1\t102\n' > d.tsv
+	run --separate-stderr ml-split --scheme none -o all.tsv d.tsv
+	[ "$status" -eq 0 ]
+	[ "$(cat all.tsv)" = "$(printf '1\t10\t5\t100\n1\t11\t3\t101')" ]
+	[[ "$stderr" == *"1 duplicate"* ]]
+}
+
+@test "ml-split: random split is exact, reproducible by seed, and differs across seeds" {
+	make_udata 40 50 > u.data
+	n=$(wc -l < u.data)
+	ml-split -q --scheme random --test-fraction 0.25 --seed 3 -o a.tr -t a.te u.data
+	ml-split -q --scheme random --test-fraction 0.25 --seed 3 -o b.tr -t b.te u.data
+	ml-split -q --scheme random --test-fraction 0.25 --seed 4 -o c.tr -t c.te u.data
+	cmp a.te b.te
+	! cmp -s a.te c.te
+	[ "$(wc -l < a.te)" -eq $(( (n + 2) / 4 )) ]
+	diff <(rows u.data) <(rows a.tr a.te)
+}
+
+@test "ml-split: leave-out puts K random ratings per user in test" {
+	make_udata 30 40 > u.data
+	ml-split -q --scheme leave-out --test-count 3 --seed 2 -o tr -t te u.data
+	[ "$(cut -f1 te | sort | uniq -c | awk '$1 != 3' | wc -l)" -eq 0 ]
+	[ "$(cut -f1 te | sort -u | wc -l)" -eq 30 ]
+	diff <(rows u.data) <(rows tr te)
+}
+
+@test "ml-split: temporal puts each user's latest ratings in test" {
+	make_udata 25 30 > u.data
+	ml-split -q --scheme temporal --test-count 2 -o tr -t te u.data
+	# for every user, each test timestamp is >= every train timestamp
+	awk -F'\t' 'NR == FNR { if ($4 > maxtr[$1]) maxtr[$1] = $4; next }
+		$4 < maxtr[$1] { bad = 1 } END { exit bad }' tr te
+	[ "$(wc -l < te)" -eq 50 ]
+}
+
+@test "ml-split: temporal with a global time cut" {
+	make_udata 10 20 > u.data
+	cut=880005000
+	ml-split -q --scheme temporal --time-cut $cut -o tr -t te u.data
+	awk -F'\t' -v c=$cut '$4 < c { bad = 1 } END { exit bad }' te
+	awk -F'\t' -v c=$cut '$4 >= c { bad = 1 } END { exit bad }' tr
+}
+
+@test "ml-split: none with two files converts train and test" {
+	make_udata 10 10 > a.data
+	make_udata 12 12 | awk '$1 > 10' > b.data
+	ml-split -q --scheme none -o tr -t te a.data b.data
+	cmp tr a.data && cmp te b.data
+}
+
+@test "ml-split: the summary line counts users, items, rows and drops" {
+	printf '1\t10\t5\t1\n1\t11\t2\t2\n2\t10\t4\t3\n2\t10\t4\t4\n' > s.tsv
+	run --separate-stderr ml-split --scheme none --min-rating 4 -o tr s.tsv
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"4 rows, 2 users, 2 items"* ]]
+	[[ "$stderr" == *"dropped 2 (1 duplicate, 1 below --min-rating)"* ]]
+}
+
+@test "ml-split: output to stdout and -q is silent" {
+	make_udata 5 5 > u.data
+	run --separate-stderr ml-split -q --scheme none u.data
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "$(cat u.data)" ]
+}

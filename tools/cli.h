@@ -1,0 +1,56 @@
+/*
+ * The half of every main() that is the same in all tools: the program
+ * name, err(3)-style messages and exit statuses, strict option values,
+ * inputs that refuse a terminal, and outputs whose temporary files are
+ * removed on an error or a signal. It prints and exits, so it lives
+ * beside the tools, not in lib/.
+ */
+#ifndef BPR_CLI_H
+#define BPR_CLI_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "input.h"
+#include "output.h"
+
+#define BPR_VERSION "1.0.0"
+
+/* Set the program name and install the signal handlers. */
+void cli_init(const char *name, const char *usage);
+const char *cli_name(void);
+
+/* "name: message" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report a library error and exit with its status, removing temporary files. */
+_Noreturn void cli_die(const struct bpr_err *e);
+_Noreturn void cli_fatal(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A usage error: the message, then the usage text, exit 2. */
+_Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Help to stdout and exit 0; --version likewise. */
+_Noreturn void cli_help(const char *help);
+_Noreturn void cli_version(void);
+/* getopt's own complaint has been printed: add the usage and exit 2. */
+_Noreturn void cli_bad_option(void);
+
+/* Strict option values: the whole argument, in [min, max], else exit 2. */
+long long cli_int(const char *opt, const char *arg, long long min, long long max);
+uint64_t cli_u64(const char *opt, const char *arg);
+double cli_double(const char *opt, const char *arg, double min, double max);
+/* "A:B" with min <= A <= B <= max (integers only when integer is set). */
+void cli_range(const char *opt, const char *arg, double min, double max, int integer,
+    double *lo, double *hi);
+
+/* Open an input; "-" on a terminal is refused with a hint. Exits on failure. */
+struct bpr_input *cli_open_input(const char *path, const char *const *wanted);
+
+/* Outputs that die cleanly: the temporary file is registered for removal. */
+void cli_output_open(struct bpr_output *o, const char *path);
+void cli_output_commit(struct bpr_output *o, int durable);
+void cli_output_abort(struct bpr_output *o);
+
+/* Progress reports are wanted when stderr is a terminal and not -q. */
+int cli_progress_wanted(int quiet);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * ml-genres: MovieLens item catalogue in, item<TAB>tag pairs out, with the
+ * tag vocabulary and UTF-8 titles on the side.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: ml-genres [-q] [-f layout] [--genres file] [--vocab file] [--titles file]\n"
+    "                 [-o file] file\n";
+
+static const char help[] =
+    "usage: ml-genres [-q] [-f layout] [--genres file] [--vocab file] [--titles file]\n"
+    "                 [-o file] file\n"
+    "\n"
+    "Read a MovieLens item catalogue (u.item, movies.dat, movies.csv; plain, .gz or\n"
+    "a GroupLens .zip) and write item<TAB>tag pairs, one genre per line.\n"
+    "\n"
+    "  -f, --format layout   item (u.item), dat (movies.dat), csv (movies.csv);\n"
+    "                        default: detected from the first line\n"
+    "      --genres file     u.genre, naming u.item's genre columns (default: the\n"
+    "                        u.genre beside u.item, or in the same archive)\n"
+    "      --vocab file      write the tag vocabulary: tag<TAB>name\n"
+    "      --titles file     write item<TAB>title, in UTF-8\n"
+    "  -o, --output file     the pairs (default: standard output)\n"
+    "  -q, --quiet           no summary line on standard error\n"
+    "  -h, --help            this help\n"
+    "      --version         print the version\n"
+    "\n"
+    "u.item's tag ids are u.genre's (0 is \"unknown\", a genre like the others);\n"
+    "other layouts number their genre names in byte order from 0.\n";
+
+enum { OPT_GENRES = 256, OPT_VOCAB, OPT_TITLES, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "genres", required_argument, NULL, OPT_GENRES },
+	{ "vocab", required_argument, NULL, OPT_VOCAB },
+	{ "titles", required_argument, NULL, OPT_TITLES },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const catalog_members[] = { "u.item", "movies.dat", "movies.csv", NULL };
+static const char *const genre_members[] = { "u.genre", NULL };
+
+struct settings {
+	enum catalog_layout layout;
+	const char *genres, *vocab, *titles, *output;
+	int quiet;
+};
+
+static void
+parse_options(int argc, char **argv, struct settings *s)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (catalog_layout_parse(optarg, &s->layout) < 0)
+				cli_usage_error("-f %s: unknown layout (expected item, dat or csv)", optarg);
+			break;
+		case OPT_GENRES:
+			s->genres = optarg;
+			break;
+		case OPT_VOCAB:
+			s->vocab = optarg;
+			break;
+		case OPT_TITLES:
+			s->titles = optarg;
+			break;
+		case 'o':
+			s->output = optarg;
+			break;
+		case 'q':
+			s->quiet = 1;
+			break;
+		case 'h':
+			cli_help(help);
+		case OPT_VERSION:
+			cli_version();
+		default:
+			cli_bad_option();
+		}
+	}
+}
+
+/*
+ * Where u.genre is when not given: beside u.item in its directory, or in
+ * the same zip archive. Returns a malloc'd path, or NULL if there is none.
+ */
+static char *
+sibling_genre_file(const char *items_path, const char *items_name)
+{
+	const char *colon, *slash;
+	char *path;
+	size_t n;
+
+	if (strcmp(items_path, "-") == 0)
+		return NULL;
+	colon = strstr(items_name, ".zip:");
+	if (colon != NULL) {
+		/* "x.zip:ml-100k/u.item" -> "x.zip:ml-100k/u.genre" */
+		slash = strrchr(items_name, '/');
+		if (slash == NULL || slash < colon)
+			slash = colon + 4;
+		n = (size_t)(slash - items_name) + 1 + strlen("u.genre") + 1;
+		if ((path = malloc(n)) != NULL)
+			snprintf(path, n, "%.*su.genre", (int)(slash - items_name + 1), items_name);
+		return path;
+	}
+	slash = strrchr(items_path, '/');
+	n = (slash ? (size_t)(slash - items_path + 1) : 0) + strlen("u.genre") + 1;
+	if ((path = malloc(n)) != NULL)
+		snprintf(path, n, "%.*su.genre", slash ? (int)(slash - items_path + 1) : 0, items_path);
+	if (path != NULL && access(path, R_OK) != 0) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+static struct bpr_input *
+open_genres(const struct settings *s, const char *items_path, const char *items_name)
+{
+	char *path;
+	struct bpr_input *in = NULL;
+	struct bpr_err e;
+
+	if (s->genres != NULL)
+		return cli_open_input(s->genres, genre_members);
+	if ((path = sibling_genre_file(items_path, items_name)) == NULL)
+		return NULL;
+	in = input_open(path, genre_members, &e);
+	free(path);
+	return in;	/* absent is fine unless names are needed */
+}
+
+static void
+write_pairs(const struct catalog *c, const char *path)
+{
+	struct bpr_output o;
+	size_t i, k;
+
+	cli_output_open(&o, path);
+	for (i = 0; i < c->n; i++) {
+		for (k = c->tag_start[i]; k < c->tag_start[i + 1]; k++) {
+			output_u64(&o, c->item[i]);
+			output_char(&o, '\t');
+			output_u64(&o, c->tags[k]);
+			output_char(&o, '\n');
+		}
+	}
+	cli_output_commit(&o, 0);
+}
+
+static void
+write_vocab(const struct catalog *c, const char *path)
+{
+	struct bpr_output o;
+	size_t t;
+
+	cli_output_open(&o, path);
+	for (t = 0; t < c->ntags; t++)
+		output_printf(&o, "%zu\t%s\n", t, c->tag_name[t]);
+	cli_output_commit(&o, 0);
+}
+
+static void
+write_titles(const struct catalog *c, const char *path)
+{
+	struct bpr_output o;
+	size_t i;
+
+	cli_output_open(&o, path);
+	for (i = 0; i < c->n; i++) {
+		output_u64(&o, c->item[i]);
+		output_char(&o, '\t');
+		output_str(&o, c->title[i]);
+		output_char(&o, '\n');
+	}
+	cli_output_commit(&o, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = { .layout = CATALOG_AUTO, .output = "-" };
+	struct bpr_input *in, *genres;
+	struct catalog c;
+	struct bpr_err e;
+
+	cli_init("ml-genres", usage);
+	parse_options(argc, argv, &s);
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		cli_usage_error(argc == 0 ? "no catalogue file given" : "one catalogue file only");
+	in = cli_open_input(argv[0], catalog_members);
+	genres = open_genres(&s, argv[0], input_name(in));
+	if (catalog_read(&c, in, s.layout, genres, &e) < 0)
+		cli_die(&e);
+	if (s.vocab != NULL && c.ntags > 0 && c.tag_name == NULL)
+		cli_fatal(BPR_EXIT_DATA, "%s: no u.genre beside it to name the genres; give --genres FILE",
+		    input_name(in));
+	write_pairs(&c, s.output);
+	if (s.vocab != NULL)
+		write_vocab(&c, s.vocab);
+	if (s.titles != NULL)
+		write_titles(&c, s.titles);
+	if (!s.quiet)
+		fprintf(stderr, "ml-genres: %s (%s): %zu items, %zu tags, %zu item-tag pairs\n",
+		    input_name(in), catalog_layout_name(c.layout), c.n, c.ntags, c.pairs);
+	catalog_free(&c);
+	input_close(in);
+	input_close(genres);
+	return BPR_EXIT_OK;
+}

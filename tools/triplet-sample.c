@@ -1,0 +1,191 @@
+/*
+ * triplet-sample: positives in, epochs of (user, positive, negative)
+ * triplets out, as a binary stream (default) or TSV.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "positives.h"
+#include "sampler.h"
+#include "triplets.h"
+
+static const char usage[] =
+    "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
+    "                      [--tsv] [-o file] file\n";
+
+static const char help[] =
+    "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
+    "                      [--tsv] [-o file] file\n"
+    "\n"
+    "Read positive interactions (user<TAB>item[<TAB>...], such as ml-split's\n"
+    "output) and write epochs of (user, positive, negative) triplets: each epoch\n"
+    "holds every distinct positive once, in a fresh random order, each with a\n"
+    "freshly drawn negative.\n"
+    "\n"
+    "      --epochs N     epochs to write (default 1)\n"
+    "      --seed N       random seed (default 1); the same seed gives the same bytes\n"
+    "      --neg mode     how negatives are drawn (default unseen):\n"
+    "                       uniform    any id 0..max item id, as the notebook\n"
+    "                                  does: may be a positive, or an unused id\n"
+    "                       unseen     an item the user has no positive for\n"
+    "                       pop[:A]    an item with probability proportional to\n"
+    "                                  its positives^A (default A 1)\n"
+    "      --items file   more items for the universe: the first column of a TSV,\n"
+    "                     such as ml-genres' pairs or titles\n"
+    "      --tsv          write TSV (user<TAB>pos<TAB>neg) instead of binary\n"
+    "  -o, --output file  output (default: standard output)\n"
+    "  -q, --quiet        no summary line on standard error\n"
+    "  -h, --help         this help\n"
+    "      --version      print the version\n";
+
+enum { OPT_EPOCHS = 256, OPT_SEED, OPT_NEG, OPT_ITEMS, OPT_TSV, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "epochs", required_argument, NULL, OPT_EPOCHS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "neg", required_argument, NULL, OPT_NEG },
+	{ "items", required_argument, NULL, OPT_ITEMS },
+	{ "tsv", no_argument, NULL, OPT_TSV },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct settings {
+	uint32_t epochs;
+	uint64_t seed;
+	enum neg_mode neg;
+	double alpha;
+	const char *items, *output;
+	int tsv, quiet;
+};
+
+static void
+parse_options(int argc, char **argv, struct settings *s)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_EPOCHS:
+			s->epochs = (uint32_t)cli_int("--epochs", optarg, 1, 100000);
+			break;
+		case OPT_SEED:
+			s->seed = cli_u64("--seed", optarg);
+			break;
+		case OPT_NEG:
+			if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
+				cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop "
+				    "or pop:ALPHA with 0 <= ALPHA <= 10)", optarg);
+			break;
+		case OPT_ITEMS:
+			s->items = optarg;
+			break;
+		case OPT_TSV:
+			s->tsv = 1;
+			break;
+		case 'o':
+			s->output = optarg;
+			break;
+		case 'q':
+			s->quiet = 1;
+			break;
+		case 'h':
+			cli_help(help);
+		case OPT_VERSION:
+			cli_version();
+		default:
+			cli_bad_option();
+		}
+	}
+}
+
+static void
+load(const char *path, const struct settings *s, struct positives *pos)
+{
+	struct bpr_input *in = cli_open_input(path, NULL);
+	struct bpr_input *items = s->items ? cli_open_input(s->items, NULL) : NULL;
+	struct bpr_err e;
+
+	if (positives_read(pos, in, items, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	input_close(items);
+}
+
+static void
+describe(char *meta, size_t size, const char *path, const struct settings *s,
+    const struct positives *pos)
+{
+	char neg[32];
+
+	neg_mode_format(s->neg, s->alpha, neg, sizeof(neg));
+	snprintf(meta, size, "neg=%s seed=%llu input=%s rows=%zu positives=%zu users=%zu items=%zu "
+	    "crc32=%08x", neg, (unsigned long long)s->seed, path, pos->rows, pos->npairs,
+	    pos->nusers, pos->nitems, pos->crc);
+}
+
+static void
+write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
+{
+	struct triplet buf[4096];
+	struct triplet_writer w;
+	struct bpr_output out;
+	struct bpr_err e;
+	uint32_t ep;
+	size_t n;
+
+	cli_output_open(&out, s->output);
+	triplets_write_header(&w, &out, s->tsv, s->epochs, meta);
+	for (ep = 0; ep < s->epochs; ep++) {
+		epoch_begin(g);
+		while ((n = epoch_fill(g, buf, sizeof(buf) / sizeof(buf[0]))) > 0)
+			triplets_write(&w, buf, n);
+		if (triplets_end_epoch(&w, &e) < 0)
+			cli_die(&e);
+	}
+	cli_output_commit(&out, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = { .epochs = 1, .seed = 1, .neg = NEG_UNSEEN, .alpha = 1, .output = "-" };
+	struct positives pos;
+	struct neg_sampler sampler;
+	struct epoch_gen gen;
+	struct bpr_err e;
+	char meta[1024];
+
+	cli_init("triplet-sample", usage);
+	parse_options(argc, argv, &s);
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		cli_usage_error(argc == 0 ? "no interactions file given" : "one interactions file only");
+	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
+		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
+	load(argv[0], &s, &pos);
+	if (sampler_init(&sampler, &pos, s.neg, s.alpha, &e) < 0 ||
+	    epoch_gen_init(&gen, &pos, &sampler, s.seed, &e) < 0)
+		cli_die(&e);
+	if (gen.skipped_users > 0)
+		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
+		    gen.skipped_pairs, gen.skipped_users);
+	describe(meta, sizeof(meta), argv[0], &s, &pos);
+	write_epochs(&s, &gen, meta);
+	if (!s.quiet)
+		fprintf(stderr, "triplet-sample: %s: %zu positives (%zu duplicates collapsed), %zu users, "
+		    "%zu items; %u epochs of %zu triplets\n", argv[0], pos.npairs, pos.duplicates,
+		    pos.nusers, pos.nitems, s.epochs, epoch_size(&gen));
+	epoch_gen_free(&gen);
+	sampler_free(&sampler);
+	positives_free(&pos);
+	return BPR_EXIT_OK;
+}
