@@ -42,6 +42,9 @@ $(BIN)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libbpr.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/ml-synth: tests/synth/ml-synth.c $(BUILD)/libbpr.a
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 check: all
 	$(BATS) $(BATS_FLAGS) tests
 

@@ -313,16 +313,16 @@ static int
 read_csv(struct catalog *c, struct bpr_input *in, struct idmap *seen, struct bpr_err *e)
 {
 	struct csv_records r;
-	struct field f[3];
-	size_t names_cap = 0, i;
+	const struct field *f;
+	size_t names_cap = 0;
 	uint32_t id;
 	int rc, first = 1;
 
 	if (csvrec_init(&r, in, e) < 0)
 		return -1;
 	while ((rc = csvrec_next(&r, e)) > 0) {
-		const char *s0 = csvrec_field(&r, 0);
-		if (first && !(s0[0] >= '0' && s0[0] <= '9')) {
+		f = r.field;
+		if (first && !(f[0].len > 0 && f[0].s[0] >= '0' && f[0].s[0] <= '9')) {
 			first = 0;
 			continue;	/* movieId,title,genres */
 		}
@@ -331,10 +331,6 @@ read_csv(struct catalog *c, struct bpr_input *in, struct idmap *seen, struct bpr
 			rc = bpr_fail_at(e, input_name(in), r.line,
 			    "%zu fields, expected 3 (movieId, title, genres)", r.nfields);
 			break;
-		}
-		for (i = 0; i < 3; i++) {
-			f[i].s = csvrec_field(&r, i);
-			f[i].len = csvrec_field_len(&r, i);
 		}
 		if (parse_item_id(&f[0], &id, input_name(in), r.line, e) < 0 ||
 		    add_item(c, seen, id, clean_title(f[1].s, f[1].len, 0), input_name(in), r.line, e) < 0 ||

@@ -13,7 +13,7 @@ on_field(void *data, size_t len, void *arg)
 	struct bpr_err ignored;
 
 	if (mem_grow(&c->text, &c->text_cap, c->text_len + len + 1, 1, "CSV fields", &ignored) < 0 ||
-	    mem_grow(&c->start, &c->fields_cap, c->nfields + 1, sizeof(size_t), "CSV fields",
+	    mem_grow(&c->start, &c->start_cap, c->nfields + 1, sizeof(size_t), "CSV fields",
 	    &ignored) < 0) {
 		c->oom = 1;
 		return;
@@ -50,6 +50,7 @@ csvrec_free(struct csv_records *c)
 	csv_free(&c->parser);
 	free(c->text);
 	free(c->start);
+	free(c->field);
 }
 
 static int
@@ -87,6 +88,69 @@ finish(struct csv_records *c, long first_open_line, struct bpr_err *e)
 	return c->complete ? 1 : 0;
 }
 
+/* Point c->field at libcsv's collected fields. */
+static int
+collect_fields(struct csv_records *c, struct bpr_err *e)
+{
+	size_t i;
+
+	if (mem_grow(&c->field, &c->fields_cap, c->nfields, sizeof(*c->field), "CSV fields", e) < 0)
+		return -1;
+	for (i = 0; i < c->nfields; i++) {
+		c->field[i].s = c->text + c->start[i];
+		c->field[i].len = (i + 1 < c->nfields ? c->start[i + 1] : c->text_len) - 1 - c->start[i];
+	}
+	return 0;
+}
+
+static int
+is_csv_space(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static void
+trim_csv_spaces(struct field *f)
+{
+	while (f->len > 0 && is_csv_space(f->s[0])) {
+		f->s++;
+		f->len--;
+	}
+	while (f->len > 0 && is_csv_space(f->s[f->len - 1]))
+		f->len--;
+}
+
+/*
+ * A line with no quote character is a record whose fields are the text
+ * between commas, trimmed of spaces and TABs exactly as libcsv trims
+ * unquoted fields. Splitting it here, in one pass and without copying,
+ * is what lets ml-split read 25 million rating lines in seconds; a line
+ * with a quote, and every line of a record a quote left open, goes to
+ * libcsv. Returns 0 when the line has a quote (nothing split).
+ */
+static int
+split_plain_line(struct csv_records *c, const char *line, size_t len, struct bpr_err *e)
+{
+	size_t i, n = 0, from = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && line[i] != ',') {
+			if (line[i] == '"')
+				return 0;
+			continue;
+		}
+		if (n == c->fields_cap &&
+		    mem_grow(&c->field, &c->fields_cap, n + 1, sizeof(*c->field), "CSV fields", e) < 0)
+			return -1;
+		c->field[n].s = line + from;
+		c->field[n].len = i - from;
+		trim_csv_spaces(&c->field[n++]);
+		from = i + 1;
+	}
+	c->nfields = n;
+	return 1;
+}
+
 int
 csvrec_next(struct csv_records *c, struct bpr_err *e)
 {
@@ -101,13 +165,22 @@ csvrec_next(struct csv_records *c, struct bpr_err *e)
 	while (!c->complete) {
 		if ((rc = input_line(c->in, &line, &len, e)) < 0)
 			return -1;
-		if (rc == 0)
-			return finish(c, first, e);
-		if (first == 0 && len > 0)
+		if (rc == 0) {
+			if ((rc = finish(c, first, e)) <= 0)
+				return rc;
+			return collect_fields(c, e) < 0 ? -1 : 1;
+		}
+		if (first == 0 && len == 0)
+			continue;	/* libcsv skips empty lines too */
+		if (first == 0)
 			first = input_lineno(c->in);
+		if (first == input_lineno(c->in) && (rc = split_plain_line(c, line, len, e)) != 0) {
+			c->line = first;
+			return rc;
+		}
 		if (feed_line(c, line, len, e) < 0)
 			return -1;
 	}
 	c->line = first;
-	return 1;
+	return collect_fields(c, e) < 0 ? -1 : 1;
 }

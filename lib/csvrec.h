@@ -12,36 +12,28 @@
 
 #include "err.h"
 #include "input.h"
+#include "text.h"
 
 struct csv_records {
 	struct csv_parser parser;
 	struct bpr_input *in;
-	char *text;		/* field bytes, each NUL-terminated */
-	size_t text_len, text_cap;
-	size_t *start;		/* offset of each field in text */
+	struct field *field;	/* the current record's fields */
 	size_t nfields, fields_cap;
-	int complete;		/* a whole record has been collected */
+	char *text;		/* libcsv's field bytes, each NUL-terminated */
+	size_t text_len, text_cap;
+	size_t *start;		/* offset of each libcsv field in text */
+	size_t start_cap;
+	int complete;		/* records libcsv finished in the last feed */
 	int oom;
 	long line;		/* line the current record started on */
 };
 
 int csvrec_init(struct csv_records *c, struct bpr_input *in, struct bpr_err *e);
-/* Next record: 1 with fields ready, 0 at the end, -1 on error. */
+/*
+ * Next record: 1 with c->field[0..nfields) ready (valid until the next
+ * call), 0 at the end, -1 on error.
+ */
 int csvrec_next(struct csv_records *c, struct bpr_err *e);
 void csvrec_free(struct csv_records *c);
-
-static inline const char *
-csvrec_field(const struct csv_records *c, size_t i)
-{
-	return c->text + c->start[i];
-}
-
-static inline size_t
-csvrec_field_len(const struct csv_records *c, size_t i)
-{
-	size_t end = i + 1 < c->nfields ? c->start[i + 1] - 1 : c->text_len - 1;
-
-	return end - c->start[i];
-}
 
 #endif

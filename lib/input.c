@@ -23,6 +23,7 @@ struct bpr_input {
 	long lineno;
 	uint64_t bytes;
 	uint32_t crc;
+	int track_crc;
 };
 
 const char *
@@ -47,6 +48,14 @@ uint32_t
 input_crc(const struct bpr_input *in)
 {
 	return in->crc;
+}
+
+void
+input_track_crc(struct bpr_input *in)
+{
+	/* Bytes already buffered but not consumed count too. */
+	in->track_crc = 1;
+	in->crc = (uint32_t)crc32(in->crc, in->buf + in->pos, (uInt)(in->len - in->pos));
 }
 
 /* Peek at a file's first bytes to tell a zip archive from anything else. */
@@ -206,7 +215,8 @@ fill(struct bpr_input *in, struct bpr_err *e)
 		return -1;
 	if (got == 0)
 		in->eof = 1;
-	in->crc = (uint32_t)crc32(in->crc, in->buf + in->len, (uInt)got);
+	if (in->track_crc)
+		in->crc = (uint32_t)crc32(in->crc, in->buf + in->len, (uInt)got);
 	in->bytes += (uint64_t)got;
 	in->len += (size_t)got;
 	return 0;

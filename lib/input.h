@@ -28,7 +28,9 @@ void input_close(struct bpr_input *in);
 const char *input_name(const struct bpr_input *in);
 /* Lines returned so far (the current line's number after input_line). */
 long input_lineno(const struct bpr_input *in);
-/* Total bytes delivered, and their running CRC32 (a data fingerprint). */
+/* Compute a CRC32 of every byte delivered from now on (a data fingerprint). */
+void input_track_crc(struct bpr_input *in);
+/* Total bytes delivered, and their CRC32 when tracked. */
 uint64_t input_bytes(const struct bpr_input *in);
 uint32_t input_crc(const struct bpr_input *in);
 

@@ -12,6 +12,7 @@ parse_digits(const char *s, size_t len, uint64_t limit, uint64_t *out,
 {
 	uint64_t v = 0;
 	size_t i;
+	int overflow = 0;
 
 	if (len == 0) {
 		*why = "is empty";
@@ -23,11 +24,12 @@ parse_digits(const char *s, size_t len, uint64_t limit, uint64_t *out,
 			*why = "is not a non-negative integer";
 			return -1;
 		}
-		if (v > (limit - d) / 10) {
-			*why = "is too large";
-			return -1;
-		}
-		v = v * 10 + d;
+		overflow |= __builtin_mul_overflow(v, 10, &v);
+		overflow |= __builtin_add_overflow(v, d, &v);
+	}
+	if (overflow || v > limit) {
+		*why = "is too large";
+		return -1;
 	}
 	*out = v;
 	return 0;

@@ -27,10 +27,17 @@ parse_pair(char *line, size_t len, uint64_t *key, const char *file, long lineno,
 {
 	struct field f[2];
 	uint32_t user, item;
-	const char *why;
-	size_t nf = split_fields(line, len, "\t", 1, f, 2);
+	const char *why, *tab = memchr(line, '\t', len), *end;
 
-	if (nf < 2)
+	/* Only the first two fields matter: do not scan the rest. */
+	f[0].s = line;
+	f[0].len = tab ? (size_t)(tab - line) : len;
+	if (tab != NULL) {
+		f[1].s = tab + 1;
+		end = memchr(f[1].s, '\t', (size_t)(line + len - f[1].s));
+		f[1].len = (size_t)((end ? end : line + len) - f[1].s);
+	}
+	if (tab == NULL)
 		return bpr_fail_at(e, file, lineno,
 		    "1 field, expected at least 2 (user<TAB>item)");
 	if (parse_id(f[0].s, f[0].len, &user, &why) < 0)
@@ -93,12 +100,33 @@ read_id_column(struct bpr_input *in, uint32_t **ids, size_t *n, struct bpr_err *
 	return rc;
 }
 
-static int
-compare_u32(const void *a, const void *b)
+/* Distinct ids by sorting: any ids. */
+static size_t
+distinct_by_sorting(uint64_t *all, uint64_t *tmp, size_t n, uint32_t *out)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t i, m = 0;
 
-	return (x > y) - (x < y);
+	radix_sort_u64(all, tmp, n);
+	for (i = 0; i < n; i++)
+		if (m == 0 || out[m - 1] != all[i])
+			out[m++] = (uint32_t)all[i];
+	return m;
+}
+
+/* Distinct ids by marking: fast when ids are compact (MovieLens). */
+static size_t
+distinct_by_marking(const uint64_t *all, size_t n, uint32_t max, uint8_t *mark,
+    uint32_t *out)
+{
+	size_t i, m = 0;
+	uint32_t id;
+
+	for (i = 0; i < n; i++)
+		mark[all[i]] = 1;
+	for (id = 0; id <= max; id++)
+		if (mark[id])
+			out[m++] = id;
+	return m;
 }
 
 /* Sorted distinct items of the keys and of the extra list. */
@@ -106,22 +134,37 @@ static int
 build_universe(struct positives *p, const uint64_t *keys, size_t n,
     const uint32_t *extra, size_t nextra, struct bpr_err *e)
 {
-	uint32_t *all = mem_array(n + nextra, sizeof(*all), 0, "the item universe", e);
-	size_t i, m = 0;
+	size_t total = n + nextra, i;
+	uint64_t *all = mem_array(total, sizeof(*all), 0, "the item universe", e), *tmp = NULL;
+	uint8_t *mark = NULL;
+	uint32_t max = 0;
 
-	if (all == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		all[i] = (uint32_t)keys[i];
-	memcpy(all + n, extra, nextra * sizeof(*extra));
-	qsort(all, n + nextra, sizeof(*all), compare_u32);
-	for (i = 0; i < n + nextra; i++)
-		if (m == 0 || all[m - 1] != all[i])
-			all[m++] = all[i];
-	p->item_id = all;
-	p->nitems = m;
-	p->max_item_id = all[m - 1];
+	p->item_id = mem_array(total, sizeof(*p->item_id), 0, "the item universe", e);
+	if (all == NULL || p->item_id == NULL)
+		goto fail;
+	for (i = 0; i < total; i++) {
+		all[i] = i < n ? (uint32_t)keys[i] : extra[i - n];
+		max = all[i] > max ? (uint32_t)all[i] : max;
+	}
+	if ((size_t)max < 4 * total + (1u << 24)) {
+		if ((mark = mem_array((size_t)max + 1, 1, 1, "the item universe", e)) == NULL)
+			goto fail;
+		p->nitems = distinct_by_marking(all, total, max, mark, p->item_id);
+	} else {
+		if ((tmp = mem_array(total, sizeof(*tmp), 0, "the item universe", e)) == NULL)
+			goto fail;
+		p->nitems = distinct_by_sorting(all, tmp, total, p->item_id);
+	}
+	p->max_item_id = max;
+	free(all);
+	free(tmp);
+	free(mark);
 	return 0;
+fail:
+	free(all);
+	free(tmp);
+	free(mark);
+	return -1;
 }
 
 /* Group the sorted distinct keys by user, items as universe indexes. */
@@ -169,6 +212,7 @@ positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extr
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
+	input_track_crc(in);
 	if (read_keys(in, &keys, &n, e) < 0)
 		goto done;
 	if (n >= UINT32_MAX) {

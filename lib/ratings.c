@@ -139,16 +139,13 @@ next_delimited(struct ratings_reader *r, struct rating_row *row, struct bpr_err 
 static int
 first_field_is_number(const struct csv_records *c)
 {
-	const char *s = csvrec_field(c, 0);
-
-	return c->nfields > 0 && s[0] >= '0' && s[0] <= '9';
+	return c->nfields > 0 && c->field[0].len > 0 && c->field[0].s[0] >= '0' &&
+	    c->field[0].s[0] <= '9';
 }
 
 static int
 next_csv(struct ratings_reader *r, struct rating_row *row, struct bpr_err *e)
 {
-	struct field f[5];
-	size_t i, nf;
 	int rc;
 
 	for (;;) {
@@ -160,12 +157,7 @@ next_csv(struct ratings_reader *r, struct rating_row *row, struct bpr_err *e)
 			if (!first_field_is_number(&r->csv))
 				continue;	/* "userId,movieId,rating,timestamp" */
 		}
-		nf = r->csv.nfields < 5 ? r->csv.nfields : 5;
-		for (i = 0; i < nf; i++) {
-			f[i].s = csvrec_field(&r->csv, i);
-			f[i].len = csvrec_field_len(&r->csv, i);
-		}
-		return convert_fields(r, f, r->csv.nfields, row, e) < 0 ? -1 : 1;
+		return convert_fields(r, r->csv.field, r->csv.nfields, row, e) < 0 ? -1 : 1;
 	}
 }
 

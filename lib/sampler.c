@@ -38,25 +38,22 @@ neg_mode_format(enum neg_mode mode, double alpha, char *buf, size_t size)
 		snprintf(buf, size, "%s", mode == NEG_UNIFORM ? "uniform" : "unseen");
 }
 
-/*
- * Walker's alias method: O(1) draws from any discrete distribution. Built
- * in double with a fixed order of operations, so it is the same on every
- * platform.
- */
-static int
-build_alias(struct neg_sampler *s, const double *w, size_t n, struct bpr_err *e)
+int
+alias_init(struct alias_table *t, const double *w, size_t n, struct bpr_err *e)
 {
-	uint32_t *small = mem_array(n, sizeof(*small), 0, "the sampler", e);
-	uint32_t *large = mem_array(n, sizeof(*large), 0, "the sampler", e);
-	double *q = mem_array(n, sizeof(*q), 0, "the sampler", e), sum = 0;
+	uint32_t *small = mem_array(n, sizeof(*small), 0, "an alias table", e);
+	uint32_t *large = mem_array(n, sizeof(*large), 0, "an alias table", e);
+	double *q = mem_array(n, sizeof(*q), 0, "an alias table", e), sum = 0;
 	size_t i, ns = 0, nl = 0;
 
-	s->alias_prob = mem_array(n, sizeof(*s->alias_prob), 0, "the sampler", e);
-	s->alias = mem_array(n, sizeof(*s->alias), 0, "the sampler", e);
-	if (!small || !large || !q || !s->alias_prob || !s->alias) {
+	t->n = n;
+	t->prob = mem_array(n, sizeof(*t->prob), 0, "an alias table", e);
+	t->alias = mem_array(n, sizeof(*t->alias), 0, "an alias table", e);
+	if (!small || !large || !q || !t->prob || !t->alias) {
 		free(small);
 		free(large);
 		free(q);
+		alias_free(t);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -68,23 +65,27 @@ build_alias(struct neg_sampler *s, const double *w, size_t n, struct bpr_err *e)
 		else
 			large[nl++] = (uint32_t)i;
 	}
+	/* Pair each light column with a heavy one that tops it up to 1. */
 	while (ns > 0 && nl > 0) {
 		uint32_t l = small[--ns], g = large[nl - 1];
-		s->alias_prob[l] = q[l];
-		s->alias[l] = g;
+		t->prob[l] = q[l];
+		t->alias[l] = g;
 		q[g] = (q[g] + q[l]) - 1;
 		if (q[g] < 1) {
 			nl--;
 			small[ns++] = g;
 		}
 	}
+	/* What is left is 1 up to rounding. */
 	while (nl > 0) {
-		s->alias_prob[large[--nl]] = 1;
-		s->alias[large[nl]] = large[nl];
+		nl--;
+		t->prob[large[nl]] = 1;
+		t->alias[large[nl]] = large[nl];
 	}
-	while (ns > 0) {	/* rounding leftovers */
-		s->alias_prob[small[--ns]] = 1;
-		s->alias[small[ns]] = small[ns];
+	while (ns > 0) {
+		ns--;
+		t->prob[small[ns]] = 1;
+		t->alias[small[ns]] = small[ns];
 	}
 	free(small);
 	free(large);
@@ -92,12 +93,21 @@ build_alias(struct neg_sampler *s, const double *w, size_t n, struct bpr_err *e)
 	return 0;
 }
 
+void
+alias_free(struct alias_table *t)
+{
+	free(t->prob);
+	free(t->alias);
+	t->prob = NULL;
+	t->alias = NULL;
+}
+
 static int
 init_pop(struct neg_sampler *s, struct bpr_err *e)
 {
 	const struct positives *p = s->pos;
 	double *w;
-	size_t i;
+	size_t i, npop = 0;
 	int rc;
 
 	s->pop_items = mem_array(p->nitems, sizeof(*s->pop_items), 0, "the sampler", e);
@@ -108,11 +118,11 @@ init_pop(struct neg_sampler *s, struct bpr_err *e)
 	}
 	for (i = 0; i < p->nitems; i++) {
 		if (p->item_count[i] > 0) {
-			w[s->npop] = pow((double)p->item_count[i], s->alpha);
-			s->pop_items[s->npop++] = (uint32_t)i;
+			w[npop] = pow((double)p->item_count[i], s->alpha);
+			s->pop_items[npop++] = (uint32_t)i;
 		}
 	}
-	rc = build_alias(s, w, s->npop, e);
+	rc = alias_init(&s->pop, w, npop, e);
 	free(w);
 	return rc;
 }
@@ -127,15 +137,18 @@ sampler_init(struct neg_sampler *s, const struct positives *p, enum neg_mode mod
 	s->pos = p;
 	if (mode == NEG_POP)
 		return init_pop(s, e);
+	if (mode == NEG_UNSEEN &&
+	    (s->bitmap = mem_array(p->nitems / 64 + 1, sizeof(uint64_t), 1, "the sampler", e)) == NULL)
+		return -1;
 	return 0;
 }
 
 void
 sampler_free(struct neg_sampler *s)
 {
-	free(s->alias_prob);
-	free(s->alias);
+	alias_free(&s->pop);
 	free(s->pop_items);
+	free(s->bitmap);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -147,22 +160,95 @@ sampler_user_ok(const struct neg_sampler *s, uint32_t u)
 	return s->mode != NEG_UNSEEN || p->start[u + 1] - p->start[u] < p->nitems;
 }
 
-/* Bucket count: about 16 Ki keys (128 KiB) per bucket so each fits in L2. */
+/*
+ * Unseen negatives for one user. While the user has at most half the
+ * items, draw uniformly from the universe and reject positives, testing a
+ * bitmap of the user's positives that fits in L1 (at most two draws
+ * expected); beyond that, pick the r-th non-positive directly.
+ */
+static void
+draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u, uint32_t *neg,
+    size_t n)
+{
+	const struct positives *p = s->pos;
+	const uint32_t *P = p->items + p->start[u];
+	uint32_t k = p->start[u + 1] - p->start[u], N = (uint32_t)p->nitems;
+	uint32_t unseen = N - k, r, g, j;
+	uint64_t *bits = s->bitmap;
+	double spread = (double)k / unseen;
+	size_t i;
+
+	if (k <= N / 2) {
+		for (j = 0; j < k; j++)
+			bits[P[j] >> 6] |= (uint64_t)1 << (P[j] & 63);
+		for (i = 0; i < n; i++) {
+			do
+				r = rng_below(rng, N);
+			while (bits[r >> 6] >> (r & 63) & 1);
+			neg[i] = p->item_id[r];
+		}
+		for (j = 0; j < k; j++)
+			bits[P[j] >> 6] = 0;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		r = rng_below(rng, unseen);
+		/* Where the answer would be if the positives were spread evenly. */
+		g = (uint32_t)((double)r * spread);
+		neg[i] = p->item_id[unseen_at(P, k, g < k ? g : k, r)];
+	}
+}
+
+void
+sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *neg, size_t n)
+{
+	const struct positives *p = s->pos;
+	size_t i;
+
+	switch (s->mode) {
+	case NEG_UNIFORM:
+		for (i = 0; i < n; i++)
+			neg[i] = rng_below(rng, p->max_item_id + 1);
+		break;
+	case NEG_POP:
+		for (i = 0; i < n; i++)
+			neg[i] = p->item_id[s->pop_items[alias_draw(&s->pop, rng)]];
+		break;
+	case NEG_UNSEEN:
+		draw_unseen(s, rng, u, neg, n);
+		break;
+	}
+}
+
+uint32_t
+sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u)
+{
+	uint32_t neg;
+
+	sampler_draw_user(s, rng, u, &neg, 1);
+	return neg;
+}
+
+/*
+ * Bucket count: about 32 Ki samples (384 KiB) per bucket so each fits in
+ * L2, and few enough buckets that the scatter's streams stay in the TLB.
+ */
 static size_t
 bucket_count(size_t n)
 {
 	size_t b = 1;
 
-	while (b < 4096 && b * 16384 < n)
+	while (b < 4096 && b * 32768 < n)
 		b *= 2;
 	return b;
 }
 
 static void
-fisher_yates(uint64_t *a, size_t n, struct bpr_rng *rng)
+fisher_yates(struct sample *a, size_t n, struct bpr_rng *rng)
 {
+	struct sample t;
 	size_t i, j;
-	uint64_t t;
 
 	for (i = n; i > 1; i--) {
 		j = rng_below(rng, (uint32_t)i);
@@ -172,8 +258,8 @@ fisher_yates(uint64_t *a, size_t n, struct bpr_rng *rng)
 	}
 }
 
-void
-shuffle_u64(uint64_t *keys, uint64_t *scratch, size_t n, struct bpr_rng *rng)
+struct sample *
+shuffle_samples(struct sample *a, struct sample *scratch, size_t n, struct bpr_rng *rng)
 {
 	size_t nb = bucket_count(n), start[4097], fill[4097], i, b;
 	struct bpr_rng replay = *rng;
@@ -186,40 +272,41 @@ shuffle_u64(uint64_t *keys, uint64_t *scratch, size_t n, struct bpr_rng *rng)
 		start[b + 1] += start[b];
 	memcpy(fill, start, sizeof(fill));
 	for (i = 0; i < n; i++)
-		scratch[fill[rng_below(&replay, (uint32_t)nb)]++] = keys[i];
+		scratch[fill[rng_below(&replay, (uint32_t)nb)]++] = a[i];
 	for (b = 0; b < nb; b++)
 		fisher_yates(scratch + start[b], start[b + 1] - start[b], rng);
-	memcpy(keys, scratch, n * sizeof(*keys));
+	return scratch;
 }
 
 int
 epoch_gen_init(struct epoch_gen *g, const struct positives *p,
     const struct neg_sampler *s, uint64_t seed, struct bpr_err *e)
 {
-	size_t u, k;
+	size_t u, max_per_user = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->pos = p;
 	g->sampler = s;
 	rng_seed(&g->rng, seed, RNG_STREAM_SAMPLE, 0);
-	g->order = mem_array(p->npairs, sizeof(*g->order), 0, "the epoch order", e);
-	g->scratch = mem_array(p->npairs, sizeof(*g->scratch), 0, "the epoch order", e);
-	if (g->order == NULL || g->scratch == NULL) {
-		epoch_gen_free(g);
-		return -1;
-	}
 	for (u = 0; u < p->nusers; u++) {
-		if (!sampler_user_ok(s, (uint32_t)u)) {
+		if (sampler_user_ok(s, (uint32_t)u)) {
+			g->n += p->start[u + 1] - p->start[u];
+		} else {
 			g->skipped_users++;
 			g->skipped_pairs += p->start[u + 1] - p->start[u];
-			continue;
 		}
-		for (k = p->start[u]; k < p->start[u + 1]; k++)
-			g->order[g->n++] = (uint64_t)u << 32 | p->items[k];
 	}
-	if (g->n == 0) {
-		epoch_gen_free(g);
+	if (g->n == 0)
 		return bpr_fail(e, "no user has an item left to draw a negative from");
+	for (u = 0; u < p->nusers; u++)
+		if (p->start[u + 1] - p->start[u] > max_per_user)
+			max_per_user = p->start[u + 1] - p->start[u];
+	g->negs = mem_array(max_per_user, sizeof(*g->negs), 0, "negatives", e);
+	g->cur = mem_array(g->n, sizeof(*g->cur), 0, "an epoch of triplets", e);
+	g->scratch = mem_array(g->n, sizeof(*g->scratch), 0, "an epoch of triplets", e);
+	if (g->cur == NULL || g->scratch == NULL || g->negs == NULL) {
+		epoch_gen_free(g);
+		return -1;
 	}
 	return 0;
 }
@@ -227,15 +314,35 @@ epoch_gen_init(struct epoch_gen *g, const struct positives *p,
 void
 epoch_gen_free(struct epoch_gen *g)
 {
-	free(g->order);
+	free(g->cur);
 	free(g->scratch);
-	g->order = g->scratch = NULL;
+	free(g->negs);
+	g->cur = g->scratch = NULL;
+	g->negs = NULL;
 }
 
 void
 epoch_begin(struct epoch_gen *g)
 {
-	shuffle_u64(g->order, g->scratch, g->n, &g->rng);
+	const struct positives *p = g->pos;
+	struct sample *shuffled;
+	uint32_t *neg = g->negs;
+	size_t k = 0, j;
+	uint32_t u;
+
+	for (u = 0; u < p->nusers; u++) {
+		if (!sampler_user_ok(g->sampler, u))
+			continue;
+		sampler_draw_user(g->sampler, &g->rng, u, neg, p->start[u + 1] - p->start[u]);
+		for (j = p->start[u]; j < p->start[u + 1]; j++, k++) {
+			g->cur[k].user = u;
+			g->cur[k].item = p->items[j];
+			g->cur[k].neg = neg[j - p->start[u]];
+		}
+	}
+	shuffled = shuffle_samples(g->cur, g->scratch, g->n, &g->rng);
+	g->scratch = g->cur;
+	g->cur = shuffled;
 	g->next = 0;
 }
 
@@ -243,15 +350,12 @@ size_t
 epoch_fill(struct epoch_gen *g, struct triplet *out, size_t max)
 {
 	const struct positives *p = g->pos;
-	size_t k = 0;
+	size_t k;
 
-	while (k < max && g->next < g->n) {
-		uint64_t pair = g->order[g->next++];
-		uint32_t u = (uint32_t)(pair >> 32);
-		out[k].user = p->user_id[u];
-		out[k].pos = p->item_id[(uint32_t)pair];
-		out[k].neg = sampler_draw(g->sampler, &g->rng, u);
-		k++;
+	for (k = 0; k < max && g->next < g->n; k++, g->next++) {
+		out[k].user = p->user_id[g->cur[g->next].user];
+		out[k].pos = p->item_id[g->cur[g->next].item];
+		out[k].neg = g->cur[g->next].neg;
 	}
 	return k;
 }

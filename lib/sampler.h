@@ -7,7 +7,7 @@
  *   uniform    any id 0..max item id, the notebook's way: it may draw a
  *              positive of the user, or an id no item has (such as 0)
  *   unseen     an item of the universe the user has no positive for,
- *              every such item equally likely (exact, no rejection loop)
+ *              every such item equally likely
  *   pop:ALPHA  an item of the universe with probability proportional to
  *              (its positives)^ALPHA; items without positives never
  */
@@ -21,16 +21,37 @@
 #include "positives.h"
 #include "rng.h"
 
+/*
+ * Walker's alias method: O(1) draws from any discrete distribution of n
+ * weights. Built in double with a fixed order of operations, so the
+ * draws are the same on every platform.
+ */
+struct alias_table {
+	double *prob;
+	uint32_t *alias;
+	size_t n;
+};
+
+int alias_init(struct alias_table *t, const double *w, size_t n, struct bpr_err *e);
+void alias_free(struct alias_table *t);
+
+static inline uint32_t
+alias_draw(const struct alias_table *t, struct bpr_rng *rng)
+{
+	uint32_t k = rng_below(rng, (uint32_t)t->n);
+
+	return rng_double(rng) < t->prob[k] ? k : t->alias[k];
+}
+
 enum neg_mode { NEG_UNIFORM, NEG_UNSEEN, NEG_POP };
 
 struct neg_sampler {
 	enum neg_mode mode;
 	double alpha;
 	const struct positives *pos;
-	double *alias_prob;	/* pop: Walker's alias table */
-	uint32_t *alias;
-	uint32_t *pop_items;	/* pop: universe indexes with a positive */
-	size_t npop;
+	struct alias_table pop;		/* pop: over pop_items */
+	uint32_t *pop_items;		/* pop: universe indexes with a positive */
+	uint64_t *bitmap;		/* unseen: one user's positives, kept all zero */
 };
 
 /* "uniform", "unseen", "pop" or "pop:ALPHA"; -1 if malformed. */
@@ -45,53 +66,76 @@ void sampler_free(struct neg_sampler *s);
 /* True when user index u can have a negative under this mode. */
 int sampler_user_ok(const struct neg_sampler *s, uint32_t u);
 
-/* One negative item id for user index u. */
+/*
+ * The rank-r item the user has no positive for: with P the user's k
+ * positives (sorted universe indexes), P[j] - j counts the non-positives
+ * before P[j], so the answer is r + (the first j with P[j] - j > r).
+ * The search starts where j would be if the positives were spread evenly
+ * and gallops from there: a few probes near one cache line instead of a
+ * binary search over a long list. Same answer as any correct search.
+ */
 static inline uint32_t
-sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u)
+unseen_at(const uint32_t *P, uint32_t k, uint32_t guess, uint32_t r)
 {
-	const struct positives *p = s->pos;
+	uint32_t lo, hi, step = 1, mid;
 
-	if (s->mode == NEG_UNIFORM)
-		return rng_below(rng, p->max_item_id + 1);
-	if (s->mode == NEG_POP) {
-		uint32_t k = rng_below(rng, (uint32_t)s->npop);
-		if (rng_double(rng) >= s->alias_prob[k])
-			k = s->alias[k];
-		return p->item_id[s->pop_items[k]];
-	} else {
-		/*
-		 * The r-th universe index that is not a positive: P[j] - j counts
-		 * the non-positives before P[j], so binary-search the first j
-		 * with P[j] - j > r; the answer is r + j.
-		 */
-		const uint32_t *P = p->items + p->start[u];
-		uint32_t k = p->start[u + 1] - p->start[u];
-		uint32_t r = rng_below(rng, (uint32_t)p->nitems - k), lo = 0, hi = k;
-		while (lo < hi) {
-			uint32_t mid = (lo + hi) / 2;
-			if (P[mid] - mid <= r)
-				lo = mid + 1;
-			else
-				hi = mid;
+	if (guess < k && P[guess] - guess <= r) {
+		lo = hi = guess + 1;
+		while (hi < k && P[hi] - hi <= r) {
+			lo = hi + 1;
+			step <<= 1;
+			hi = k - lo > step ? lo + step : k;
 		}
-		return p->item_id[r + lo];
+	} else {
+		lo = hi = guess;
+		while (lo > 0 && P[lo - 1] - (lo - 1) > r) {
+			hi = lo - 1;
+			step <<= 1;
+			lo = hi > step ? hi - step : 0;
+		}
 	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (P[mid] - mid <= r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return r + lo;
 }
+
+/* One negative item id for user index u. */
+uint32_t sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u);
+/* n negatives for user index u, the same as n calls of sampler_draw. */
+void sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *neg, size_t n);
 
 struct triplet {
 	uint32_t user, pos, neg;
 };
 
+/* One triplet of an epoch, as indexes into the positives. */
+struct sample {
+	uint32_t user;		/* user index */
+	uint32_t item;		/* universe index of the positive */
+	uint32_t neg;		/* negative item id */
+};
+
 /*
  * Epochs: every distinct positive once, in a fresh uniformly random order,
- * each with a freshly drawn negative. Users for whom no negative exists
- * (unseen mode, a user who has every item) are skipped and counted.
+ * each with a freshly drawn negative. The negatives are drawn a user at a
+ * time, while that user's positives are in cache, and the finished
+ * triplets are then shuffled, which gives the same distribution as
+ * drawing them in shuffled order at a fraction of the cost. Users for
+ * whom no negative exists (unseen mode, a user who has every item) are
+ * skipped and counted.
  */
 struct epoch_gen {
 	const struct positives *pos;
 	const struct neg_sampler *sampler;
 	struct bpr_rng rng;
-	uint64_t *order, *scratch;	/* (user index << 32 | item index) */
+	struct sample *cur, *scratch;
+	uint32_t *negs;			/* one user's negatives */
 	size_t n, next;
 	size_t skipped_users, skipped_pairs;
 };
@@ -99,9 +143,9 @@ struct epoch_gen {
 int epoch_gen_init(struct epoch_gen *g, const struct positives *p,
     const struct neg_sampler *s, uint64_t seed, struct bpr_err *e);
 void epoch_gen_free(struct epoch_gen *g);
-/* Shuffle for a new epoch. */
+/* Draw and shuffle a new epoch. */
 void epoch_begin(struct epoch_gen *g);
-/* Up to max triplets of the current epoch; 0 when it is over. */
+/* Up to max triplets (data set ids) of the current epoch; 0 when it is over. */
 size_t epoch_fill(struct epoch_gen *g, struct triplet *out, size_t max);
 /* Triplets per epoch. */
 static inline size_t
@@ -110,7 +154,12 @@ epoch_size(const struct epoch_gen *g)
 	return g->n;
 }
 
-/* Uniform shuffle of n keys (Rao-Sandelius: scatter to buckets, shuffle each). */
-void shuffle_u64(uint64_t *keys, uint64_t *scratch, size_t n, struct bpr_rng *rng);
+/*
+ * Uniform shuffle (Rao-Sandelius): scatter to random buckets small enough
+ * for the cache, then Fisher-Yates each bucket. The result is in scratch
+ * (returned); a is left scrambled.
+ */
+struct sample *shuffle_samples(struct sample *a, struct sample *scratch, size_t n,
+    struct bpr_rng *rng);
 
 #endif

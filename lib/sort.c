@@ -27,15 +27,21 @@ void
 radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
 {
 	size_t count[RADIX_SIZE];
-	uint64_t all_or = 0, *src = keys, *dst = tmp, *swap;
+	uint64_t all_or = 0, all_and = ~(uint64_t)0, *src = keys, *dst = tmp, *swap;
 	unsigned shift;
-	size_t i;
+	size_t i, sorted = 1;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		all_or |= keys[i];
+		all_and &= keys[i];
+		sorted &= i == 0 || keys[i - 1] <= keys[i];
+	}
+	if (sorted)
+		return;	/* MovieLens files usually arrive sorted */
 	for (shift = 0; shift < 64; shift += RADIX_BITS) {
-		if ((all_or >> shift) == 0)
-			break;	/* the remaining digits are zero everywhere */
+		uint64_t mask = (uint64_t)(RADIX_SIZE - 1) << shift;
+		if ((all_or & mask) == (all_and & mask))
+			continue;	/* every key has the same digit here */
 		radix_pass(src, dst, n, shift, count);
 		swap = src;
 		src = dst;

@@ -97,7 +97,9 @@ group_by_user(const struct rating_table *t, struct by_user *g, struct bpr_err *e
 	if ((uidx = mem_array(t->n, sizeof(*uidx), 0, "user index", e)) == NULL)
 		goto done;
 	for (i = 0; i < t->n; i++) {
-		int64_t u = idmap_add(&users, t->user[i]);
+		/* MovieLens files group a user's rows: reuse the last lookup. */
+		int64_t u = i > 0 && t->user[i] == t->user[i - 1] ? uidx[i - 1] :
+		    idmap_add(&users, t->user[i]);
 		if (u < 0) {
 			bpr_fail(e, "out of memory for the user index");
 			goto done;
@@ -126,36 +128,47 @@ done:
 	return rc;
 }
 
-/* Later occurrences of a (user, item) pair; counts distinct items too. */
+/*
+ * Later occurrences of a (user, item) pair; counts distinct items too.
+ * seen_by[item] holds 1 + the last user index that had the item, indexed
+ * by the item id itself when ids are compact enough (MovieLens: a few
+ * hundred thousand), else by an index from a hash map.
+ */
 static int
 mark_duplicates(const struct rating_table *t, const struct by_user *g,
     uint8_t *dup, size_t *items, struct bpr_err *e)
 {
 	struct idmap imap;
-	uint32_t *seen_by = NULL;	/* 1 + the last user index that had the item */
-	size_t cap = 0, u, k, before;
-	int64_t it;
-	int rc = 0;
+	uint32_t *seen_by, max_id = 0;
+	size_t i, u, k, slots;
+	int dense, rc = 0;
 
-	if (idmap_init(&imap, 1024) < 0)
+	for (i = 0; i < t->n; i++)
+		max_id = t->item[i] > max_id ? t->item[i] : max_id;
+	dense = (size_t)max_id < 4 * t->n + (1u << 20);
+	slots = dense ? (size_t)max_id + 1 : t->n;
+	if ((seen_by = mem_array(slots, sizeof(*seen_by), 1, "the item index", e)) == NULL)
+		return -1;
+	if (!dense && idmap_init(&imap, 1024) < 0) {
+		free(seen_by);
 		return bpr_fail(e, "out of memory for the item index");
+	}
+	*items = 0;
 	for (u = 0; u < g->users && rc == 0; u++) {
 		for (k = g->start[u]; k < g->start[u + 1]; k++) {
 			uint32_t r = g->rows[k];
-			before = imap.count;
-			if ((it = idmap_add(&imap, t->item[r])) < 0 ||
-			    mem_grow(&seen_by, &cap, imap.count, sizeof(*seen_by), "the item index", e) < 0) {
+			int64_t it = dense ? (int64_t)t->item[r] : idmap_add(&imap, t->item[r]);
+			if (it < 0) {
 				rc = bpr_fail(e, "out of memory for the item index");
 				break;
 			}
-			if (imap.count > before)
-				seen_by[it] = 0;
+			*items += seen_by[it] == 0;
 			dup[r] = seen_by[it] == u + 1;
 			seen_by[it] = (uint32_t)(u + 1);
 		}
 	}
-	*items = imap.count;
-	idmap_free(&imap);
+	if (!dense)
+		idmap_free(&imap);
 	free(seen_by);
 	return rc;
 }

@@ -8,6 +8,8 @@
 #include "text.h"
 
 #define RECORD_SIZE 12
+
+_Static_assert(sizeof(struct triplet) == RECORD_SIZE, "struct triplet must be 3 packed u32");
 #define MAX_META (1u << 20)
 
 static void
@@ -64,6 +66,14 @@ triplets_write(struct triplet_writer *w, const struct triplet *t, size_t n)
 {
 	size_t i;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* struct triplet is three u32 without padding: already the record layout. */
+	if (!w->tsv) {
+		output_write(w->out, t, n * sizeof(*t));
+		w->in_epoch += n;
+		return;
+	}
+#endif
 	for (i = 0; i < n; i++) {
 		if (w->tsv) {
 			output_u64(w->out, t[i].user);

@@ -1,0 +1,266 @@
+/*
+ * ml-synth: a synthetic MovieLens-shaped data set for benchmarks, made
+ * with our own seeded generator (MovieLens itself may not be shipped).
+ * Shaped like ml-25m by default: 162,541 users, 59,047 items, 25,000,095
+ * ratings in ratings.csv layout (sorted by user, then item), item
+ * popularity and user activity Zipf-like with exponent 1, half-star
+ * ratings distributed like ml-25m's, sparse movie ids up to 209,171; and
+ * a movies.csv with quoted titles and 1-6 of 19 genres per movie.
+ *
+ * usage: ml-synth [-u users] [-i items] [-r ratings] [-s seed] dir
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "output.h"
+#include "rng.h"
+#include "sampler.h"
+
+#define MIN_PER_USER 20
+#define ZIPF_OFFSET 100.0	/* Zipf-Mandelbrot q: caps the head near real data */
+#define MAX_ITEM_ID_FACTOR 3.5425	/* ml-25m: 209171 ids for 59047 movies */
+
+static const char *const genres[19] = {
+	"Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
+	"Drama", "Fantasy", "Film-Noir", "Horror", "IMAX", "Musical", "Mystery", "Romance",
+	"Sci-Fi", "Thriller", "War", "Western",
+};
+
+/* ml-25m's share of each half star 0.5..5, in per mille. */
+static const int star_share[10] = { 16, 31, 16, 66, 50, 196, 126, 266, 85, 148 };
+
+static void
+die(const char *msg)
+{
+	fprintf(stderr, "ml-synth: %s\n", msg);
+	exit(1);
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p == NULL)
+		die("out of memory");
+	return p;
+}
+
+/* Ratings per user: 20 + a Zipf-Mandelbrot share of the rest, summing exactly. */
+static uint32_t *
+user_counts(size_t users, size_t items, uint64_t total)
+{
+	uint32_t *n = xcalloc(users, sizeof(*n));
+	double h = 0, extra = (double)total - (double)users * MIN_PER_USER;
+	uint64_t sum = 0;
+	size_t u;
+
+	for (u = 0; u < users; u++)
+		h += 1 / (u + 1 + ZIPF_OFFSET);
+	for (u = 0; u < users; u++) {
+		double share = extra / ((u + 1 + ZIPF_OFFSET) * h);
+		n[u] = MIN_PER_USER + (uint32_t)share;
+		if (n[u] > items * 2 / 3)
+			n[u] = (uint32_t)(items * 2 / 3);
+		sum += n[u];
+	}
+	for (u = 0; sum < total; u = (u + 1) % users) {
+		if (n[u] < items * 2 / 3) {
+			n[u]++;
+			sum++;
+		}
+	}
+	return n;
+}
+
+/* Random distinct movie ids 1..max, in random order: rank -> id. */
+static uint32_t *
+movie_ids(size_t items, struct bpr_rng *rng)
+{
+	uint32_t max = (uint32_t)(items * MAX_ITEM_ID_FACTOR), *ids, i, j, t;
+	uint32_t *all = xcalloc(max, sizeof(*all));
+
+	for (i = 0; i < max; i++)
+		all[i] = i + 1;
+	for (i = 0; i < items; i++) {	/* partial Fisher-Yates */
+		j = i + rng_below(rng, max - i);
+		t = all[i];
+		all[i] = all[j];
+		all[j] = t;
+	}
+	ids = xcalloc(items, sizeof(*ids));
+	memcpy(ids, all, items * sizeof(*ids));
+	free(all);
+	return ids;
+}
+
+static int
+compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+half_star(struct bpr_rng *rng)
+{
+	int r = (int)rng_below(rng, 1000), k = 0;
+
+	while (k < 9 && r >= star_share[k])
+		r -= star_share[k++];
+	return 0.5 * (k + 1);
+}
+
+/* n distinct item ranks drawn by popularity (then uniformly if slow). */
+static void
+draw_items(struct bpr_rng *rng, const struct alias_table *pop, uint32_t *marks,
+    uint32_t mark, size_t items, uint32_t n, uint32_t *out)
+{
+	uint64_t tries = 0;
+	uint32_t got = 0, k;
+
+	while (got < n) {
+		if (tries++ < 20ull * n)
+			k = alias_draw(pop, rng);
+		else
+			k = rng_below(rng, (uint32_t)items);
+		if (marks[k] != mark) {
+			marks[k] = mark;
+			out[got++] = k;
+		}
+	}
+}
+
+static void
+write_ratings(const char *dir, size_t users, size_t items, uint64_t total,
+    uint64_t seed)
+{
+	struct bpr_rng rng;
+	struct alias_table pop;
+	struct bpr_output o;
+	struct bpr_err e;
+	uint32_t *count = user_counts(users, items, total), *ids, *marks, *picked;
+	double *w = xcalloc(items, sizeof(*w));
+	char path[4096];
+	size_t u, k;
+
+	rng_seed(&rng, seed, 7, 0);
+	ids = movie_ids(items, &rng);
+	marks = xcalloc(items, sizeof(*marks));
+	picked = xcalloc(items, sizeof(*picked));
+	for (k = 0; k < items; k++)
+		w[k] = 1 / (k + 1 + ZIPF_OFFSET);
+	if (alias_init(&pop, w, items, &e) < 0)
+		die(e.msg);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	if (output_open(&o, path, &e) < 0)
+		die(e.msg);
+	output_str(&o, "userId,movieId,rating,timestamp\n");
+	for (u = 0; u < users; u++) {
+		int64_t t = 789652009 + (int64_t)rng_below(&rng, 780000000);
+		draw_items(&rng, &pop, marks, (uint32_t)u + 1, items, count[u], picked);
+		for (k = 0; k < count[u]; k++)
+			picked[k] = ids[picked[k]];
+		qsort(picked, count[u], sizeof(*picked), compare_u32);
+		for (k = 0; k < count[u]; k++) {
+			t += rng_below(&rng, 5000);
+			output_u64(&o, u + 1);
+			output_char(&o, ',');
+			output_u64(&o, picked[k]);
+			output_char(&o, ',');
+			output_double(&o, half_star(&rng));
+			output_char(&o, ',');
+			output_i64(&o, t);
+			output_char(&o, '\n');
+		}
+	}
+	if (output_commit(&o, 0, &e) < 0)
+		die(e.msg);
+	free(count);
+	free(ids);
+	free(marks);
+	free(picked);
+	free(w);
+	alias_free(&pop);
+}
+
+static void
+write_movies(const char *dir, size_t items, uint64_t seed)
+{
+	struct bpr_rng rng;
+	struct bpr_output o;
+	struct bpr_err e;
+	uint32_t *ids;
+	char path[4096];
+	size_t i;
+	int k, n, g, used[19];
+
+	rng_seed(&rng, seed, 7, 0);
+	ids = movie_ids(items, &rng);	/* the same ids as the ratings */
+	qsort(ids, items, sizeof(*ids), compare_u32);
+	rng_seed(&rng, seed, 8, 0);
+	snprintf(path, sizeof(path), "%s/movies.csv", dir);
+	if (output_open(&o, path, &e) < 0)
+		die(e.msg);
+	output_str(&o, "movieId,title,genres\n");
+	for (i = 0; i < items; i++) {
+		int year = 1920 + (int)rng_below(&rng, 100);
+		if (rng_below(&rng, 4) == 0)
+			output_printf(&o, "%u,\"Synthetic Movie %u, The (%d)\",", ids[i], ids[i], year);
+		else
+			output_printf(&o, "%u,Synthetic Movie %u (%d),", ids[i], ids[i], year);
+		memset(used, 0, sizeof(used));
+		n = 1 + (int)rng_below(&rng, 6);
+		for (k = 0; k < n; k++) {
+			do
+				g = (int)rng_below(&rng, 19);
+			while (used[g]);
+			used[g] = 1;
+			output_printf(&o, "%s%s", k ? "|" : "", genres[g]);
+		}
+		output_char(&o, '\n');
+	}
+	if (output_commit(&o, 0, &e) < 0)
+		die(e.msg);
+	free(ids);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t users = 162541, items = 59047;
+	uint64_t total = 25000095, seed = 1;
+	int c;
+
+	while ((c = getopt(argc, argv, "u:i:r:s:")) != -1) {
+		switch (c) {
+		case 'u':
+			users = strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			items = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			total = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: ml-synth [-u users] [-i items] [-r ratings] [-s seed] dir\n");
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || users == 0 || items < 100 ||
+	    total < (uint64_t)users * MIN_PER_USER || total > (uint64_t)users * items / 2)
+		die("usage: ml-synth [-u users] [-i items>=100] [-r ratings] [-s seed] dir "
+		    "(20 <= ratings per user <= items/2)");
+	write_ratings(argv[optind], users, items, total, seed);
+	write_movies(argv[optind], items, seed);
+	return 0;
+}
