@@ -2,6 +2,7 @@
 #
 #   make                 build bin/*
 #   make check           run every test suite (bats)
+#   make bench           time every stage on a synthetic ml-25m-sized set
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -45,6 +46,9 @@ $(BIN)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libbpr.a
 $(BUILD)/ml-synth: tests/synth/ml-synth.c $(BUILD)/libbpr.a
 	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+bench: all $(BUILD)/ml-synth
+	pipelines/bench.sh
+
 check: all
 	$(BATS) $(BATS_FLAGS) tests
 
@@ -59,6 +63,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all check install lint-man clean
+.PHONY: all bench check install lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

@@ -32,25 +32,35 @@ split_scheme_name(enum split_scheme s)
 }
 
 int
+table_reserve(struct rating_table *t, size_t n, struct bpr_err *e)
+{
+	size_t cap;
+
+	if (n <= t->cap)
+		return 0;
+	if (n >= UINT32_MAX)
+		return bpr_fail(e, "more than %u rows are not supported", UINT32_MAX - 1);
+	cap = t->cap;
+	if (mem_grow(&t->user, &cap, n, sizeof(*t->user), "ratings", e) < 0)
+		return -1;
+	cap = t->cap;
+	if (mem_grow(&t->item, &cap, n, sizeof(*t->item), "ratings", e) < 0)
+		return -1;
+	cap = t->cap;
+	if (mem_grow(&t->rating, &cap, n, sizeof(*t->rating), "ratings", e) < 0)
+		return -1;
+	cap = t->cap;
+	if (mem_grow(&t->timestamp, &cap, n, sizeof(*t->timestamp), "ratings", e) < 0)
+		return -1;
+	t->cap = cap;
+	return 0;
+}
+
+int
 table_push(struct rating_table *t, const struct rating_row *row, struct bpr_err *e)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap;
-		if (t->n >= UINT32_MAX - 1)
-			return bpr_fail(e, "more than %u rows are not supported", UINT32_MAX - 1);
-		if (mem_grow(&t->user, &cap, t->n + 1, sizeof(*t->user), "ratings", e) < 0)
-			return -1;
-		cap = t->cap;
-		if (mem_grow(&t->item, &cap, t->n + 1, sizeof(*t->item), "ratings", e) < 0)
-			return -1;
-		cap = t->cap;
-		if (mem_grow(&t->rating, &cap, t->n + 1, sizeof(*t->rating), "ratings", e) < 0)
-			return -1;
-		cap = t->cap;
-		if (mem_grow(&t->timestamp, &cap, t->n + 1, sizeof(*t->timestamp), "ratings", e) < 0)
-			return -1;
-		t->cap = cap;
-	}
+	if (t->n == t->cap && table_reserve(t, t->n + 1, e) < 0)
+		return -1;
 	t->user[t->n] = row->user;
 	t->item[t->n] = row->item;
 	t->rating[t->n] = row->rating;

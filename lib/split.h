@@ -23,6 +23,8 @@ struct rating_table {
 
 int table_push(struct rating_table *t, const struct rating_row *row,
     struct bpr_err *e);
+/* Room for n rows in all, so a large file does not grow the table by copying. */
+int table_reserve(struct rating_table *t, size_t n, struct bpr_err *e);
 void table_free(struct rating_table *t);
 
 enum split_scheme {
