@@ -1,5 +1,6 @@
 #include "positives.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 #include "parse.h"
 #include "sort.h"
 #include "text.h"
+
+static const char *const interaction_names[3] = { "user", "item", "interactions" };
 
 void
 positives_free(struct positives *p)
@@ -22,8 +25,8 @@ positives_free(struct positives *p)
 }
 
 static int
-parse_pair(char *line, size_t len, uint64_t *key, const char *file, long lineno,
-    struct bpr_err *e)
+parse_pair(char *line, size_t len, const char *const names[2], uint64_t *key,
+    const char *file, long lineno, struct bpr_err *e)
 {
 	struct field f[2];
 	uint32_t user, item;
@@ -38,38 +41,39 @@ parse_pair(char *line, size_t len, uint64_t *key, const char *file, long lineno,
 		f[1].len = (size_t)((end ? end : line + len) - f[1].s);
 	}
 	if (tab == NULL)
-		return bpr_fail_at(e, file, lineno,
-		    "1 field, expected at least 2 (user<TAB>item)");
+		return bpr_fail_at(e, file, lineno, "1 field, expected at least 2 (%s<TAB>%s)",
+		    names[0], names[1]);
 	if (parse_id(f[0].s, f[0].len, &user, &why) < 0)
-		return bpr_fail_at(e, file, lineno, "user id '%.*s' %s", field_show(&f[0]), why);
+		return bpr_fail_at(e, file, lineno, "%s id '%.*s' %s", names[0], field_show(&f[0]), why);
 	if (parse_id(f[1].s, f[1].len, &item, &why) < 0)
-		return bpr_fail_at(e, file, lineno, "item id '%.*s' %s", field_show(&f[1]), why);
+		return bpr_fail_at(e, file, lineno, "%s id '%.*s' %s", names[1], field_show(&f[1]), why);
 	*key = (uint64_t)user << 32 | item;
 	return 0;
 }
 
-/* All (user << 32 | item) keys of the input, in input order. */
-static int
-read_keys(struct bpr_input *in, uint64_t **keys, size_t *n, struct bpr_err *e)
+int
+read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys, size_t *n,
+    struct bpr_err *e)
 {
 	size_t cap = 0, len;
-	char *line;
+	char what[96], *line;
 	int rc;
 
 	*keys = NULL;
 	*n = 0;
-	if (expect_text(in, "interactions (user<TAB>item)", 0, e) < 0)
+	snprintf(what, sizeof(what), "%s (%s<TAB>%s)", names[2], names[0], names[1]);
+	if (expect_text(in, what, 0, e) < 0)
 		return -1;
 	while ((rc = input_line(in, &line, &len, e)) > 0) {
 		if (len == 0 || line[0] == '#' || is_blank(line, len))
 			continue;
-		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), "interactions", e) < 0 ||
-		    parse_pair(line, len, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
+		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), what, e) < 0 ||
+		    parse_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
 			return -1;
 		(*n)++;
 	}
 	if (rc == 0 && *n == 0)
-		return bpr_fail_at(e, input_name(in), 0, "no interactions in the input");
+		return bpr_fail_at(e, input_name(in), 0, "no %s in the input", names[2]);
 	return rc;
 }
 
@@ -203,17 +207,41 @@ build_groups(struct positives *p, const uint64_t *keys, size_t n, struct bpr_err
 }
 
 int
+positives_from_keys(struct positives *p, uint64_t *keys, size_t n, const uint32_t *extra,
+    size_t nextra, struct bpr_err *e)
+{
+	uint64_t *tmp;
+	size_t i, m = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->rows = n;
+	if ((tmp = mem_array(n, sizeof(*tmp), 0, "sorting interactions", e)) == NULL)
+		return -1;
+	radix_sort_u64(keys, tmp, n);
+	free(tmp);
+	for (i = 0; i < n; i++)
+		if (m == 0 || keys[m - 1] != keys[i])
+			keys[m++] = keys[i];
+	p->duplicates = n - m;
+	if (build_universe(p, keys, m, extra, nextra, e) < 0 || build_groups(p, keys, m, e) < 0) {
+		positives_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
 positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
     struct bpr_err *e)
 {
-	uint64_t *keys = NULL, *tmp = NULL;
+	uint64_t *keys = NULL;
 	uint32_t *extra = NULL;
-	size_t n = 0, nextra = 0, i, m = 0;
+	size_t n = 0, nextra = 0;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	input_track_crc(in);
-	if (read_keys(in, &keys, &n, e) < 0)
+	if (read_id_pairs(in, interaction_names, &keys, &n, e) < 0)
 		goto done;
 	if (n >= UINT32_MAX) {
 		bpr_fail(e, "%s: more than %u interactions are not supported", input_name(in), UINT32_MAX - 1);
@@ -221,24 +249,12 @@ positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extr
 	}
 	if (extra_items != NULL && read_id_column(extra_items, &extra, &nextra, e) < 0)
 		goto done;
-	p->rows = n;
-	p->crc = input_crc(in);
-	p->bytes = input_bytes(in);
-	if ((tmp = mem_array(n, sizeof(*tmp), 0, "sorting interactions", e)) == NULL)
-		goto done;
-	radix_sort_u64(keys, tmp, n);
-	free(tmp);
-	tmp = NULL;
-	for (i = 0; i < n; i++)
-		if (m == 0 || keys[m - 1] != keys[i])
-			keys[m++] = keys[i];
-	p->duplicates = n - m;
-	if (build_universe(p, keys, m, extra, nextra, e) < 0 || build_groups(p, keys, m, e) < 0)
-		goto done;
-	rc = 0;
+	if ((rc = positives_from_keys(p, keys, n, extra, nextra, e)) == 0) {
+		p->crc = input_crc(in);
+		p->bytes = input_bytes(in);
+	}
 done:
 	free(keys);
-	free(tmp);
 	free(extra);
 	if (rc < 0)
 		positives_free(p);

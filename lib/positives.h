@@ -34,6 +34,12 @@ struct positives {
 int positives_read(struct positives *p, struct bpr_input *in,
     struct bpr_input *extra_items, struct bpr_err *e);
 void positives_free(struct positives *p);
+/*
+ * Build from (user << 32 | item) keys, which are sorted in place; extra
+ * items as for positives_read.
+ */
+int positives_from_keys(struct positives *p, uint64_t *keys, size_t n,
+    const uint32_t *extra_items, size_t nextra, struct bpr_err *e);
 
 /* Universe index of an item id, or -1 (binary search). */
 int64_t positives_item_index(const struct positives *p, uint32_t id);
@@ -41,6 +47,14 @@ int64_t positives_item_index(const struct positives *p, uint32_t id);
 int64_t positives_user_index(const struct positives *p, uint32_t id);
 /* True when user index u has item universe index i as a positive. */
 int positives_has(const struct positives *p, uint32_t u, uint32_t i);
+
+/*
+ * Read "a<TAB>b[<TAB>...]" id pairs as (a << 32 | b) keys, in input order.
+ * names[0] and names[1] name the two ids in messages ("user", "item"),
+ * names[2] the whole ("interactions"). Lines starting with '#' are comments.
+ */
+int read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
+    size_t *n, struct bpr_err *e);
 
 /*
  * Read ids from the first column of a TSV (lines starting with '#'

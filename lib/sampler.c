@@ -144,6 +144,19 @@ sampler_init(struct neg_sampler *s, const struct positives *p, enum neg_mode mod
 }
 
 void
+sampler_describe(const struct neg_sampler *s, uint64_t seed, const char *input, char *buf,
+    size_t size)
+{
+	const struct positives *p = s->pos;
+	char neg[32];
+
+	neg_mode_format(s->mode, s->alpha, neg, sizeof(neg));
+	snprintf(buf, size, "neg=%s seed=%llu input=%s rows=%zu positives=%zu users=%zu items=%zu "
+	    "crc32=%08x", neg, (unsigned long long)seed, input, p->rows, p->npairs, p->nusers,
+	    p->nitems, p->crc);
+}
+
+void
 sampler_free(struct neg_sampler *s)
 {
 	alias_free(&s->pop);

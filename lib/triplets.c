@@ -1,5 +1,6 @@
 #include "triplets.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,22 +128,25 @@ open_binary(struct triplet_reader *r, struct bpr_err *e)
 	return 0;
 }
 
+/* "#bprtools-triplets v1 epochs=N META": the same metadata as a binary header. */
 static int
 open_tsv(struct triplet_reader *r, struct bpr_err *e)
 {
-	char *line, *p;
-	size_t len;
 	unsigned long long epochs = 0;
+	char *line, *meta;
+	size_t len;
+	int used = 0;
 
 	r->tsv = 1;
 	if (input_line(r->in, &line, &len, e) <= 0)
 		return -1;
-	p = strstr(line, "epochs=");
-	if (p != NULL)
-		epochs = strtoull(p + 7, NULL, 10);
+	if (sscanf(line + strlen(TRIPLETS_TSV_HEADER), " v%*u epochs=%llu %n", &epochs, &used) < 1 ||
+	    used == 0)
+		return bpr_fail_at(e, input_name(r->in), 1, "malformed triplet stream header "
+		    "(expected \"%s v1 epochs=N ...\")", TRIPLETS_TSV_HEADER);
+	meta = line + strlen(TRIPLETS_TSV_HEADER) + used;
 	r->epochs_announced = epochs > UINT32_MAX ? 0 : (uint32_t)epochs;
-	p = strchr(line + strlen(TRIPLETS_TSV_HEADER), ' ');
-	r->meta = strdup(p ? p + 1 : "");
+	r->meta = strdup(meta);
 	return r->meta ? 0 : bpr_fail(e, "out of memory");
 }
 

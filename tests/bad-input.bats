@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # Bad input, one case a line: expected exit status, what stderr must name,
-# and the command. `bad` also checks that out.tsv and test.tsv keep their
+# and the command. `bad` also checks that out.tsv and out2.tsv keep their
 # old contents and that no temporary file is left behind.
 
 load helpers
 
-split() { ml-split -o out.tsv -t test.tsv "$@"; }
+split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 
 # --- ml-split: data errors (exit 1, file:line named) ---
 @test "ml-split: malformed line"              { printf '1\t2\t3\t4\n1 2 3 4\n' > in; bad 1 '^ml-split: in:2: ' split in; }

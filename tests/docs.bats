@@ -52,7 +52,7 @@ tools() {
 
 @test "docs: the usage line is the man page's synopsis (same options)" {
 	for t in $(tools); do
-		from_usage=$("$t" --help | sed -n '/^usage:/,/^$/p' | grep -o -- '\[-[-a-zA-Z][a-z0-9-]*' | tr -d '[' | sort -u)
+		from_usage=$("$t" --help | sed -n '/^usage:/,/^$/p' | grep -o -- '[[| ]-[-a-zA-Z][a-z0-9-]*' | cut -c2- | sort -u)
 		from_synopsis=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$ROOT/man/$t.1" |
 			grep -o 'Fl -\{0,1\}[a-zA-Z][a-z0-9-]*' | sed 's/^Fl /-/' | sort -u)
 		if [ "$from_usage" != "$from_synopsis" ]; then

@@ -54,8 +54,8 @@ rows() {
 
 # bad STATUS PATTERN COMMAND...: the command fails with STATUS, its stderr
 # starts with the program name and matches PATTERN (the file and line or
-# the option at fault), the files out.tsv and test.tsv keep their old
-# contents, and no temporary file is left behind.
+# the option at fault), the output files out.tsv and out2.tsv keep their
+# old contents, and no temporary file is left behind.
 bad() {
 	local want=$1 pattern=$2 prog arg
 	shift 2
@@ -70,7 +70,7 @@ bad() {
 		esac
 	done
 	printf 'OLD\n' > out.tsv
-	printf 'OLD\n' > test.tsv
+	printf 'OLD\n' > out2.tsv
 	run --separate-stderr "$@"
 	if [ "$status" -ne "$want" ]; then
 		echo "exit status $status, expected $want; stderr: $stderr" >&2
@@ -84,7 +84,7 @@ bad() {
 		echo "stderr does not match /$pattern/: $stderr" >&2
 		return 1
 	fi
-	if [ "$(cat out.tsv)" != OLD ] || [ "$(cat test.tsv)" != OLD ]; then
+	if [ "$(cat out.tsv)" != OLD ] || [ "$(cat out2.tsv)" != OLD ]; then
 		echo "an output file was changed" >&2
 		return 1
 	fi
@@ -100,4 +100,35 @@ no_file() {
 		echo "$1 exists after a failure" >&2
 		return 1
 	fi
+}
+
+# Item tags for items 1..I: each item has 1 to 3 of the tags 0..4.
+make_item_tags() {
+	local items=${1:-30}
+	awk -v I="$items" 'BEGIN {
+		for (i = 1; i <= I; i++)
+			for (t = 0; t < 5; t++)
+				if ((i + t) % 3 == 0 || t == i % 5)
+					printf "%d\t%d\n", i, t
+	}'
+}
+
+# Train and test positives of the small fixture (user, item), disjoint.
+make_split() {
+	make_udata "${1:-20}" "${2:-30}" > all.data
+	ml-split -q --scheme leave-out --test-count 3 --seed 1 -o train.tsv -t test.tsv all.data
+	make_item_tags "${2:-30}" > item-tags.tsv
+	awk -F'\t' '{ printf "%d\tMovie %d (19%02d)\n", $1, $1, $1 % 100 }' item-tags.tsv | sort -u -n > titles.tsv
+}
+
+# A small model trained on the fixture: quick, and enough to test the tools.
+make_model() {
+	make_split "$@"
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --item-dim 8 --tag-dim 4 \
+		--epochs 5 --seed 3 -o model.bpr
+}
+
+# metric FILE NAME: the value of one metric<TAB>value line of auc's output.
+metric() {
+	awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$1"
 }

@@ -133,6 +133,14 @@ cli_help(const char *help)
 }
 
 void
+cli_help_usage(const char *usage, const char *rest)
+{
+	fputs(usage, stdout);
+	fputs(rest, stdout);
+	finish_stdout();
+}
+
+void
 cli_version(void)
 {
 	printf("%s (bprtools) %s\n", progname, BPR_VERSION);

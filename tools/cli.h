@@ -30,6 +30,8 @@ _Noreturn void cli_fatal(int status, const char *fmt, ...)
 _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Help to stdout and exit 0; --version likewise. */
 _Noreturn void cli_help(const char *help);
+/* The usage lines, then the rest of the help. */
+_Noreturn void cli_help_usage(const char *usage, const char *rest);
 _Noreturn void cli_version(void);
 /* getopt's own complaint has been printed: add the usage and exit 2. */
 _Noreturn void cli_bad_option(void);

@@ -120,18 +120,6 @@ load(const char *path, const struct settings *s, struct positives *pos)
 }
 
 static void
-describe(char *meta, size_t size, const char *path, const struct settings *s,
-    const struct positives *pos)
-{
-	char neg[32];
-
-	neg_mode_format(s->neg, s->alpha, neg, sizeof(neg));
-	snprintf(meta, size, "neg=%s seed=%llu input=%s rows=%zu positives=%zu users=%zu items=%zu "
-	    "crc32=%08x", neg, (unsigned long long)s->seed, path, pos->rows, pos->npairs,
-	    pos->nusers, pos->nitems, pos->crc);
-}
-
-static void
 write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
 {
 	struct triplet buf[4096];
@@ -178,7 +166,7 @@ main(int argc, char **argv)
 	if (gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
 		    gen.skipped_pairs, gen.skipped_users);
-	describe(meta, sizeof(meta), argv[0], &s, &pos);
+	sampler_describe(&sampler, s.seed, argv[0], meta, sizeof(meta));
 	write_epochs(&s, &gen, meta);
 	if (!s.quiet)
 		fprintf(stderr, "triplet-sample: %s: %zu positives (%zu duplicates collapsed), %zu users, "

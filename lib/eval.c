@@ -1,0 +1,409 @@
+#include "eval.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "vec.h"
+
+static int
+ascending_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Positives with score above s and equal to s, from sorted positive scores. */
+static void
+count_positives_vs(const float *sorted, size_t npos, float s, size_t *above, size_t *equal)
+{
+	size_t lo = 0, hi = npos, first_above, first_equal;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sorted[mid] <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first_above = lo;
+	lo = 0;
+	hi = first_above;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sorted[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first_equal = lo;
+	*above = npos - first_above;
+	*equal = first_above - first_equal;
+}
+
+static void
+top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
+    struct user_metrics *out)
+{
+	double dcg = 0, idcg = 0, ap = 0;
+	size_t r, hits = 0, got = topk_sorted(top);
+
+	for (r = 0; r < got; r++) {
+		if (label[top->heap[r].index] == LABEL_POS) {
+			hits++;
+			dcg += 1 / log2((double)r + 2);
+			ap += (double)hits / (double)(r + 1);
+		}
+	}
+	for (r = 0; r < npos && r < k; r++)
+		idcg += 1 / log2((double)r + 2);
+	out->precision = (double)hits / k;
+	out->recall = (double)hits / (double)npos;
+	out->ndcg = dcg / idcg;
+	out->map = ap / (double)(npos < k ? npos : k);
+}
+
+int
+user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
+    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, struct user_metrics *out)
+{
+	size_t i, above, equal, negatives = 0, before_best = 0;
+	uint64_t twice = 0;	/* 2 x (positive above + 1/2 tie) pairs: exact */
+	uint32_t best = pos[0];
+	struct topk top;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < npos; i++) {
+		sorted_pos[i] = score[pos[i]];
+		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
+			best = pos[i];
+	}
+	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
+	topk_reset(&top, heap, k);
+	for (i = 0; i < n; i++) {
+		if (label[i] == LABEL_SKIP)
+			continue;
+		if (k > 0)
+			topk_offer(&top, score[i], (uint32_t)i);
+		if (score[i] > score[best] || (score[i] == score[best] && i < best))
+			before_best++;
+		if (label[i] != LABEL_NEG)
+			continue;
+		negatives++;
+		count_positives_vs(sorted_pos, npos, score[i], &above, &equal);
+		twice += 2 * above + equal;
+	}
+	if (negatives == 0)
+		return -1;
+	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
+	out->rr = 1.0 / (double)(before_best + 1);
+	if (k > 0)
+		top_k_metrics(&top, label, npos, k, out);
+	return 0;
+}
+
+/* ------------------------------------------------------- model evaluation */
+
+struct eval_job {
+	const struct bpr_model *m;
+	const struct positives *test, *exclude;
+	const struct eval_config *c;
+	const float *items;		/* candidates' composed vectors */
+	const float *bias;		/* candidates' biases, or NULL */
+	size_t ncand, width;
+	size_t first, last;		/* test users [first, last) */
+	struct user_metrics *per_user;
+	uint8_t *evaluated;
+	size_t *npos, *nexcl, *nunknown;
+	int failed;
+};
+
+/* Candidate index of an item id, or -1. */
+static int64_t
+candidate_of(const struct eval_job *j, uint32_t id)
+{
+	if (j->c->universe == UNIVERSE_ALL_IDS)
+		return id < j->ncand ? (int64_t)id : -1;
+	return idmap_find(&j->m->item_rows, id);
+}
+
+/* Label the user's test positives and (if excluding) train positives. */
+static size_t
+label_user(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos, size_t *unknown,
+    size_t *excluded)
+{
+	const struct positives *t = j->test, *x = j->exclude;
+	size_t k, npos = 0;
+	int64_t c, xu;
+
+	for (k = t->start[tu]; k < t->start[tu + 1]; k++) {
+		if ((c = candidate_of(j, t->item_id[t->items[k]])) < 0) {
+			(*unknown)++;
+			continue;
+		}
+		label[c] = LABEL_POS;
+		pos[npos++] = (uint32_t)c;
+	}
+	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
+	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
+		c = candidate_of(j, x->item_id[x->items[k]]);
+		if (c >= 0 && label[c] == LABEL_NEG) {
+			label[c] = LABEL_SKIP;
+			(*excluded)++;
+		}
+	}
+	return npos;
+}
+
+static void
+unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
+{
+	const struct positives *t = j->test, *x = j->exclude;
+	size_t k;
+	int64_t c, xu;
+
+	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
+		if ((c = candidate_of(j, t->item_id[t->items[k]])) >= 0)
+			label[c] = LABEL_NEG;
+	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
+	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
+		if ((c = candidate_of(j, x->item_id[x->items[k]])) >= 0)
+			label[c] = LABEL_NEG;
+}
+
+/* Scores of one user for every candidate, in the model's own lane order. */
+static void
+score_candidates(const struct eval_job *j, const float *u, float *out)
+{
+	size_t c;
+
+	for (c = 0; c < j->ncand; c++) {
+		out[c] = vec_dot(u, j->items + c * j->width, j->width);
+		if (j->bias != NULL)
+			out[c] += j->bias[c];
+	}
+}
+
+static void *
+eval_users(void *arg)
+{
+	struct eval_job *j = arg;
+	struct bpr_err e;
+	float *score = mem_array(j->ncand, sizeof(float), 0, "scores", &e);
+	uint8_t *label = mem_array(j->ncand, 1, 1, "labels", &e);
+	uint32_t *pos = mem_array(j->ncand, sizeof(uint32_t), 0, "labels", &e);
+	float *sorted = mem_array(j->ncand, sizeof(float), 0, "labels", &e);
+	struct scored *heap = mem_array(j->c->k + 1, sizeof(*heap), 0, "ranking", &e);
+	size_t tu, npos;
+	int64_t urow;
+
+	if (!score || !label || !pos || !sorted || !heap) {
+		j->failed = 1;
+		goto done;
+	}
+	for (tu = j->first; tu < j->last; tu++) {
+		urow = idmap_find(&j->m->user_rows, j->test->user_id[tu]);
+		if (urow < 0)
+			continue;
+		npos = label_user(j, tu, label, pos, &j->nunknown[tu], &j->nexcl[tu]);
+		j->npos[tu] = npos;
+		if (npos > 0) {
+			score_candidates(j, model_row(&j->m->user, (size_t)urow), score);
+			j->evaluated[tu] = user_metrics(score, label, j->ncand, pos, npos, j->c->k, heap,
+			    sorted, &j->per_user[tu]) == 0 ? 1 : 2;
+		} else {
+			j->evaluated[tu] = 2;
+		}
+		unlabel_user(j, tu, label);
+	}
+done:
+	free(score);
+	free(label);
+	free(pos);
+	free(sorted);
+	free(heap);
+	return NULL;
+}
+
+/* Candidate vectors: the model's items, or every id 0..max (zero if no row). */
+static int
+build_candidates(const struct bpr_model *m, const struct positives *test,
+    const struct eval_config *c, struct eval_job *j, float **items, float **bias,
+    uint32_t *max_id, struct bpr_err *e)
+{
+	size_t width = m->ipad + m->tpad, i;
+	float *composed = model_compose_items(m, e);
+	uint32_t id;
+
+	*items = composed;
+	*bias = NULL;
+	j->width = width;
+	j->ncand = m->item.rows;
+	*max_id = 0;
+	if (composed == NULL)
+		return -1;
+	if (m->use_bias && (*bias = mem_array(m->item.rows + 1, sizeof(float), 0, "biases", e)) == NULL)
+		return -1;
+	if (m->use_bias)
+		memcpy(*bias, m->bias.w, m->item.rows * sizeof(float));
+	if (c->universe == UNIVERSE_MODEL)
+		return 0;
+	for (i = 0; i < m->item.rows; i++)
+		*max_id = m->item_rows.ids[i] > *max_id ? m->item_rows.ids[i] : *max_id;
+	for (i = 0; i < test->nitems; i++)
+		*max_id = test->item_id[i] > *max_id ? test->item_id[i] : *max_id;
+	*items = mem_aligned((size_t)*max_id + 1, width * sizeof(float), "candidate vectors", e);
+	*bias = m->use_bias ? mem_array((size_t)*max_id + 1, sizeof(float), 1, "biases", e) : NULL;
+	if (*items == NULL || (m->use_bias && *bias == NULL)) {
+		free(composed);
+		return -1;
+	}
+	for (i = 0; i < m->item.rows; i++) {
+		id = m->item_rows.ids[i];
+		memcpy(*items + (size_t)id * width, composed + i * width, width * sizeof(float));
+		if (m->use_bias)
+			(*bias)[id] = m->bias.w[i];
+	}
+	free(composed);
+	j->ncand = (size_t)*max_id + 1;
+	return 0;
+}
+
+static void
+summarise(struct eval_result *r, const struct eval_job *j, const struct positives *test,
+    const struct eval_config *c)
+{
+	size_t tu;
+
+	for (tu = 0; tu < test->nusers; tu++) {
+		r->user_auc[tu] = NAN;
+		r->positives_unknown += j->nunknown[tu];
+		r->excluded += j->nexcl[tu];
+		if (j->evaluated[tu] == 0) {
+			r->users_unknown++;
+			continue;
+		}
+		if (j->evaluated[tu] == 2) {
+			r->users_without++;
+			continue;
+		}
+		r->users++;
+		r->positives += j->npos[tu];
+		r->user_auc[tu] = j->per_user[tu].auc;
+		r->auc += j->per_user[tu].auc;
+		r->precision += j->per_user[tu].precision;
+		r->recall += j->per_user[tu].recall;
+		r->ndcg += j->per_user[tu].ndcg;
+		r->map += j->per_user[tu].map;
+		r->mrr += j->per_user[tu].rr;
+	}
+	if (r->users > 0) {
+		r->auc /= (double)r->users;
+		r->precision /= (double)r->users;
+		r->recall /= (double)r->users;
+		r->ndcg /= (double)r->users;
+		r->map /= (double)r->users;
+		r->mrr /= (double)r->users;
+	}
+	(void)c;
+}
+
+static int
+run_jobs(struct eval_job *base, int threads, size_t nusers, struct bpr_err *e)
+{
+	struct eval_job jobs[64];
+	pthread_t tid[64];
+	int i, n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+
+	for (i = 0; i < n; i++) {
+		jobs[i] = *base;
+		jobs[i].first = nusers * (size_t)i / (size_t)n;
+		jobs[i].last = nusers * (size_t)(i + 1) / (size_t)n;
+	}
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tid[i], NULL, eval_users, &jobs[i]) != 0)
+			return bpr_fail(e, "cannot start an evaluation thread");
+	eval_users(&jobs[0]);
+	for (i = 1; i < n; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; i < n; i++)
+		if (jobs[i].failed)
+			return bpr_fail(e, "out of memory while evaluating");
+	return 0;
+}
+
+int
+evaluate(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e)
+{
+	struct eval_job j = { .m = m, .test = test, .exclude = exclude, .c = c };
+	float *items = NULL, *bias = NULL;
+	size_t n = test->nusers;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->nusers = n;
+	j.per_user = mem_array(n + 1, sizeof(*j.per_user), 1, "evaluation", e);
+	j.evaluated = mem_array(n + 1, 1, 1, "evaluation", e);
+	j.npos = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	j.nexcl = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	j.nunknown = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	r->user_auc = mem_array(n + 1, sizeof(double), 0, "evaluation", e);
+	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
+	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user_auc ||
+	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, e) < 0)
+		goto done;
+	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
+	j.items = items;
+	j.bias = bias;
+	r->candidates = j.ncand;
+	if (run_jobs(&j, c->threads, n, e) < 0)
+		goto done;
+	summarise(r, &j, test, c);
+	rc = 0;
+done:
+	free(items);
+	free(bias);
+	free(j.per_user);
+	free(j.evaluated);
+	free(j.npos);
+	free(j.nexcl);
+	free(j.nunknown);
+	if (rc < 0)
+		eval_result_free(r);
+	return rc;
+}
+
+void
+eval_result_free(struct eval_result *r)
+{
+	free(r->user_auc);
+	free(r->user_id);
+	r->user_auc = NULL;
+	r->user_id = NULL;
+}
+
+void
+eval_protocol(const struct eval_result *r, const struct eval_config *c, int excluded,
+    int from_scores, char *buf, size_t size)
+{
+	char universe[96];
+
+	if (from_scores)
+		snprintf(universe, sizeof(universe), "the items scored for each user (up to %zu)",
+		    r->candidates);
+	else if (c->universe == UNIVERSE_ALL_IDS)
+		snprintf(universe, sizeof(universe), "every id 0..%u (notebook)", r->max_id);
+	else
+		snprintf(universe, sizeof(universe), "the model's %zu items", r->candidates);
+	snprintf(buf, size, "ranked: %s; train positives: %s; ties: 1/2; users: %zu "
+	    "(%zu not in the model, %zu without a test item to rank); test positives: %zu "
+	    "(%zu not rankable)", universe,
+	    excluded ? "left out of the ranking" : "counted as negatives", r->users,
+	    r->users_unknown, r->users_without, r->positives, r->positives_unknown);
+}

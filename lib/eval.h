@@ -1,0 +1,77 @@
+/*
+ * Evaluation: for every test user, rank the candidate items by score and
+ * measure the test positives' places. AUC is each user's full AUC (a
+ * positive above a negative counts 1, a tie 1/2), averaged over users;
+ * with k, precision, recall, NDCG and MAP at k and the reciprocal rank of
+ * the first positive, ties in the ranking broken by candidate order.
+ *
+ * The protocol is explicit: which candidates are ranked (the model's items,
+ * or every id 0..max as the notebook ranks them) and whether each user's
+ * train positives are left out of the ranking or count as negatives.
+ */
+#ifndef BPR_EVAL_H
+#define BPR_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "positives.h"
+#include "topk.h"
+
+enum { LABEL_NEG = 0, LABEL_POS = 1, LABEL_SKIP = 2 };
+
+struct user_metrics {
+	double auc, precision, recall, ndcg, map, rr;
+};
+
+/*
+ * Metrics of one user from the scores of n candidates labelled negative,
+ * positive or skipped (left out of the ranking); pos lists the npos
+ * positive candidates. heap has room for k (index, score) pairs. Returns
+ * 0, or -1 when there is no positive or no negative (no AUC).
+ */
+int user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
+    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, struct user_metrics *out);
+
+enum universe_kind {
+	UNIVERSE_MODEL,		/* the model's items */
+	UNIVERSE_ALL_IDS,	/* every id 0..max, as the notebook ranks */
+};
+
+struct eval_config {
+	enum universe_kind universe;
+	uint32_t k;		/* 0: AUC only */
+	int threads;
+};
+
+struct eval_result {
+	double auc, precision, recall, ndcg, map, mrr;
+	size_t users;			/* evaluated */
+	size_t users_unknown;		/* test users the model lacks */
+	size_t users_without;		/* no positive (or no negative) left */
+	size_t positives;		/* test positives ranked */
+	size_t positives_unknown;	/* test items outside the candidates */
+	size_t candidates;
+	size_t excluded;		/* train positives left out of rankings */
+	uint32_t max_id;		/* UNIVERSE_ALL_IDS: the largest id */
+	double *user_auc;		/* [test users]: NaN when not evaluated */
+	uint32_t *user_id;		/* [test users] */
+	size_t nusers;
+};
+
+/*
+ * Evaluate model m on test positives; exclude (may be NULL) holds each
+ * user's train positives, left out of the ranking.
+ */
+int evaluate(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e);
+void eval_result_free(struct eval_result *r);
+
+/* The protocol in words, for the # line above the numbers. */
+void eval_protocol(const struct eval_result *r, const struct eval_config *c, int excluded,
+    int from_scores, char *buf, size_t size);
+
+#endif

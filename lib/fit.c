@@ -1,0 +1,275 @@
+#include "fit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mem.h"
+
+struct run {
+	struct bpr_model *m;
+	struct triplet_source *src;
+	const struct positives *test, *valid;
+	const struct fit_config *c;
+	fit_hook hook;
+	void *ctx;
+	struct trainer *trainer;
+	struct row_triplet *rows;
+	size_t rows_cap;
+	struct positives stream_train;	/* a stream's positives, from epoch 1 */
+	const struct positives *train;
+	struct bpr_model best;
+	int have_best;
+	double best_valid;
+	uint32_t best_epoch, since_best, last_eval;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Model rows for the epoch's ids, creating rows for ids seen the first time. */
+static int
+map_rows(struct run *r, struct bpr_err *e)
+{
+	const struct triplet *t = r->src->buf;
+	size_t i, n = r->src->len;
+	int64_t u, p, q;
+
+	if (mem_grow(&r->rows, &r->rows_cap, n + 1, sizeof(*r->rows), "an epoch of triplets", e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((u = model_user_row(r->m, t[i].user, e)) < 0 ||
+		    (p = model_item_row(r->m, t[i].pos, e)) < 0 ||
+		    (q = model_item_row(r->m, t[i].neg, e)) < 0)
+			return -1;
+		r->rows[i].u = (uint32_t)u;
+		r->rows[i].p = (uint32_t)p;
+		r->rows[i].n = (uint32_t)q;
+	}
+	return 0;
+}
+
+/* A stream's train positives: the (user, positive) pairs of its first epoch. */
+static int
+collect_stream_positives(struct run *r, struct bpr_err *e)
+{
+	size_t i, n = r->src->len;
+	uint64_t *keys;
+	int rc;
+
+	if (r->src->internal) {
+		r->train = &r->src->pos;
+		return 0;
+	}
+	if ((keys = mem_array(n + 1, sizeof(*keys), 0, "the train positives", e)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		keys[i] = (uint64_t)r->src->buf[i].user << 32 | r->src->buf[i].pos;
+	rc = positives_from_keys(&r->stream_train, keys, n, NULL, 0, e);
+	free(keys);
+	r->train = rc == 0 ? &r->stream_train : NULL;
+	return rc;
+}
+
+static int
+measure(struct run *r, struct fit_event *ev, struct bpr_err *e)
+{
+	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = r->c->train.threads };
+	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = r->c->train.threads };
+
+	trainer_flush(r->trainer);
+	ev->has_test = r->test != NULL;
+	ev->has_valid = r->valid != NULL;
+	if (r->test != NULL && (evaluate(r->m, r->test, NULL, &notebook, &ev->notebook, e) < 0 ||
+	    evaluate(r->m, r->test, r->train, &clean, &ev->clean, e) < 0))
+		return -1;
+	if (r->valid != NULL && evaluate(r->m, r->valid, r->train, &clean, &ev->valid, e) < 0)
+		return -1;
+	r->last_eval = r->m->epochs;
+	return 0;
+}
+
+static void
+free_event(struct fit_event *ev)
+{
+	eval_result_free(&ev->notebook);
+	eval_result_free(&ev->clean);
+	eval_result_free(&ev->valid);
+}
+
+/* Keep the best validation epoch; 1 when patience has run out. */
+static int
+track_best(struct run *r, const struct fit_event *ev, struct bpr_err *e)
+{
+	if (r->valid == NULL || r->c->patience == 0)
+		return 0;
+	if (!r->have_best || ev->valid.auc > r->best_valid) {
+		if (r->have_best)
+			model_free(&r->best);
+		if (model_clone(&r->best, r->m, e) < 0) {
+			r->have_best = 0;
+			return -1;
+		}
+		r->have_best = 1;
+		r->best_valid = ev->valid.auc;
+		r->best_epoch = r->m->epochs;
+		r->since_best = 0;
+		return 0;
+	}
+	return ++r->since_best >= r->c->patience;
+}
+
+static int
+evaluate_now(struct run *r, uint32_t planned, struct bpr_err *e)
+{
+	struct fit_event ev = { .kind = FIT_EVAL, .epoch = r->m->epochs, .epochs = planned };
+	int stop;
+
+	if (r->test == NULL && r->valid == NULL)
+		return 0;
+	if (measure(r, &ev, e) < 0) {
+		free_event(&ev);
+		return -1;
+	}
+	stop = track_best(r, &ev, e);
+	ev.best_epoch = r->best_epoch;
+	if (stop >= 0)
+		r->hook(r->ctx, &ev);
+	free_event(&ev);
+	return stop;
+}
+
+static int
+checkpoint(struct run *r, struct bpr_err *e)
+{
+	struct fit_event ev = { .kind = FIT_CHECKPOINT, .epoch = r->m->epochs };
+	char path[4096];
+
+	if (r->c->checkpoint_every == 0 || r->m->epochs % r->c->checkpoint_every != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s.epoch%u", r->c->checkpoint_base, r->m->epochs);
+	trainer_flush(r->trainer);
+	if (model_save(r->m, path, e) < 0)
+		return -1;
+	ev.path = path;
+	r->hook(r->ctx, &ev);
+	return 0;
+}
+
+static uint32_t
+planned_epochs(const struct run *r, uint32_t start)
+{
+	if (r->c->epochs > 0)
+		return start + r->c->epochs;
+	return r->src->epochs_announced ? start + r->src->epochs_announced : 0;
+}
+
+static int
+train_one(struct run *r, uint32_t planned, struct bpr_err *e)
+{
+	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned };
+	double t0 = now();
+
+	if (trainer_run(r->trainer, r->rows, r->src->len, &ev.loss, e) < 0) {
+		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);
+		return -1;
+	}
+	r->m->epochs++;
+	ev.epoch = r->m->epochs;
+	ev.triplets = r->src->len;
+	ev.seconds = now() - t0;
+	r->hook(r->ctx, &ev);
+	return 0;
+}
+
+static int
+next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
+{
+	int rc = source_next(r->src, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && r->c->epochs > 0 && trained < r->c->epochs)
+		return bpr_fail(e, "the triplet stream ended after %u epochs; --epochs asks for %u",
+		    trained, r->c->epochs);
+	if (rc == 1 && map_rows(r, e) < 0)
+		return -1;
+	return rc;
+}
+
+static int
+epochs_loop(struct run *r, struct bpr_err *e)
+{
+	uint32_t start = r->m->epochs, planned = planned_epochs(r, start), trained = 0;
+	struct fit_event ready = { .kind = FIT_READY, .epochs = planned };
+	int more, stop = 0;
+
+	if ((more = next_epoch(r, 0, e)) < 0)
+		return -1;
+	if (more == 0)
+		return bpr_fail(e, "the triplet stream holds no epoch");
+	if (collect_stream_positives(r, e) < 0)
+		return -1;
+	ready.triplets = r->src->len;
+	r->hook(r->ctx, &ready);
+	if (evaluate_now(r, planned, e) < 0)
+		return -1;
+	while (more && !stop) {
+		if (train_one(r, planned, e) < 0)
+			return -1;
+		trained++;
+		if (r->m->epochs == planned || r->m->epochs % r->c->eval_every == 0)
+			if ((stop = evaluate_now(r, planned, e)) < 0)
+				return -1;
+		if (checkpoint(r, e) < 0)
+			return -1;
+		if (r->c->epochs > 0 && trained == r->c->epochs)
+			break;
+		if (!stop && (more = next_epoch(r, trained, e)) < 0)
+			return -1;
+	}
+	if (!stop && r->last_eval != r->m->epochs && (stop = evaluate_now(r, planned, e)) < 0)
+		return -1;
+	if (stop == 1) {
+		struct fit_event ev = { .kind = FIT_STOP, .epoch = r->m->epochs, .best_epoch = r->best_epoch };
+		r->hook(r->ctx, &ev);
+	}
+	return 0;
+}
+
+int
+fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives *test,
+    const struct positives *valid, const struct fit_config *c, fit_hook hook, void *ctx,
+    struct bpr_err *e)
+{
+	struct run r = { .m = m, .src = src, .test = test, .valid = valid, .c = c, .hook = hook,
+	    .ctx = ctx, .last_eval = UINT32_MAX };
+	int rc = -1;
+
+	if (trainer_init(&r.trainer, m, &c->train, e) < 0)
+		goto done;
+	if (epochs_loop(&r, e) < 0)
+		goto done;
+	trainer_flush(r.trainer);
+	if (r.have_best) {
+		/* Early stopping keeps the best validation epoch's model. */
+		model_free(m);
+		*m = r.best;
+		r.have_best = 0;
+	}
+	rc = 0;
+done:
+	if (r.have_best)
+		model_free(&r.best);
+	trainer_free(r.trainer);
+	free(r.rows);
+	positives_free(&r.stream_train);
+	return rc;
+}

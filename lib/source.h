@@ -1,0 +1,44 @@
+/*
+ * Where training triplets come from, an epoch at a time: a triplet
+ * stream (binary or TSV, file or pipe), or the same sampler triplet-sample
+ * uses, run in-process on a positives file. Both give the same triplets
+ * for the same seed, so both train the same model.
+ */
+#ifndef BPR_SOURCE_H
+#define BPR_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "input.h"
+#include "positives.h"
+#include "sampler.h"
+#include "triplets.h"
+
+struct triplet_source {
+	int internal;
+	/* a stream */
+	struct triplet_reader reader;
+	/* or the sampler */
+	struct positives pos;
+	struct neg_sampler sampler;
+	struct epoch_gen gen;
+	/* the current epoch */
+	struct triplet *buf;
+	size_t len, cap;
+	uint32_t epochs_announced;	/* 0: as many as the stream holds */
+	uint32_t epochs_read;
+	char meta[512];			/* how the triplets were made */
+};
+
+int source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_err *e);
+/* The sampler on positives `in`; items (may be NULL) widens the universe. */
+int source_open_sampler(struct triplet_source *s, struct bpr_input *in,
+    struct bpr_input *items, enum neg_mode mode, double alpha, uint64_t seed,
+    struct bpr_err *e);
+/* The next epoch in s->buf[0..len): 1, or 0 when the stream has ended. */
+int source_next(struct triplet_source *s, struct bpr_err *e);
+void source_close(struct triplet_source *s);
+
+#endif

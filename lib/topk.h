@@ -1,0 +1,34 @@
+/*
+ * The k best of a stream of scored candidates, with a bounded heap:
+ * O(n log k), no sort of all n scores. Ties rank the lower index first,
+ * so every ranking is deterministic.
+ */
+#ifndef BPR_TOPK_H
+#define BPR_TOPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scored {
+	float score;
+	uint32_t index;
+};
+
+struct topk {
+	struct scored *heap;	/* room for k */
+	size_t n, k;
+};
+
+/* True when a ranks below b: lower score, or equal score and larger index. */
+static inline int
+ranks_below(const struct scored *a, const struct scored *b)
+{
+	return a->score < b->score || (a->score == b->score && a->index > b->index);
+}
+
+void topk_reset(struct topk *t, struct scored *heap, size_t k);
+void topk_offer(struct topk *t, float score, uint32_t index);
+/* Sort what was kept, best first; returns how many. */
+size_t topk_sorted(struct topk *t);
+
+#endif

@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# auc: protocols, metrics, and a check against an independent computation.
+
+load helpers
+
+# The mean per-user AUC computed from bpr-score's dumped vectors by awk:
+# dot products, ties counting 1/2, train items left out when asked.
+independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
+	awk -F'\t' -v exclude="${4:-}" '
+	FILENAME == ARGV[1] { for (k = 2; k <= NF; k++) U[$1, k] = $k; dim = NF; users[$1] = 1; next }
+	FILENAME == ARGV[2] { for (k = 2; k <= NF; k++) V[$1, k] = $k; items[$1] = 1; next }
+	FILENAME == ARGV[3] { pos[$1, $2] = 1; tu[$1] = 1; next }
+	{ if (exclude != "") skip[$1, $2] = 1 }
+	END {
+		for (u in tu) {
+			if (!(u in users)) continue
+			np = nn = 0
+			for (i in items) {
+				s = 0
+				for (k = 2; k <= dim; k++) s += U[u, k] * V[i, k]
+				if ((u, i) in pos) P[++np] = s
+				else if (!((u, i) in skip)) N[++nn] = s
+			}
+			if (np == 0 || nn == 0) continue
+			c = 0
+			for (a = 1; a <= np; a++) for (b = 1; b <= nn; b++) c += P[a] > N[b] ? 1 : P[a] == N[b] ? 0.5 : 0
+			sum += c / (np * nn); n++
+		}
+		printf "%.9f\n", sum / n
+	}' "$1" "$2" "$3" ${4:+"$4"}
+}
+
+@test "auc: matches an independent computation from bpr-score --dump to 1e-6" {
+	make_model
+	bpr-score -m model.bpr --dump users > users.tsv
+	bpr-score -m model.bpr --dump items > items.tsv
+	ours=$(auc -m model.bpr test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	theirs=$(independent_auc users.tsv items.tsv test.tsv)
+	echo "auc $ours, independent $theirs"
+	awk -v a="$ours" -v b="$theirs" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }'
+	ours=$(auc -m model.bpr --exclude train.tsv test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	theirs=$(independent_auc users.tsv items.tsv test.tsv train.tsv)
+	echo "clean auc $ours, independent $theirs"
+	awk -v a="$ours" -v b="$theirs" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }'
+}
+
+@test "auc: prints the protocol as a # line, then metric<TAB>value lines, auc first" {
+	make_model
+	auc -m model.bpr --exclude train.tsv -k 10 test.tsv > out
+	[[ "$(head -1 out)" == "# model.bpr on test.tsv; ranked: the model's "*" items; train positives: left out of the ranking; ties: 1/2; users: "* ]]
+	[ "$(sed -n '2,$p' out | cut -f1 | tr '\n' ' ')" = "auc p@10 r@10 ndcg@10 map@10 mrr " ]
+	sed -n '2,$p' out | awk -F'\t' 'NF != 2 || $2 < 0 || $2 > 1 { exit 1 }'
+}
+
+@test "auc: --compat notebook ranks every id 0..max and counts train positives" {
+	make_model
+	auc -m model.bpr --compat notebook test.tsv > out
+	grep -q '^# .*ranked: every id 0\.\.30 (notebook); train positives: counted as negatives' out
+}
+
+@test "auc: leaving train positives out raises AUC on a trained model" {
+	make_split 30 40
+	bpr-train -q --train train.tsv --epochs 20 --item-dim 16 --tag-dim 0 -o m.bpr
+	a=$(auc -m m.bpr test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	b=$(auc -m m.bpr --exclude train.tsv test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	awk -v a="$a" -v b="$b" 'BEGIN { exit !(b > a) }'
+}
+
+@test "auc: ranking metrics on a hand-made score stream" {
+	# user 1 ranks items 5 4 3 2 1; positives 4 and 2 beat 3 of the 6
+	# (positive, negative) pairs: AUC 1/2, p@2 1/2, MRR 1/2
+	printf '1\t5\t0.9\n1\t4\t0.8\n1\t3\t0.7\n1\t2\t0.6\n1\t1\t0.5\n' > scores.tsv
+	printf '1\t4\n1\t2\n' > test.tsv
+	auc --scores scores.tsv -k 2 test.tsv > out
+	[ "$(metric out auc)" = 0.500000 ]
+	[ "$(metric out p@2)" = 0.500000 ]
+	[ "$(metric out r@2)" = 0.500000 ]
+	[ "$(metric out mrr)" = 0.500000 ]
+	# ndcg@2 = (1/log2 3) / (1 + 1/log2 3)
+	[ "$(metric out ndcg@2)" = "$(awk 'BEGIN { a = 1 / (log(3) / log(2)); printf "%.6f", a / (1 + a) }')" ]
+	# leaving item 5 out (a train positive) makes item 4 first
+	printf '1\t5\n' > train.tsv
+	auc --scores scores.tsv --exclude train.tsv -k 2 test.tsv < /dev/null > out
+	[ "$(metric out mrr)" = 1.000000 ]
+	[ "$(metric out auc)" = 0.750000 ]
+}
+
+@test "auc: ties count one half" {
+	printf '1\t1\t0.5\n1\t2\t0.5\n1\t3\t0.5\n' > scores.tsv
+	printf '1\t1\n' > test.tsv
+	auc --scores scores.tsv test.tsv > out
+	[ "$(metric out auc)" = 0.500000 ]
+	cat scores.tsv | auc test.tsv > out
+	[ "$(metric out auc)" = 0.500000 ]
+}
+
+@test "auc: --per-user writes each evaluated user's AUC, averaging to the total" {
+	make_model
+	auc -m model.bpr --per-user pu.tsv test.tsv > out
+	[ "$(wc -l < pu.tsv)" -gt 5 ]
+	mean=$(awk -F'\t' '{ s += $2; n++ } END { printf "%.4f", s / n }' pu.tsv)
+	[ "$mean" = "$(awk -F'\t' '$1 == "auc" { printf "%.4f", $2 }' out)" ]
+}
+
+@test "auc: --threads does not change the numbers" {
+	make_model
+	auc -m model.bpr -k 5 --threads 1 test.tsv > a
+	auc -m model.bpr -k 5 --threads 3 test.tsv > b
+	cmp a b
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# bpr-score: pairs, top-k, similar items and users, cold items, dumps.
+
+load helpers
+
+@test "bpr-score: pair scores are the dot products of the dumped vectors" {
+	make_model
+	bpr-score -m model.bpr --dump users > users.tsv
+	bpr-score -m model.bpr --dump items > items.tsv
+	head -5 test.tsv | cut -f1,2 | bpr-score -m model.bpr > scores.tsv
+	[ "$(wc -l < scores.tsv)" -eq 5 ]
+	awk -F'\t' 'FILENAME == ARGV[1] { for (k = 2; k <= NF; k++) U[$1, k] = $k; d = NF; next }
+		FILENAME == ARGV[2] { for (k = 2; k <= NF; k++) V[$1, k] = $k; next }
+		{ s = 0; for (k = 2; k <= d; k++) s += U[$1, k] * V[$2, k]
+		  x = s - $3; if (x < 0) x = -x; if (x > 1e-5) bad = 1 }
+		END { exit bad }' users.tsv items.tsv scores.tsv
+}
+
+@test "bpr-score: --top K --exclude --titles --user (the issue's command line)" {
+	make_model
+	bpr-score -m model.bpr --top 5 --exclude train.tsv --titles titles.tsv --user 3 > top.tsv
+	[ "$(wc -l < top.tsv)" -eq 5 ]
+	[ "$(cut -f1 top.tsv | sort -u)" = 3 ]
+	[ "$(cut -f2 top.tsv | tr '\n' ' ')" = "1 2 3 4 5 " ]
+	# scores descend, titles are the items', no train item is recommended
+	awk -F'\t' 'NR > 1 && $4 > prev { exit 1 } { prev = $4 }' top.tsv
+	awk -F'\t' '{ if ($5 != sprintf("Movie %d (19%02d)", $3, $3 % 100)) exit 1 }' top.tsv
+	! awk -F'\t' 'NR == FNR { if ($1 == 3) t[$2] = 1; next } $3 in t { found = 1 } END { exit !found }' train.tsv top.tsv
+	# without --exclude the user's train items may come back: the ranking is the full one
+	bpr-score -m model.bpr --top 30 --user 3 > all.tsv
+	[ "$(wc -l < all.tsv)" -eq 30 ]
+}
+
+@test "bpr-score: --top for users on stdin and --all-users" {
+	make_model
+	printf '1\n2\n' | bpr-score -m model.bpr --top 3 > a.tsv
+	[ "$(cut -f1 a.tsv | uniq | tr '\n' ' ')" = "1 2 " ]
+	bpr-score -m model.bpr --top 2 --all-users > b.tsv
+	[ "$(cut -f1 b.tsv | sort -un | wc -l)" -eq "$(cut -f1 train.tsv | sort -u | wc -l)" ]
+	bpr-score -m model.bpr --top 2 --all-users --threads 1 > c.tsv
+	cmp b.tsv c.tsv
+}
+
+@test "bpr-score: --similar-items and --similar-users rank by cosine" {
+	make_model
+	bpr-score -m model.bpr --similar-items 7 --top 4 --titles titles.tsv > s.tsv
+	[ "$(wc -l < s.tsv)" -eq 4 ]
+	! cut -f3 s.tsv | grep -qx 7
+	awk -F'\t' '$4 > 1.000001 || $4 < -1.000001 { exit 1 } NR > 1 && $4 > prev { exit 1 } { prev = $4 }' s.tsv
+	# the cosine of the first neighbour, recomputed from the dumped vectors
+	bpr-score -m model.bpr --dump items > items.tsv
+	first=$(head -1 s.tsv | cut -f3)
+	awk -F'\t' -v a=7 -v b="$first" -v want="$(head -1 s.tsv | cut -f4)" \
+		'$1 == a { for (k = 2; k <= NF; k++) A[k] = $k; d = NF } $1 == b { for (k = 2; k <= NF; k++) B[k] = $k }
+		END { for (k = 2; k <= d; k++) { ab += A[k] * B[k]; aa += A[k] ^ 2; bb += B[k] ^ 2 }
+		      c = ab / sqrt(aa * bb); x = c - want; if (x < 0) x = -x; exit !(x < 1e-5) }' items.tsv
+	bpr-score -m model.bpr --similar-users 2 --top 3 > u.tsv
+	[ "$(wc -l < u.tsv)" -eq 3 ]
+}
+
+@test "bpr-score: --cold-item scores users from tags alone" {
+	make_model
+	bpr-score -m model.bpr --cold-item 1,2 > all.tsv
+	[ "$(wc -l < all.tsv)" -eq "$(cut -f1 train.tsv | sort -u | wc -l)" ]
+	bpr-score -m model.bpr --cold-item 1,2 --user 4 > one.tsv
+	[ "$(cut -f2 one.tsv)" = "$(awk -F'\t' '$1 == 4 { print $2 }' all.tsv)" ]
+	bpr-score -m model.bpr --cold-item 1,2 --top 3 > top.tsv
+	[ "$(wc -l < top.tsv)" -eq 3 ]
+	[ "$(head -1 top.tsv | cut -f3)" = "$(sort -t"$(printf '\t')" -k2,2gr all.tsv | head -1 | cut -f2)" ]
+}
+
+@test "bpr-score: --dump users, items and tags" {
+	make_model
+	[ "$(bpr-score -m model.bpr --dump users | head -1 | awk -F'\t' '{ print NF }')" -eq 13 ]
+	[ "$(bpr-score -m model.bpr --dump items | head -1 | awk -F'\t' '{ print NF }')" -eq 13 ]
+	[ "$(bpr-score -m model.bpr --dump tags | wc -l)" -eq 5 ]
+	[ "$(bpr-score -m model.bpr --dump tags | head -1 | awk -F'\t' '{ print NF }')" -eq 5 ]
+	bpr-score -m model.bpr --dump items > items.tsv
+	[ "$(cut -f1 items.tsv | sort -n | tr '\n' ' ')" = "$(cut -f1 items.tsv | tr '\n' ' ')" ]
+}

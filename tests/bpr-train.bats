@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# bpr-train: inputs, options, reproducibility, the model file.
+
+load helpers
+
+@test "bpr-train: a stream and --train give byte-identical models; a second run too" {
+	make_split
+	triplet-sample -q --epochs 4 --seed 5 --neg unseen train.tsv |
+		bpr-train -q --item-tags item-tags.tsv --seed 5 --item-dim 8 --tag-dim 4 -o stream.bpr -
+	bpr-train -q --train train.tsv --neg unseen --epochs 4 --item-tags item-tags.tsv --seed 5 \
+		--item-dim 8 --tag-dim 4 -o train.bpr
+	bpr-train -q --train train.tsv --neg unseen --epochs 4 --item-tags item-tags.tsv --seed 5 \
+		--item-dim 8 --tag-dim 4 -o again.bpr
+	cmp stream.bpr train.bpr
+	cmp train.bpr again.bpr
+}
+
+@test "bpr-train: the same holds with notebook compat, uniform negatives and a file stream" {
+	make_split
+	triplet-sample -q --epochs 3 --seed 2 --neg uniform --items item-tags.tsv -o t.bin train.tsv
+	bpr-train -q --compat notebook --item-tags item-tags.tsv --seed 2 -o a.bpr t.bin
+	bpr-train -q --compat notebook --train train.tsv --item-tags item-tags.tsv --epochs 3 --seed 2 -o b.bpr
+	cmp a.bpr b.bpr
+}
+
+@test "bpr-train: TSV and binary streams train the same model" {
+	make_split
+	triplet-sample -q --epochs 2 --seed 4 -o t.bin train.tsv
+	triplet-sample -q --tsv --epochs 2 --seed 4 -o t.tsv train.tsv
+	bpr-train -q --item-dim 8 --tag-dim 0 -o a.bpr t.bin
+	bpr-train -q --item-dim 8 --tag-dim 0 -o b.bpr t.tsv
+	cmp a.bpr b.bpr
+}
+
+@test "bpr-train: different seeds give different models" {
+	make_split
+	bpr-train -q --train train.tsv --epochs 2 --seed 1 --item-dim 8 -o a.bpr
+	bpr-train -q --train train.tsv --epochs 2 --seed 2 --item-dim 8 -o b.bpr
+	! cmp -s a.bpr b.bpr
+}
+
+@test "bpr-train: --eval prints AUC before training and every N epochs" {
+	make_split
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --epochs 4 \
+		--eval test.tsv --eval-every 2 --item-dim 8 --tag-dim 4 -o m.bpr
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'auc [0-9.]*' <<< "$stderr")" -eq 3 ]
+	grep -q 'epoch 0/4 (before training), auc 0\.[0-9]' <<< "$stderr"
+	grep -q 'epoch 2/4: loss' <<< "$stderr"
+	grep -q 'epoch 4/4: loss' <<< "$stderr"
+	grep -q 'wrote m.bpr (4 epochs' <<< "$stderr"
+}
+
+@test "bpr-train: prints a summary of the model's tables" {
+	make_split
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --epochs 1 \
+		--item-dim 8 --tag-dim 4 --bias -o m.bpr
+	users=$(cut -f1 train.tsv | sort -u | wc -l)
+	grep -Eq "^  user +$users +12 +$((users * 12))$" <<< "$stderr"
+	grep -Eq '^  tag +5 +4 +20$' <<< "$stderr"
+	grep -Eq '^  item bias ' <<< "$stderr"
+	grep -Eq '^  total ' <<< "$stderr"
+}
+
+@test "bpr-train: every loss and optimiser trains a model that ranks above chance" {
+	make_split 40 50
+	for loss in bpr notebook; do
+		for opt in adam lazyadam adagrad sgd; do
+			lr=""
+			[ "$opt" = sgd ] && lr="--lr 2"
+			bpr-train -q --train train.tsv --loss $loss --optimizer $opt $lr --epochs 20 \
+				--item-dim 8 --tag-dim 0 --seed 1 -o m.bpr
+			auc -m m.bpr --exclude train.tsv test.tsv > a.tsv
+			echo "$loss $opt $(metric a.tsv auc)"
+			awk -F'\t' '$1 == "auc" { exit !($2 > 0.55) }' a.tsv
+		done
+	done
+}
+
+@test "bpr-train: adam stays within float noise of adam computed literally (adam-dense)" {
+	make_split 30 40
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --optimizer adam-dense \
+		--epochs 3 --item-dim 8 --tag-dim 4 --batch 16 -o dense.bpr
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --optimizer adam \
+		--epochs 3 --item-dim 8 --tag-dim 4 --batch 16 -o lazy.bpr
+	bpr-score -m dense.bpr --dump users > d.tsv
+	bpr-score -m lazy.bpr --dump users > l.tsv
+	paste d.tsv l.tsv | awk -F'\t' '{ n = NF / 2; for (i = 2; i <= n; i++) {
+		d = $i - $(i + n); if (d < 0) d = -d; if (d > m) m = d } }
+		END { print "max difference", m; exit !(m < 1e-5) }'
+	# and lazyadam, which is not Keras' rule, is measurably different
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --optimizer lazyadam \
+		--epochs 3 --item-dim 8 --tag-dim 4 --batch 16 -o other.bpr
+	bpr-score -m other.bpr --dump users > o.tsv
+	paste d.tsv o.tsv | awk -F'\t' '{ n = NF / 2; for (i = 2; i <= n; i++) {
+		d = $i - $(i + n); if (d < 0) d = -d; if (d > m) m = d } } END { exit !(m > 1e-4) }'
+}
+
+@test "bpr-train: --threads 2 trains a working model" {
+	make_split 40 50
+	bpr-train -q --train train.tsv --item-dim 16 --tag-dim 0 --threads 2 --epochs 20 -o mf.bpr
+	auc -m mf.bpr --exclude train.tsv test.tsv > a.tsv
+	awk -F'\t' '$1 == "auc" { exit !($2 > 0.55) }' a.tsv
+}
+
+@test "bpr-train: --tag-dim 0, --tag-mode and --bias shape the model" {
+	make_split
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --item-dim 8 --tag-dim 0 --epochs 1 -o a.bpr
+	[ "$(bpr-score -m a.bpr --dump users | head -1 | awk -F'\t' '{ print NF }')" -eq 9 ]
+	for mode in mean sum off padded-mean; do
+		bpr-train -q --train train.tsv --item-tags item-tags.tsv --tag-mode $mode --item-dim 8 \
+			--tag-dim 4 --bias --epochs 1 -o b.bpr
+		auc -m b.bpr test.tsv > /dev/null
+	done
+}
+
+@test "bpr-train: --l2, --l2-user, --l2-item, --l2-tag and --batch are accepted and change the model" {
+	make_split
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 2 --item-dim 8 -o a.bpr
+	for opt in "--l2 1" "--l2-user 1" "--l2-item 1" "--l2-tag 1" "--batch 7"; do
+		bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 2 --item-dim 8 $opt -o b.bpr
+		! cmp -s a.bpr b.bpr
+	done
+}
+
+@test "bpr-train: --neg and --items choose how --train samples" {
+	make_split
+	bpr-train -q --train train.tsv --neg unseen --epochs 1 --item-dim 8 -o a.bpr
+	bpr-train -q --train train.tsv --neg pop:0.5 --epochs 1 --item-dim 8 -o b.bpr
+	! cmp -s a.bpr b.bpr
+	# a catalogue item with no positive appears in the model only through --items
+	printf '999\t1\n' >> item-tags.tsv
+	bpr-train -q --train train.tsv --neg uniform --items item-tags.tsv --epochs 3 --item-dim 8 -o c.bpr
+	bpr-score -m c.bpr --dump items | cut -f1 | grep -qx 999
+}
+
+@test "bpr-train: --valid with --patience stops early and keeps the best epoch" {
+	make_split 30 40
+	ml-split -q --scheme leave-out --seed 1 -o sub.tsv -t valid.tsv train.tsv
+	run --separate-stderr bpr-train --train sub.tsv --epochs 300 --lr 0.05 --item-dim 32 \
+		--tag-dim 0 --valid valid.tsv --patience 3 -o m.bpr
+	[ "$status" -eq 0 ]
+	grep -q 'valid auc' <<< "$stderr"
+	grep -q 'stopped at epoch' <<< "$stderr"
+	best=$(sed -n 's/.*keeping epoch \([0-9]*\).*/\1/p' <<< "$stderr")
+	# the saved model is that epoch's, and its validation AUC is the best printed
+	[ "$(bpr-score -m m.bpr --dump users | wc -l)" -gt 0 ]
+	printed=$(grep -o "epoch $best/300: .*valid auc [0-9.]*" <<< "$stderr" | sed 's/.*valid auc //')
+	measured=$(auc -m m.bpr --exclude sub.tsv valid.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	[ "$printed" = "$measured" ]
+}
+
+@test "bpr-train: --checkpoint-every keeps snapshots and --init resumes" {
+	make_split
+	bpr-train -q --train train.tsv --epochs 4 --checkpoint-every 2 --item-dim 8 --seed 3 -o m.bpr
+	[ -f m.bpr.epoch2 ] && [ -f m.bpr.epoch4 ]
+	cmp m.bpr m.bpr.epoch4
+	run --separate-stderr bpr-train --train train.tsv --epochs 2 --init m.bpr.epoch2 --seed 9 -o r.bpr
+	[ "$status" -eq 0 ]
+	grep -q 'wrote r.bpr (4 epochs' <<< "$stderr"
+	auc -m r.bpr test.tsv > /dev/null
+}
+
+@test "bpr-train: killing it while it trains or writes never leaves a partial model" {
+	make_split 60 80
+	bpr-train -q --train train.tsv --epochs 1 --item-dim 8 -o m.bpr
+	cp m.bpr before.bpr
+	# a model big enough that writing it takes a while (user and item tables of 1024 wide)
+	for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.5; do
+		bpr-train -q --train train.tsv --epochs 2 --item-dim 1024 --tag-dim 0 -o m.bpr &
+		pid=$!
+		sleep $delay
+		kill -KILL $pid 2>/dev/null || true
+		wait $pid || true
+		# the model is the old one or a complete new one, never a partial file
+		auc -m m.bpr test.tsv > /dev/null
+		cmp -s m.bpr before.bpr || cp m.bpr before.bpr
+	done
+	# SIGINT also takes its temporary file with it
+	bpr-train -q --train train.tsv --epochs 100000 --item-dim 8 -o m.bpr &
+	pid=$!
+	sleep 0.3
+	kill -INT $pid
+	wait $pid || true
+	cmp m.bpr before.bpr
+	! ls -A | grep -q '^\.m\.bpr\.'
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# The notebook's experiment on real MovieLens 100k (skipped without it).
+
+load helpers
+
+# The AUC printed for epoch E in a bpr-train log (notebook protocol).
+auc_at() {
+	grep -o "epoch $2/[0-9]*[^,]*, auc [0-9.]*" "$1" | sed 's/.*auc //'
+}
+
+@test "experiment: --compat notebook reproduces the notebook (mean of three seeds)" {
+	need_ml100k
+	ml-split -q --min-rating 4 -o train.tsv -t test.tsv "$ML100K/u.data"
+	ml-genres -q -o item-tags.tsv "$ML100K/u.item"
+	for seed in 1 2 3; do
+		bpr-train --compat notebook --train train.tsv --item-tags item-tags.tsv --seed $seed \
+			--eval test.tsv --eval-every 10 -o nb$seed.bpr 2> log$seed
+		grep -q 'every id 0\.\.1682' log$seed
+	done
+	for e in 0 10 20 30; do
+		mean=$(for s in 1 2 3; do auc_at log$s $e; done | awk '{ s += $1 } END { printf "%.4f", s / NR }')
+		echo "epoch $e: mean auc $mean"
+		case $e in
+		0) lo=0.48 hi=0.52 ;;
+		10) lo=0.894 hi=0.914 ;;
+		20) lo=0.906 hi=0.926 ;;
+		30) lo=0.909 hi=0.929 ;;
+		esac
+		awk -v m="$mean" -v lo=$lo -v hi=$hi 'BEGIN { exit !(m >= lo && m <= hi) }'
+	done
+}
+
+@test "experiment: make experiment reaches notebook-protocol AUC >= 0.920 and reports both protocols" {
+	need_ml100k
+	run make -s -C "$ROOT" experiment ML100K="$ML100K" OUT="$BATS_TEST_TMPDIR/exp"
+	echo "$output" | tail -40
+	[ "$status" -eq 0 ]
+	auc=$(metric exp/auc-notebook.tsv auc)
+	awk -v a="$auc" 'BEGIN { exit !(a >= 0.920) }'
+	[[ "$output" == *"train excluded:"*"p@10"* ]]
+	grep -q 'Star Wars\|Aliens\|Terminator' exp/similar-183.tsv
+	[ "$(wc -l < exp/top5-user600.tsv)" -eq 5 ]
+}

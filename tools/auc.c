@@ -1,0 +1,207 @@
+/*
+ * auc: how well a model (or any scores) ranks held-out positives: the mean
+ * per-user AUC, and with -k the top-k metrics, each printed under its
+ * protocol.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "eval.h"
+#include "model.h"
+#include "positives.h"
+#include "scores.h"
+
+static const char usage[] =
+    "usage: auc [-m model | --scores file] [--exclude file] [--compat notebook] [-k K]\n"
+    "           [--threads N] [--per-user file] test\n";
+
+static const char help_text[] =
+    "\n"
+    "Measure how well a model ranks the test positives (user<TAB>item lines):\n"
+    "for each test user, every candidate item is scored and ranked; AUC is the\n"
+    "share of (positive, negative) pairs ranked right, ties counting 1/2,\n"
+    "averaged over users. Prints a # line with the protocol, then one\n"
+    "metric<TAB>value line per metric.\n"
+    "\n"
+    "  -m, --model file       the model; candidates are its items\n"
+    "      --scores file      instead of a model, user<TAB>item<TAB>score lines\n"
+    "                         (- or no -m: standard input); a user's candidates\n"
+    "                         are the items scored for them\n"
+    "      --exclude file     leave each user's positives in file (train) out of\n"
+    "                         the ranking; without it they count as negatives\n"
+    "      --compat notebook  rank every id 0..max, as the notebook did\n"
+    "  -k K                   also precision, recall, NDCG and MAP at K, and MRR\n"
+    "      --threads N        threads (default 2)\n"
+    "      --per-user file    write user<TAB>auc for every evaluated user\n"
+    "  -h, --help             this help\n"
+    "      --version          print the version\n";
+
+enum { OPT_SCORES = 256, OPT_EXCLUDE, OPT_COMPAT, OPT_THREADS, OPT_PER_USER, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "scores", required_argument, NULL, OPT_SCORES },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "compat", required_argument, NULL, OPT_COMPAT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "per-user", required_argument, NULL, OPT_PER_USER },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct settings {
+	const char *model, *scores, *exclude, *per_user;
+	struct eval_config eval;
+};
+
+static void
+parse_options(int argc, char **argv, struct settings *s)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "m:k:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			s->model = optarg;
+			break;
+		case OPT_SCORES:
+			s->scores = optarg;
+			break;
+		case OPT_EXCLUDE:
+			s->exclude = optarg;
+			break;
+		case OPT_COMPAT:
+			if (strcmp(optarg, "notebook") != 0)
+				cli_usage_error("--compat %s: unknown (the one compatibility mode is notebook)",
+				    optarg);
+			s->eval.universe = UNIVERSE_ALL_IDS;
+			break;
+		case 'k':
+			s->eval.k = (uint32_t)cli_int("-k", optarg, 1, 1000000);
+			break;
+		case OPT_THREADS:
+			s->eval.threads = (int)cli_int("--threads", optarg, 1, 64);
+			break;
+		case OPT_PER_USER:
+			s->per_user = optarg;
+			break;
+		case 'h':
+			cli_help_usage(usage, help_text);
+		case OPT_VERSION:
+			cli_version();
+		default:
+			cli_bad_option();
+		}
+	}
+}
+
+static struct positives *
+load_positives(const char *path)
+{
+	struct positives *p = calloc(1, sizeof(*p));
+	struct bpr_input *in;
+	struct bpr_err e;
+
+	if (p == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	in = cli_open_input(path, NULL);
+	if (positives_read(p, in, NULL, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	return p;
+}
+
+static void
+print_metrics(const struct eval_result *r, uint32_t k, const char *protocol)
+{
+	printf("# %s\n", protocol);
+	printf("auc\t%.6f\n", r->auc);
+	if (k > 0) {
+		printf("p@%u\t%.6f\n", k, r->precision);
+		printf("r@%u\t%.6f\n", k, r->recall);
+		printf("ndcg@%u\t%.6f\n", k, r->ndcg);
+		printf("map@%u\t%.6f\n", k, r->map);
+		printf("mrr\t%.6f\n", r->mrr);
+	}
+}
+
+static void
+write_per_user(const char *path, const struct eval_result *r)
+{
+	struct bpr_output o;
+	size_t i;
+
+	cli_output_open(&o, path);
+	for (i = 0; i < r->nusers; i++)
+		if (!isnan(r->user_auc[i]))
+			output_printf(&o, "%u\t%.6f\n", r->user_id[i], r->user_auc[i]);
+	cli_output_commit(&o, 0);
+}
+
+static void
+run_model(const struct settings *s, const struct positives *test, const struct positives *excl,
+    struct eval_result *r)
+{
+	struct bpr_model m;
+	struct bpr_err e;
+
+	if (model_load(&m, s->model, &e) < 0 || evaluate(&m, test, excl, &s->eval, r, &e) < 0)
+		cli_die(&e);
+	model_free(&m);
+}
+
+static void
+run_scores(const struct settings *s, const struct positives *test, const struct positives *excl,
+    struct eval_result *r)
+{
+	struct bpr_input *in = cli_open_input(s->scores ? s->scores : "-", NULL);
+	struct bpr_err e;
+
+	if (evaluate_scores(in, test, excl, &s->eval, r, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = { .eval = { .universe = UNIVERSE_MODEL, .threads = 2 } };
+	struct positives *test, *excl = NULL;
+	struct eval_result r;
+	char protocol[512], what[1024];
+
+	cli_init("auc", usage);
+	parse_options(argc, argv, &s);
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		cli_usage_error(argc == 0 ? "no test file given" : "one test file only");
+	if (s.model != NULL && s.scores != NULL)
+		cli_usage_error("-m and --scores are two sources of scores: give one");
+	if (s.model == NULL && s.eval.universe == UNIVERSE_ALL_IDS)
+		cli_usage_error("--compat notebook ranks a model's items: it needs -m");
+	test = load_positives(argv[0]);
+	if (s.exclude != NULL)
+		excl = load_positives(s.exclude);
+	if (s.model != NULL)
+		run_model(&s, test, excl, &r);
+	else
+		run_scores(&s, test, excl, &r);
+	if (r.users == 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the model?)", argv[0]);
+	eval_protocol(&r, &s.eval, excl != NULL, s.model == NULL, protocol, sizeof(protocol));
+	snprintf(what, sizeof(what), "%s on %s; %s", s.model ? s.model : s.scores ? s.scores : "stdin",
+	    argv[0], protocol);
+	print_metrics(&r, s.eval.k, what);
+	if (s.per_user != NULL)
+		write_per_user(s.per_user, &r);
+	eval_result_free(&r);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
+	return BPR_EXIT_OK;
+}

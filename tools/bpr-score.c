@@ -1,0 +1,422 @@
+/*
+ * bpr-score: query a model: scores of user-item pairs, top-k
+ * recommendations, similar items or users, a new item from its tags, and
+ * the vectors themselves.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mem.h"
+#include "model.h"
+#include "parse.h"
+#include "positives.h"
+#include "query.h"
+#include "text.h"
+#include "topk.h"
+#include "vec.h"
+
+static const char usage[] =
+    "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
+    "                 [--titles file] [--similar-items ID] [--similar-users ID]\n"
+    "                 [--cold-item TAGS] [--dump what] [--threads N]\n";
+
+static const char help_text[] =
+    "\n"
+    "Query a model. Without a mode option, read user<TAB>item pairs from standard\n"
+    "input and print user<TAB>item<TAB>score.\n"
+    "\n"
+    "  -m, --model file        the model\n"
+    "      --top K             recommend K items to each user given by --user, by\n"
+    "                          --all-users, or one id a line on standard input:\n"
+    "                          user<TAB>rank<TAB>item<TAB>score[<TAB>title]\n"
+    "      --user ID           a user to recommend for (may be repeated)\n"
+    "      --all-users         recommend for every user of the model\n"
+    "      --exclude file      do not recommend the user's positives in file\n"
+    "      --titles file       item<TAB>title lines (ml-genres --titles) to print\n"
+    "      --similar-items ID  the K (--top, default 10) items most similar to ID\n"
+    "                          by the cosine of their vectors\n"
+    "      --similar-users ID  the same for users\n"
+    "      --cold-item TAGS    a new item made of its tags alone (ids, comma\n"
+    "                          separated): its score for each user (--user, or\n"
+    "                          all), or with --top the K users who would like it most\n"
+    "      --dump what         users, items or tags: id<TAB>v1<TAB>...; items as the\n"
+    "                          composed vectors used for scoring\n"
+    "      --threads N         threads for --top (default 2)\n"
+    "  -h, --help              this help\n"
+    "      --version           print the version\n";
+
+enum {
+	OPT_TOP = 256, OPT_USER, OPT_ALL_USERS, OPT_EXCLUDE, OPT_TITLES, OPT_SIMILAR_ITEMS,
+	OPT_SIMILAR_USERS, OPT_COLD_ITEM, OPT_DUMP, OPT_THREADS, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "all-users", no_argument, NULL, OPT_ALL_USERS },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "titles", required_argument, NULL, OPT_TITLES },
+	{ "similar-items", required_argument, NULL, OPT_SIMILAR_ITEMS },
+	{ "similar-users", required_argument, NULL, OPT_SIMILAR_USERS },
+	{ "cold-item", required_argument, NULL, OPT_COLD_ITEM },
+	{ "dump", required_argument, NULL, OPT_DUMP },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum mode { MODE_PAIRS, MODE_TOP, MODE_SIMILAR_ITEMS, MODE_SIMILAR_USERS, MODE_COLD, MODE_DUMP };
+
+struct settings {
+	const char *model, *exclude, *titles, *cold_tags, *dump;
+	enum mode mode;
+	int modes, all_users, threads, top_given;
+	uint32_t top, similar_id;
+	uint32_t *users;
+	size_t nusers, users_cap;
+};
+
+static uint32_t
+id_option(const char *opt, const char *arg)
+{
+	return (uint32_t)cli_int(opt, arg, 0, 2147483647);
+}
+
+static void
+set_mode(struct settings *s, enum mode m)
+{
+	if (s->modes++ > 0 && s->mode != m)
+		cli_usage_error("--similar-items, --similar-users, --cold-item and --dump are "
+		    "different queries: give one");
+	s->mode = m;
+}
+
+static void
+add_user(struct settings *s, uint32_t id)
+{
+	struct bpr_err e;
+
+	if (mem_grow(&s->users, &s->users_cap, s->nusers + 1, sizeof(*s->users), "users", &e) < 0)
+		cli_die(&e);
+	s->users[s->nusers++] = id;
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': s->model = optarg; break;
+		case OPT_TOP:
+			s->top = (uint32_t)cli_int("--top", optarg, 1, 1000000);
+			s->top_given = 1;
+			break;
+		case OPT_USER: add_user(s, id_option("--user", optarg)); break;
+		case OPT_ALL_USERS: s->all_users = 1; break;
+		case OPT_EXCLUDE: s->exclude = optarg; break;
+		case OPT_TITLES: s->titles = optarg; break;
+		case OPT_SIMILAR_ITEMS:
+			set_mode(s, MODE_SIMILAR_ITEMS);
+			s->similar_id = id_option("--similar-items", optarg);
+			break;
+		case OPT_SIMILAR_USERS:
+			set_mode(s, MODE_SIMILAR_USERS);
+			s->similar_id = id_option("--similar-users", optarg);
+			break;
+		case OPT_COLD_ITEM: set_mode(s, MODE_COLD); s->cold_tags = optarg; break;
+		case OPT_DUMP: set_mode(s, MODE_DUMP); s->dump = optarg; break;
+		case OPT_THREADS: s->threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case 'h': cli_help_usage(usage, help_text);
+		case OPT_VERSION: cli_version();
+		default: cli_bad_option();
+		}
+	}
+}
+
+static void
+check_settings(struct settings *s)
+{
+	if (s->model == NULL)
+		cli_usage_error("no model given (-m model)");
+	if (s->modes == 0 && s->top > 0)
+		s->mode = MODE_TOP;
+	if (s->mode == MODE_DUMP && strcmp(s->dump, "users") != 0 && strcmp(s->dump, "items") != 0 &&
+	    strcmp(s->dump, "tags") != 0)
+		cli_usage_error("--dump %s: expected users, items or tags", s->dump);
+	if ((s->nusers > 0 || s->all_users) && s->mode != MODE_TOP && s->mode != MODE_COLD)
+		cli_usage_error("--user and --all-users choose users for --top or --cold-item");
+	if (s->nusers > 0 && s->all_users)
+		cli_usage_error("--user and --all-users both choose users: give one");
+	if (s->exclude != NULL && s->mode != MODE_TOP)
+		cli_usage_error("--exclude applies to --top recommendations");
+	if (s->top == 0)
+		s->top = 10;
+}
+
+/* Users for --top: --user, --all-users, or ids on standard input. */
+static void
+collect_users(struct settings *s, const struct bpr_model *m)
+{
+	struct bpr_input *in;
+	struct bpr_err e;
+	uint32_t *ids;
+	size_t n, i;
+
+	if (s->all_users) {
+		for (i = 0; i < m->user_rows.count; i++)
+			add_user(s, m->user_rows.ids[i]);
+		qsort(s->users, s->nusers, sizeof(*s->users), compare_ids);
+		return;
+	}
+	if (s->nusers > 0)
+		return;
+	in = cli_open_input("-", NULL);
+	if (read_id_column(in, &ids, &n, &e) < 0)
+		cli_die(&e);
+	for (i = 0; i < n; i++)
+		add_user(s, ids[i]);
+	free(ids);
+	input_close(in);
+}
+
+static void
+print_title(const struct titles *t, uint32_t item)
+{
+	if (t != NULL)
+		printf("\t%s", titles_get(t, item));
+}
+
+static void
+run_top(struct settings *s, const struct bpr_model *m, const struct titles *titles)
+{
+	struct positives *excl = NULL, xs;
+	struct ranked *out;
+	uint32_t *got;
+	struct bpr_err e;
+	size_t i, r;
+
+	collect_users(s, m);
+	if (s->exclude != NULL) {
+		struct bpr_input *in = cli_open_input(s->exclude, NULL);
+		if (positives_read(&xs, in, NULL, &e) < 0)
+			cli_die(&e);
+		input_close(in);
+		excl = &xs;
+	}
+	out = mem_array(s->nusers * s->top + 1, sizeof(*out), 0, "recommendations", &e);
+	got = mem_array(s->nusers + 1, sizeof(*got), 0, "recommendations", &e);
+	if (out == NULL || got == NULL ||
+	    recommend(m, s->users, s->nusers, s->top, excl, s->threads, out, got, &e) < 0)
+		cli_die(&e);
+	for (i = 0; i < s->nusers; i++) {
+		for (r = 0; r < got[i]; r++) {
+			printf("%u\t%zu\t%u\t%.6g", s->users[i], r + 1, out[i * s->top + r].id,
+			    (double)out[i * s->top + r].score);
+			print_title(titles, out[i * s->top + r].id);
+			putchar('\n');
+		}
+	}
+	free(out);
+	free(got);
+	if (excl != NULL)
+		positives_free(excl);
+}
+
+static void
+run_similar(const struct settings *s, const struct bpr_model *m, const struct titles *titles)
+{
+	struct ranked *out;
+	struct bpr_err e;
+	size_t got, r;
+	int of_users = s->mode == MODE_SIMILAR_USERS;
+
+	if ((out = mem_array(s->top, sizeof(*out), 0, "the ranking", &e)) == NULL ||
+	    most_similar(m, of_users, s->similar_id, s->top, out, &got, &e) < 0)
+		cli_die(&e);
+	for (r = 0; r < got; r++) {
+		printf("%u\t%zu\t%u\t%.6f", s->similar_id, r + 1, out[r].id, (double)out[r].score);
+		if (!of_users)
+			print_title(titles, out[r].id);
+		putchar('\n');
+	}
+	free(out);
+}
+
+/* "3,5,7" */
+static size_t
+parse_tags(const char *arg, uint32_t *tags, size_t max)
+{
+	struct field f[64];
+	const char *why;
+	size_t n = split_fields(arg, strlen(arg), ",", 1, f, 64), i;
+
+	if (n > max)
+		cli_usage_error("--cold-item: at most %zu tags", max);
+	for (i = 0; i < n; i++)
+		if (parse_id(f[i].s, f[i].len, &tags[i], &why) < 0)
+			cli_usage_error("--cold-item: tag '%.*s' %s", field_show(&f[i]), why);
+	return n;
+}
+
+static void
+run_cold(struct settings *s, const struct bpr_model *m)
+{
+	uint32_t tags[64];
+	size_t ntags = parse_tags(s->cold_tags, tags, 64), u, width = m->ipad + m->tpad;
+	struct bpr_err e;
+	float *v = mem_aligned(width + VEC_LANES, sizeof(float), "the new item", &e), score;
+	struct scored *heap = mem_array(s->top, sizeof(*heap), 0, "the ranking", &e);
+	struct topk top;
+	int64_t row;
+
+	if (v == NULL || heap == NULL || cold_item_vector(m, tags, ntags, v, &e) < 0)
+		cli_die(&e);
+	if (s->nusers == 0)
+		s->all_users = 1;
+	collect_users(s, m);
+	topk_reset(&top, heap, s->top);
+	for (u = 0; u < s->nusers; u++) {
+		if ((row = idmap_find(&m->user_rows, s->users[u])) < 0)
+			cli_fatal(BPR_EXIT_DATA, "user %u is not in the model", s->users[u]);
+		score = vec_dot(model_row(&m->user, (size_t)row), v, width);
+		if (s->top_given)
+			topk_offer(&top, score, s->users[u]);
+		else
+			printf("%u\t%.6g\n", s->users[u], (double)score);
+	}
+	for (u = 0; s->top_given && u < topk_sorted(&top); u++)
+		printf("%zu\t%u\t%.6g\n", u + 1, heap[u].index, (double)heap[u].score);
+	free(v);
+	free(heap);
+}
+
+/* user<TAB>item lines in, user<TAB>item<TAB>score out. */
+static void
+run_pairs(const struct bpr_model *m)
+{
+	static const char *const names[3] = { "user", "item", "user-item pairs" };
+	struct bpr_input *in = cli_open_input("-", NULL);
+	struct bpr_err e;
+	float *tag = mem_aligned(m->tpad + VEC_LANES, sizeof(float), "work space", &e);
+	uint64_t *pairs;
+	size_t n, i;
+	int64_t u, it;
+
+	if (tag == NULL || read_id_pairs(in, names, &pairs, &n, &e) < 0)
+		cli_die(&e);
+	for (i = 0; i < n; i++) {
+		uint32_t uid = (uint32_t)(pairs[i] >> 32), iid = (uint32_t)pairs[i];
+		if ((u = idmap_find(&m->user_rows, uid)) < 0)
+			cli_fatal(BPR_EXIT_DATA, "stdin: pair %zu: user %u is not in the model", i + 1, uid);
+		if ((it = idmap_find(&m->item_rows, iid)) < 0)
+			cli_fatal(BPR_EXIT_DATA, "stdin: pair %zu: item %u is not in the model", i + 1, iid);
+		model_tag_part(m, (size_t)it, tag);
+		printf("%u\t%u\t%.9g\n", uid, iid, (double)model_score(m, (size_t)u, (size_t)it, tag));
+	}
+	free(pairs);
+	free(tag);
+	input_close(in);
+}
+
+/* One id<TAB>values line per row, rows in id order. */
+static void
+dump_rows(const struct idmap *map, const float *rows, size_t stride, const size_t *seg_off,
+    const size_t *seg_len, int nseg)
+{
+	uint32_t *order = malloc((map->count + 1) * sizeof(*order));
+	size_t i, k, r;
+	int sg;
+
+	if (order == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	for (i = 0; i < map->count; i++)
+		order[i] = map->ids[i];
+	qsort(order, map->count, sizeof(*order), compare_ids);
+	for (i = 0; i < map->count; i++) {
+		r = (size_t)idmap_find(map, order[i]);
+		printf("%u", order[i]);
+		for (sg = 0; sg < nseg; sg++)
+			for (k = 0; k < seg_len[sg]; k++)
+				printf("\t%.9g", (double)rows[r * stride + seg_off[sg] + k]);
+		putchar('\n');
+	}
+	free(order);
+}
+
+static void
+run_dump(const struct settings *s, const struct bpr_model *m)
+{
+	struct bpr_err e;
+	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim }, t;
+	float *items;
+
+	if (strcmp(s->dump, "users") == 0) {
+		dump_rows(&m->user_rows, m->user.w, m->user.stride, m->user.seg_off, m->user.seg_len,
+		    m->user.nseg);
+	} else if (strcmp(s->dump, "items") == 0) {
+		if ((items = model_compose_items(m, &e)) == NULL)
+			cli_die(&e);
+		dump_rows(&m->item_rows, items, m->ipad + m->tpad, off, len, m->tag_dim ? 2 : 1);
+		free(items);
+	} else {
+		for (t = 0; t < m->tag.rows; t++) {
+			printf("%zu", t);
+			for (size_t k = 0; k < m->tag_dim; k++)
+				printf("\t%.9g", (double)model_row(&m->tag, t)[k]);
+			putchar('\n');
+		}
+	}
+}
+
+static void
+load_titles(const char *path, struct titles *t)
+{
+	struct bpr_input *in = cli_open_input(path, NULL);
+	struct bpr_err e;
+
+	if (titles_read(t, in, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = { .threads = 2 };
+	struct titles titles;
+	struct bpr_model m;
+	struct bpr_err e;
+
+	cli_init("bpr-score", usage);
+	parse_options(argc, argv, &s);
+	if (optind != argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	check_settings(&s);
+	if (model_load(&m, s.model, &e) < 0)
+		cli_die(&e);
+	if (s.titles != NULL)
+		load_titles(s.titles, &titles);
+	switch (s.mode) {
+	case MODE_TOP: run_top(&s, &m, s.titles ? &titles : NULL); break;
+	case MODE_SIMILAR_ITEMS:
+	case MODE_SIMILAR_USERS: run_similar(&s, &m, s.titles ? &titles : NULL); break;
+	case MODE_COLD: run_cold(&s, &m); break;
+	case MODE_DUMP: run_dump(&s, &m); break;
+	case MODE_PAIRS: run_pairs(&m); break;
+	}
+	if (s.titles != NULL)
+		titles_free(&titles);
+	model_free(&m);
+	free(s.users);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
+	return BPR_EXIT_OK;
+}

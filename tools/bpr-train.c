@@ -1,0 +1,538 @@
+/*
+ * bpr-train: learn the hybrid ranking model from a triplet stream (or
+ * from positives, sampling triplets in-process) and write the model file.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fit.h"
+#include "model.h"
+#include "positives.h"
+#include "sampler.h"
+#include "source.h"
+#include "text.h"
+
+static const char usage[] =
+    "usage: bpr-train [-qv] [--item-tags file] [--item-dim N] [--tag-dim N]\n"
+    "                 [--tag-mode mode] [--bias] [--loss name] [--optimizer name]\n"
+    "                 [--lr X] [--batch N] [--l2 X] [--l2-user X] [--l2-item X]\n"
+    "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
+    "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
+    "                 [--eval file] [--eval-every N] [--valid file] [--patience N]\n"
+    "                 [--checkpoint-every N] [--init model] -o model [triplets]\n";
+
+static const char help_text[] =
+    "\n"
+    "Learn the hybrid model: a user vector of item-dim + tag-dim values scores an\n"
+    "item by its own embedding followed by the mean of its tags' embeddings.\n"
+    "Triplets come from a stream (binary or TSV, a file or - for a pipe) or are\n"
+    "sampled in-process from --train positives, the same way triplet-sample does.\n"
+    "\n"
+    "  --item-tags file       item<TAB>tag pairs (ml-genres); without them the\n"
+    "                         model is pure matrix factorisation\n"
+    "  --item-dim N           item embedding size (default 90)\n"
+    "  --tag-dim N            tag embedding size (default 10; 0 for none)\n"
+    "  --tag-mode mode        mean (default), sum, off, padded-mean\n"
+    "  --bias                 learn an item bias too\n"
+    "  --loss name            bpr (default): -ln sigmoid(x); notebook: 1 - sigmoid(x)\n"
+    "  --optimizer name       adam (default; Keras' exact rule), lazyadam, adagrad,\n"
+    "                         sgd, adam-dense (adam computed literally: slow)\n"
+    "  --lr X                 learning rate (default 0.001 for the adams, 0.05 else)\n"
+    "  --batch N              triplets a step (default 64)\n"
+    "  --l2 X                 L2 penalty on the rows of a batch, every table\n"
+    "  --l2-user X, --l2-item X, --l2-tag X\n"
+    "                         the same for one table\n"
+    "  --epochs N             epochs (default: --train 30; a stream: all of it)\n"
+    "  --seed N               seed of initial values and sampling (default 1)\n"
+    "  --threads N            Hogwild threads (default 1: reproducible)\n"
+    "  --compat notebook      the notebook's quirks: padded tag mean, uniform\n"
+    "                         negatives over 0..max, notebook loss, Keras adam\n"
+    "  --train file           sample triplets from these positives\n"
+    "  --neg mode             --train negatives: unseen (default), uniform, pop[:A]\n"
+    "  --items file           --train: more items for the universe (first column)\n"
+    "  --eval file            test positives: AUC before training and every N epochs\n"
+    "  --eval-every N         (default 1)\n"
+    "  --valid file           validation positives, measured like --eval\n"
+    "  --patience N           stop after N evaluations without a better validation\n"
+    "                         AUC, and keep the best epoch's model\n"
+    "  --checkpoint-every N   also save MODEL.epochN every N epochs\n"
+    "  --init model           resume from a model and its optimiser state\n"
+    "  -o, --output model     the model file\n"
+    "  -q, --quiet            no summary or progress on standard error\n"
+    "  -v, --verbose          a line per epoch even without --eval\n"
+    "  -h, --help             this help\n"
+    "      --version          print the version\n";
+
+enum {
+	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_LOSS,
+	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
+	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
+	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "item-tags", required_argument, NULL, OPT_ITEM_TAGS },
+	{ "item-dim", required_argument, NULL, OPT_ITEM_DIM },
+	{ "tag-dim", required_argument, NULL, OPT_TAG_DIM },
+	{ "tag-mode", required_argument, NULL, OPT_TAG_MODE },
+	{ "bias", no_argument, NULL, OPT_BIAS },
+	{ "loss", required_argument, NULL, OPT_LOSS },
+	{ "optimizer", required_argument, NULL, OPT_OPTIMIZER },
+	{ "lr", required_argument, NULL, OPT_LR },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "l2", required_argument, NULL, OPT_L2 },
+	{ "l2-user", required_argument, NULL, OPT_L2_USER },
+	{ "l2-item", required_argument, NULL, OPT_L2_ITEM },
+	{ "l2-tag", required_argument, NULL, OPT_L2_TAG },
+	{ "epochs", required_argument, NULL, OPT_EPOCHS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "compat", required_argument, NULL, OPT_COMPAT },
+	{ "train", required_argument, NULL, OPT_TRAIN },
+	{ "neg", required_argument, NULL, OPT_NEG },
+	{ "items", required_argument, NULL, OPT_ITEMS },
+	{ "eval", required_argument, NULL, OPT_EVAL },
+	{ "eval-every", required_argument, NULL, OPT_EVAL_EVERY },
+	{ "valid", required_argument, NULL, OPT_VALID },
+	{ "patience", required_argument, NULL, OPT_PATIENCE },
+	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT },
+	{ "init", required_argument, NULL, OPT_INIT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct settings {
+	struct fit_config fit;
+	uint32_t item_dim, tag_dim;
+	enum tag_mode tag_mode;
+	int bias, compat, quiet, verbose;
+	int given_lr, given_loss, given_opt, given_neg, given_tag_mode, given_epochs;
+	uint64_t seed;
+	enum neg_mode neg;
+	double alpha;
+	const char *item_tags, *train, *items, *eval, *valid, *init, *output, *stream;
+	double started;
+};
+
+static void
+set_compat(struct settings *s, const char *what)
+{
+	if (strcmp(what, "notebook") != 0)
+		cli_usage_error("--compat %s: unknown (the one compatibility mode is notebook)", what);
+	s->compat = 1;
+}
+
+/* --compat notebook chooses what the notebook did, unless told otherwise. */
+static void
+apply_defaults(struct settings *s)
+{
+	struct train_config *t = &s->fit.train;
+
+	if (!s->given_loss)
+		t->loss = LOSS_NOTEBOOK;
+	if (!s->given_opt)
+		t->opt = OPT_ADAM;
+	if (!s->given_lr)
+		t->lr = t->opt == OPT_SGD || t->opt == OPT_ADAGRAD ? 0.05f : 0.001f;
+	if (!s->given_neg && s->compat)
+		s->neg = NEG_UNIFORM;
+	if (!s->given_tag_mode && s->compat)
+		s->tag_mode = TAGS_PADDED_MEAN;
+	if (!s->given_epochs && s->train != NULL)
+		s->fit.epochs = 30;
+	/* The notebook draws negatives from every id up to the catalogue's last. */
+	if (s->compat && s->items == NULL && s->train != NULL)
+		s->items = s->item_tags;
+}
+
+static float
+l2_value(const char *opt, const char *arg)
+{
+	return (float)cli_double(opt, arg, 0, 1e6);
+}
+
+static void
+parse_model_option(struct settings *s, int c)
+{
+	struct train_config *t = &s->fit.train;
+
+	switch (c) {
+	case OPT_ITEM_DIM:
+		s->item_dim = (uint32_t)cli_int("--item-dim", optarg, 1, 4096);
+		break;
+	case OPT_TAG_DIM:
+		s->tag_dim = (uint32_t)cli_int("--tag-dim", optarg, 0, 4096);
+		break;
+	case OPT_TAG_MODE:
+		if (tag_mode_parse(optarg, &s->tag_mode) < 0)
+			cli_usage_error("--tag-mode %s: unknown (expected mean, sum, off or padded-mean)", optarg);
+		s->given_tag_mode = 1;
+		break;
+	case OPT_LOSS:
+		if (loss_parse(optarg, &t->loss) < 0)
+			cli_usage_error("--loss %s: unknown (expected bpr or notebook)", optarg);
+		s->given_loss = 1;
+		break;
+	case OPT_OPTIMIZER:
+		if (opt_parse(optarg, &t->opt) < 0)
+			cli_usage_error("--optimizer %s: unknown (expected adam, lazyadam, adagrad, sgd "
+			    "or adam-dense)", optarg);
+		s->given_opt = 1;
+		break;
+	case OPT_LR:
+		t->lr = (float)cli_double("--lr", optarg, 1e-9, 100);
+		s->given_lr = 1;
+		break;
+	case OPT_BATCH:
+		t->batch = (uint32_t)cli_int("--batch", optarg, 1, 1 << 20);
+		break;
+	case OPT_L2:
+		t->l2[0] = t->l2[1] = t->l2[2] = t->l2[3] = l2_value("--l2", optarg);
+		break;
+	case OPT_L2_USER:
+		t->l2[0] = l2_value("--l2-user", optarg);
+		break;
+	case OPT_L2_ITEM:
+		t->l2[1] = t->l2[3] = l2_value("--l2-item", optarg);
+		break;
+	case OPT_L2_TAG:
+		t->l2[2] = l2_value("--l2-tag", optarg);
+		break;
+	}
+}
+
+static void
+parse_run_option(struct settings *s, int c)
+{
+	switch (c) {
+	case OPT_EPOCHS:
+		s->fit.epochs = (uint32_t)cli_int("--epochs", optarg, 1, 100000);
+		s->given_epochs = 1;
+		break;
+	case OPT_SEED:
+		s->seed = cli_u64("--seed", optarg);
+		break;
+	case OPT_THREADS:
+		s->fit.train.threads = (int)cli_int("--threads", optarg, 1, 256);
+		break;
+	case OPT_NEG:
+		if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
+			cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop or pop:ALPHA)",
+			    optarg);
+		s->given_neg = 1;
+		break;
+	case OPT_EVAL_EVERY:
+		s->fit.eval_every = (uint32_t)cli_int("--eval-every", optarg, 1, 100000);
+		break;
+	case OPT_PATIENCE:
+		s->fit.patience = (uint32_t)cli_int("--patience", optarg, 1, 100000);
+		break;
+	case OPT_CHECKPOINT:
+		s->fit.checkpoint_every = (uint32_t)cli_int("--checkpoint-every", optarg, 1, 100000);
+		break;
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ITEM_TAGS: s->item_tags = optarg; break;
+		case OPT_BIAS: s->bias = 1; break;
+		case OPT_COMPAT: set_compat(s, optarg); break;
+		case OPT_TRAIN: s->train = optarg; break;
+		case OPT_ITEMS: s->items = optarg; break;
+		case OPT_EVAL: s->eval = optarg; break;
+		case OPT_VALID: s->valid = optarg; break;
+		case OPT_INIT: s->init = optarg; break;
+		case 'o': s->output = optarg; break;
+		case 'q': s->quiet = 1; break;
+		case 'v': s->verbose = 1; break;
+		case 'h': cli_help_usage(usage, help_text);
+		case OPT_VERSION: cli_version();
+		case OPT_EPOCHS: case OPT_SEED: case OPT_THREADS: case OPT_NEG:
+		case OPT_EVAL_EVERY: case OPT_PATIENCE: case OPT_CHECKPOINT:
+			parse_run_option(s, c);
+			break;
+		case '?':
+			cli_bad_option();
+		default:
+			parse_model_option(s, c);
+		}
+	}
+}
+
+static void
+check_settings(const struct settings *s, int operands)
+{
+	if (s->output == NULL)
+		cli_usage_error("no model file given (-o model)");
+	if (s->train != NULL && operands > 0)
+		cli_usage_error("give a triplet stream or --train positives, not both");
+	if (s->train == NULL && operands == 0)
+		cli_usage_error("no triplets: give a triplet stream (- for standard input) or --train file");
+	if (operands > 1)
+		cli_usage_error("one triplet stream only");
+	if (s->train == NULL && (s->given_neg || s->items != NULL))
+		cli_usage_error("--neg and --items choose how --train samples; a stream comes sampled");
+	if (s->fit.patience > 0 && s->valid == NULL)
+		cli_usage_error("--patience needs --valid file");
+	if (s->init != NULL && s->item_tags != NULL)
+		cli_usage_error("--init resumes with the model's own item tags; --item-tags conflicts");
+	if (s->fit.train.opt == OPT_ADAM_DENSE && s->fit.train.threads > 1)
+		cli_usage_error("--optimizer adam-dense is a single-thread reference");
+}
+
+/* The catalogue of item tags; its CRC goes into the model's description. */
+static void
+load_catalogue(struct bpr_model *m, const char *path, uint32_t *crc)
+{
+	static const char *const names[3] = { "item", "tag", "item tags" };
+	struct bpr_input *in = cli_open_input(path, NULL);
+	uint64_t *pairs;
+	size_t n;
+	struct bpr_err e;
+
+	input_track_crc(in);
+	if (read_id_pairs(in, names, &pairs, &n, &e) < 0 ||
+	    model_set_catalogue(m, pairs, n, &e) < 0)
+		cli_die(&e);
+	*crc = input_crc(in);
+	input_close(in);
+	free(pairs);
+}
+
+static struct positives *
+load_positives(const char *path)
+{
+	struct positives *p = calloc(1, sizeof(*p));
+	struct bpr_input *in;
+	struct bpr_err e;
+
+	if (p == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	in = cli_open_input(path, NULL);
+	if (positives_read(p, in, NULL, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	return p;
+}
+
+static void
+open_source(struct triplet_source *src, const struct settings *s)
+{
+	struct bpr_input *in, *items = NULL;
+	struct bpr_err e;
+	int rc;
+
+	if (s->train == NULL) {
+		in = cli_open_input(s->stream, NULL);
+		rc = source_open_stream(src, in, &e);
+	} else {
+		in = cli_open_input(s->train, NULL);
+		if (s->items != NULL)
+			items = cli_open_input(s->items, NULL);
+		rc = source_open_sampler(src, in, items, s->neg, s->alpha, s->seed, &e);
+		input_close(in);
+		input_close(items);
+		in = NULL;
+	}
+	if (rc < 0)
+		cli_die(&e);
+	if (src->epochs_announced > 0 && s->fit.epochs > src->epochs_announced)
+		cli_fatal(BPR_EXIT_DATA, "%s: the stream holds %u epochs; --epochs asks for %u",
+		    s->stream, src->epochs_announced, s->fit.epochs);
+	/* The reader keeps the stream input open; it is closed at exit. */
+}
+
+static void
+describe_run(char *buf, size_t size, const struct settings *s, const struct triplet_source *src,
+    uint32_t tags_crc)
+{
+	const struct train_config *t = &s->fit.train;
+
+	snprintf(buf, size,
+	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
+	    "init_scale=0.05\nloss=%s\noptimizer=%s\nlr=%g\nbatch=%u\nl2=%g,%g,%g,%g\n"
+	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\ncompat=%s\ntriplets=%s\nitem_tags=%s crc32=%08x\n",
+	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->seed,
+	    loss_name(t->loss), opt_name(t->opt), (double)t->lr, t->batch, (double)t->l2[0],
+	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
+	    (double)t->beta2, (double)t->eps, t->threads, s->compat ? "notebook" : "none",
+	    src->meta, s->item_tags ? s->item_tags : "none", tags_crc);
+}
+
+/* Like Keras' model.summary(): the tables, their shapes and sizes. */
+static void
+print_summary(const struct bpr_model *m, const struct settings *s, uint32_t planned)
+{
+	const struct train_config *t = &s->fit.train;
+	uint64_t total = 0;
+	struct {
+		const char *name;
+		const struct param_table *tb;
+		uint32_t dim;
+	} rows[] = {
+		{ "user", &m->user, m->item_dim + m->tag_dim },
+		{ "item", &m->item, m->item_dim },
+		{ "tag", &m->tag, m->tag_dim },
+		{ "item bias", &m->bias, 1 },
+	};
+	size_t i;
+
+	fprintf(stderr, "bpr-train: model\n  %-10s %10s %6s %12s\n", "table", "rows", "dim", "parameters");
+	for (i = 0; i < 4; i++) {
+		if (rows[i].tb->rows == 0)
+			continue;
+		fprintf(stderr, "  %-10s %10zu %6u %12llu\n", rows[i].name, rows[i].tb->rows, rows[i].dim,
+		    (unsigned long long)model_param_count(rows[i].tb));
+		total += model_param_count(rows[i].tb);
+	}
+	fprintf(stderr, "  %-10s %10s %6s %12llu\n", "total", "", "", (unsigned long long)total);
+	fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
+	    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
+	fprintf(stderr, "  loss %s, optimizer %s (lr %g, batch %u, l2 %g), %u epochs, seed %llu, "
+	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr, t->batch,
+	    (double)t->l2[0], planned, (unsigned long long)s->seed, t->threads,
+	    t->threads == 1 ? "" : "s");
+}
+
+struct report {
+	const struct settings *s;
+	const struct bpr_model *m;
+	double loss;
+	int progress;
+};
+
+static void
+print_eval(const struct fit_event *ev, const struct report *r)
+{
+	fprintf(stderr, "bpr-train: epoch %u", ev->epoch);
+	if (ev->epochs > 0)
+		fprintf(stderr, "/%u", ev->epochs);
+	if (ev->epoch > 0)
+		fprintf(stderr, ": loss %.6f", r->loss);
+	else
+		fprintf(stderr, " (before training)");
+	if (ev->has_test)
+		fprintf(stderr, ", auc %.6f (every id 0..%u, train counted), clean auc %.6f "
+		    "(model items, train left out)", ev->notebook.auc, ev->notebook.max_id, ev->clean.auc);
+	if (ev->has_valid)
+		fprintf(stderr, ", valid auc %.6f", ev->valid.auc);
+	fputc('\n', stderr);
+}
+
+static void
+on_event(void *ctx, const struct fit_event *ev)
+{
+	struct report *r = ctx;
+
+	if (r->s->quiet)
+		return;
+	if (r->progress)
+		fputs("\r\033[K", stderr);
+	switch (ev->kind) {
+	case FIT_READY:
+		print_summary(r->m, r->s, ev->epochs);
+		break;
+	case FIT_EPOCH:
+		r->loss = ev->loss;
+		if (r->s->verbose)
+			fprintf(stderr, "bpr-train: epoch %u: loss %.6f, %.2f s, %.2f M triplets/s\n",
+			    ev->epoch, ev->loss, ev->seconds, (double)ev->triplets / ev->seconds / 1e6);
+		else if (r->progress)
+			fprintf(stderr, "epoch %u%s%.0u: loss %.6f, %.2f M triplets/s", ev->epoch,
+			    ev->epochs ? "/" : "", ev->epochs, ev->loss,
+			    (double)ev->triplets / ev->seconds / 1e6);
+		break;
+	case FIT_EVAL:
+		print_eval(ev, r);
+		break;
+	case FIT_CHECKPOINT:
+		fprintf(stderr, "bpr-train: wrote checkpoint %s\n", ev->path);
+		break;
+	case FIT_STOP:
+		fprintf(stderr, "bpr-train: no better validation AUC for %u evaluations: stopped at "
+		    "epoch %u, keeping epoch %u\n", r->s->fit.patience, ev->epoch, ev->best_epoch);
+		break;
+	}
+}
+
+static void
+init_model(struct bpr_model *m, struct settings *s, uint32_t *tags_crc)
+{
+	struct bpr_err e;
+
+	if (s->init != NULL) {
+		if (model_load(m, s->init, &e) < 0)
+			cli_die(&e);
+		s->item_dim = m->item_dim;
+		s->tag_dim = m->tag_dim;
+		s->tag_mode = m->tag_mode;
+		s->bias = m->use_bias;
+		return;
+	}
+	if (model_init(m, s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->seed, 0.05f, &e) < 0)
+		cli_die(&e);
+	if (s->item_tags != NULL)
+		load_catalogue(m, s->item_tags, tags_crc);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = {
+		.fit = { .train = { .batch = 64, .threads = 1, .beta1 = 0.9f, .beta2 = 0.999f,
+		    .eps = 1e-8f }, .eval_every = 1 },
+		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN, .seed = 1, .neg = NEG_UNSEEN,
+		.alpha = 1,
+	};
+	struct positives *test = NULL, *valid = NULL;
+	struct triplet_source src;
+	struct bpr_model m;
+	struct report rep = { .s = &s, .m = &m };
+	uint32_t tags_crc = 0;
+	struct bpr_err e;
+	char meta[2048];
+
+	cli_init("bpr-train", usage);
+	parse_options(argc, argv, &s);
+	argc -= optind;
+	argv += optind;
+	apply_defaults(&s);
+	check_settings(&s, argc);
+	s.stream = argc > 0 ? argv[0] : NULL;
+	s.fit.checkpoint_base = s.output;
+	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
+	init_model(&m, &s, &tags_crc);
+	if (s.eval != NULL)
+		test = load_positives(s.eval);
+	if (s.valid != NULL)
+		valid = load_positives(s.valid);
+	open_source(&src, &s);
+	describe_run(meta, sizeof(meta), &s, &src, tags_crc);
+	if (s.init == NULL && model_set_meta(&m, meta, &e) < 0)
+		cli_die(&e);
+	if (fit_run(&m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0)
+		cli_die(&e);
+	if (model_save(&m, s.output, &e) < 0)
+		cli_die(&e);
+	if (!s.quiet)
+		fprintf(stderr, "bpr-train: wrote %s (%u epochs, %llu steps)\n", s.output, m.epochs,
+		    (unsigned long long)m.step);
+	source_close(&src);
+	model_free(&m);
+	return BPR_EXIT_OK;
+}
