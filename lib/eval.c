@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "scoring.h"
 #include "vec.h"
 
 static int
@@ -73,6 +74,7 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 {
 	size_t i, above, equal, negatives = 0, before_best = 0;
 	uint64_t twice = 0;	/* 2 x (positive above + 1/2 tie) pairs: exact */
+	float lowest, highest;
 	uint32_t best = pos[0];
 	struct topk top;
 
@@ -84,17 +86,26 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 	}
 	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
 	topk_reset(&top, heap, k);
+	lowest = sorted_pos[0];
+	highest = sorted_pos[npos - 1];
 	for (i = 0; i < n; i++) {
+		float s = score[i];
 		if (label[i] == LABEL_SKIP)
 			continue;
-		if (k > 0)
-			topk_offer(&top, score[i], (uint32_t)i);
-		if (score[i] > score[best] || (score[i] == score[best] && i < best))
+		if (k > 0 && (top.n < top.k || s >= top.heap[0].score))
+			topk_offer(&top, s, (uint32_t)i);
+		if (s > score[best] || (s == score[best] && i < best))
 			before_best++;
 		if (label[i] != LABEL_NEG)
 			continue;
 		negatives++;
-		count_positives_vs(sorted_pos, npos, score[i], &above, &equal);
+		/* most negatives fall below every positive: no search needed */
+		if (s < lowest)
+			above = npos, equal = 0;
+		else if (s > highest)
+			above = 0, equal = 0;
+		else
+			count_positives_vs(sorted_pos, npos, s, &above, &equal);
 		twice += 2 * above + equal;
 	}
 	if (negatives == 0)
@@ -114,6 +125,7 @@ struct eval_job {
 	const struct eval_config *c;
 	const float *items;		/* candidates' composed vectors */
 	const float *bias;		/* candidates' biases, or NULL */
+	const uint32_t *cand_id;	/* UNIVERSE_LIST: the candidates' ids */
 	size_t ncand, width;
 	size_t first, last;		/* test users [first, last) */
 	struct user_metrics *per_user;
@@ -122,13 +134,34 @@ struct eval_job {
 	int failed;
 };
 
+/* Index of key in ascending a[0..n), or -1. */
+static int64_t
+find_id(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == key ? (int64_t)lo : -1;
+}
+
 /* Candidate index of an item id, or -1. */
 static int64_t
 candidate_of(const struct eval_job *j, uint32_t id)
 {
-	if (j->c->universe == UNIVERSE_ALL_IDS)
+	switch (j->c->universe) {
+	case UNIVERSE_ALL_IDS:
 		return id < j->ncand ? (int64_t)id : -1;
-	return idmap_find(&j->m->item_rows, id);
+	case UNIVERSE_LIST:
+		return find_id(j->cand_id, j->ncand, id);
+	default:
+		return idmap_find(&j->m->item_rows, id);
+	}
 }
 
 /* Label the user's test positives and (if excluding) train positives. */
@@ -175,101 +208,144 @@ unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
 			label[c] = LABEL_NEG;
 }
 
-/* Scores of one user for every candidate, in the model's own lane order. */
-static void
-score_candidates(const struct eval_job *j, const float *u, float *out)
-{
-	size_t c;
+/* Work space of one thread: scores of a block of users, labels, ranks. */
+struct eval_space {
+	float *score;		/* SCORE_BLOCK x candidates */
+	uint8_t *label;
+	uint32_t *pos;
+	float *sorted;
+	struct scored *heap;
+};
 
-	for (c = 0; c < j->ncand; c++) {
-		out[c] = vec_dot(u, j->items + c * j->width, j->width);
-		if (j->bias != NULL)
-			out[c] += j->bias[c];
-	}
+static void
+space_free(struct eval_space *w)
+{
+	free(w->score);
+	free(w->label);
+	free(w->pos);
+	free(w->sorted);
+	free(w->heap);
+}
+
+static int
+space_alloc(struct eval_space *w, size_t ncand, uint32_t k)
+{
+	struct bpr_err e;
+
+	w->score = mem_array(ncand * SCORE_BLOCK, sizeof(float), 0, "scores", &e);
+	w->label = mem_array(ncand, 1, 1, "labels", &e);
+	w->pos = mem_array(ncand, sizeof(uint32_t), 0, "labels", &e);
+	w->sorted = mem_array(ncand, sizeof(float), 0, "labels", &e);
+	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", &e);
+	return w->score && w->label && w->pos && w->sorted && w->heap ? 0 : -1;
+}
+
+/* Metrics of test user tu from its row of scores. */
+static void
+measure_user(struct eval_job *j, size_t tu, const float *score, struct eval_space *w)
+{
+	size_t npos = label_user(j, tu, w->label, w->pos, &j->nunknown[tu], &j->nexcl[tu]);
+
+	j->npos[tu] = npos;
+	j->evaluated[tu] = 2;
+	if (npos > 0 && user_metrics(score, w->label, j->ncand, w->pos, npos, j->c->k, w->heap,
+	    w->sorted, &j->per_user[tu]) == 0)
+		j->evaluated[tu] = 1;
+	unlabel_user(j, tu, w->label);
 }
 
 static void *
 eval_users(void *arg)
 {
 	struct eval_job *j = arg;
-	struct bpr_err e;
-	float *score = mem_array(j->ncand, sizeof(float), 0, "scores", &e);
-	uint8_t *label = mem_array(j->ncand, 1, 1, "labels", &e);
-	uint32_t *pos = mem_array(j->ncand, sizeof(uint32_t), 0, "labels", &e);
-	float *sorted = mem_array(j->ncand, sizeof(float), 0, "labels", &e);
-	struct scored *heap = mem_array(j->c->k + 1, sizeof(*heap), 0, "ranking", &e);
-	size_t tu, npos;
+	score_fn score = score_kernel();
+	struct eval_space w;
+	const float *rows[SCORE_BLOCK];
+	size_t tu = j->first, block[SCORE_BLOCK];
 	int64_t urow;
+	int n, b;
 
-	if (!score || !label || !pos || !sorted || !heap) {
+	if (space_alloc(&w, j->ncand, j->c->k) < 0) {
 		j->failed = 1;
-		goto done;
+		space_free(&w);
+		return NULL;
 	}
-	for (tu = j->first; tu < j->last; tu++) {
-		urow = idmap_find(&j->m->user_rows, j->test->user_id[tu]);
-		if (urow < 0)
-			continue;
-		npos = label_user(j, tu, label, pos, &j->nunknown[tu], &j->nexcl[tu]);
-		j->npos[tu] = npos;
-		if (npos > 0) {
-			score_candidates(j, model_row(&j->m->user, (size_t)urow), score);
-			j->evaluated[tu] = user_metrics(score, label, j->ncand, pos, npos, j->c->k, heap,
-			    sorted, &j->per_user[tu]) == 0 ? 1 : 2;
-		} else {
-			j->evaluated[tu] = 2;
+	while (tu < j->last) {
+		/* the next few test users the model knows */
+		for (n = 0; n < SCORE_BLOCK && tu < j->last; tu++) {
+			if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[tu])) < 0)
+				continue;
+			block[n] = tu;
+			rows[n++] = model_row(&j->m->user, (size_t)urow);
 		}
-		unlabel_user(j, tu, label);
+		score(rows, n, j->items, j->bias, j->ncand, j->width, w.score);
+		for (b = 0; b < n; b++)
+			measure_user(j, block[b], w.score + (size_t)b * j->ncand, &w);
 	}
-done:
-	free(score);
-	free(label);
-	free(pos);
-	free(sorted);
-	free(heap);
+	space_free(&w);
 	return NULL;
 }
 
-/* Candidate vectors: the model's items, or every id 0..max (zero if no row). */
+/* The largest id of the model, the test set and the list. */
+static uint32_t
+largest_id(const struct bpr_model *m, const struct positives *test, const struct eval_config *c)
+{
+	uint32_t max = 0;
+	size_t i;
+
+	for (i = 0; i < m->item.rows; i++)
+		max = m->item_rows.ids[i] > max ? m->item_rows.ids[i] : max;
+	for (i = 0; i < test->nitems; i++)
+		max = test->item_id[i] > max ? test->item_id[i] : max;
+	for (i = 0; i < c->nids; i++)
+		max = c->ids[i] > max ? c->ids[i] : max;
+	return max;
+}
+
+/* The id of candidate k. */
+static uint32_t
+candidate_id(const struct eval_job *j, size_t k)
+{
+	switch (j->c->universe) {
+	case UNIVERSE_ALL_IDS:
+		return (uint32_t)k;
+	case UNIVERSE_LIST:
+		return j->cand_id[k];
+	default:
+		return j->m->item_rows.ids[k];
+	}
+}
+
+/*
+ * Candidate vectors and biases: rows' own, or (for candidates the model
+ * has no row for) tags alone; counts those in *cold.
+ */
 static int
 build_candidates(const struct bpr_model *m, const struct positives *test,
     const struct eval_config *c, struct eval_job *j, float **items, float **bias,
-    uint32_t *max_id, struct bpr_err *e)
+    uint32_t *max_id, size_t *cold, struct bpr_err *e)
 {
-	size_t width = m->ipad + m->tpad, i;
-	float *composed = model_compose_items(m, e);
-	uint32_t id;
+	size_t width = m->ipad + m->tpad, k;
+	int rc;
 
-	*items = composed;
-	*bias = NULL;
 	j->width = width;
-	j->ncand = m->item.rows;
-	*max_id = 0;
-	if (composed == NULL)
+	j->cand_id = c->ids;
+	*max_id = largest_id(m, test, c);
+	j->ncand = c->universe == UNIVERSE_ALL_IDS ? (size_t)*max_id + 1 :
+	    c->universe == UNIVERSE_LIST ? c->nids : m->item.rows;
+	*items = mem_aligned(j->ncand + 1, width * sizeof(float), "candidate vectors", e);
+	*bias = m->use_bias ? mem_array(j->ncand + 1, sizeof(float), 1, "biases", e) : NULL;
+	if (*items == NULL || (m->use_bias && *bias == NULL))
 		return -1;
-	if (m->use_bias && (*bias = mem_array(m->item.rows + 1, sizeof(float), 0, "biases", e)) == NULL)
-		return -1;
-	if (m->use_bias)
-		memcpy(*bias, m->bias.w, m->item.rows * sizeof(float));
-	if (c->universe == UNIVERSE_MODEL)
-		return 0;
-	for (i = 0; i < m->item.rows; i++)
-		*max_id = m->item_rows.ids[i] > *max_id ? m->item_rows.ids[i] : *max_id;
-	for (i = 0; i < test->nitems; i++)
-		*max_id = test->item_id[i] > *max_id ? test->item_id[i] : *max_id;
-	*items = mem_aligned((size_t)*max_id + 1, width * sizeof(float), "candidate vectors", e);
-	*bias = m->use_bias ? mem_array((size_t)*max_id + 1, sizeof(float), 1, "biases", e) : NULL;
-	if (*items == NULL || (m->use_bias && *bias == NULL)) {
-		free(composed);
-		return -1;
+	*cold = 0;
+	for (k = 0; k < j->ncand; k++) {
+		float b;
+		if ((rc = model_item_vector(m, candidate_id(j, k), *items + k * width, &b, e)) < 0)
+			return -1;
+		*cold += rc == 0;
+		if (*bias != NULL)
+			(*bias)[k] = b;
 	}
-	for (i = 0; i < m->item.rows; i++) {
-		id = m->item_rows.ids[i];
-		memcpy(*items + (size_t)id * width, composed + i * width, width * sizeof(float));
-		if (m->use_bias)
-			(*bias)[id] = m->bias.w[i];
-	}
-	free(composed);
-	j->ncand = (size_t)*max_id + 1;
 	return 0;
 }
 
@@ -356,7 +432,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	r->user_auc = mem_array(n + 1, sizeof(double), 0, "evaluation", e);
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
 	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user_auc ||
-	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, e) < 0)
+	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0)
 		goto done;
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
 	j.items = items;
@@ -392,13 +468,17 @@ void
 eval_protocol(const struct eval_result *r, const struct eval_config *c, int excluded,
     int from_scores, char *buf, size_t size)
 {
-	char universe[96];
+	char universe[160];
 
 	if (from_scores)
 		snprintf(universe, sizeof(universe), "the items scored for each user (up to %zu)",
 		    r->candidates);
 	else if (c->universe == UNIVERSE_ALL_IDS)
-		snprintf(universe, sizeof(universe), "every id 0..%u (notebook)", r->max_id);
+		snprintf(universe, sizeof(universe), "every id 0..%u (notebook; %zu without a row)",
+		    r->max_id, r->cold);
+	else if (c->universe == UNIVERSE_LIST)
+		snprintf(universe, sizeof(universe), "the list's %zu items (%zu without a row: by tags)",
+		    r->candidates, r->cold);
 	else
 		snprintf(universe, sizeof(universe), "the model's %zu items", r->candidates);
 	snprintf(buf, size, "ranked: %s; train positives: %s; ties: 1/2; users: %zu "

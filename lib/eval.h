@@ -37,11 +37,18 @@ int user_metrics(const float *score, const uint8_t *label, size_t n, const uint3
 
 enum universe_kind {
 	UNIVERSE_MODEL,		/* the model's items */
+	UNIVERSE_LIST,		/* the items of a list (a catalogue) */
 	UNIVERSE_ALL_IDS,	/* every id 0..max, as the notebook ranks */
 };
 
+/*
+ * Items the model has no row for (a catalogue item never trained on, an
+ * id no item has) are scored by their tags alone, or 0 without tags.
+ */
 struct eval_config {
 	enum universe_kind universe;
+	const uint32_t *ids;	/* UNIVERSE_LIST: ascending ids; ALL_IDS: widen max */
+	size_t nids;
 	uint32_t k;		/* 0: AUC only */
 	int threads;
 };
@@ -54,6 +61,7 @@ struct eval_result {
 	size_t positives;		/* test positives ranked */
 	size_t positives_unknown;	/* test items outside the candidates */
 	size_t candidates;
+	size_t cold;			/* candidates without a row in the model */
 	size_t excluded;		/* train positives left out of rankings */
 	uint32_t max_id;		/* UNIVERSE_ALL_IDS: the largest id */
 	double *user_auc;		/* [test users]: NaN when not evaluated */

@@ -217,6 +217,10 @@ epochs_loop(struct run *r, struct bpr_err *e)
 		return bpr_fail(e, "the triplet stream holds no epoch");
 	if (collect_stream_positives(r, e) < 0)
 		return -1;
+	/* Negatives the trainer draws itself must not be the user's positives. */
+	if ((r->c->train.hard > 1 || r->c->train.loss == LOSS_WARP) &&
+	    trainer_set_positives(r->trainer, r->train, e) < 0)
+		return -1;
 	ready.triplets = r->src->len;
 	r->hook(r->ctx, &ready);
 	if (evaluate_now(r, planned, e) < 0)

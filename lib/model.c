@@ -974,3 +974,55 @@ model_clone(struct bpr_model *d, const struct bpr_model *s, struct bpr_err *e)
 		model_free(d);
 	return rc;
 }
+
+/* ------------------------------------------------------------ cold items */
+
+int
+model_cold_vector(const struct bpr_model *m, const uint32_t *tags, size_t n, float *out,
+    struct bpr_err *e)
+{
+	float *t = out + m->ipad, scale;
+	size_t i, count = n;
+
+	memset(out, 0, (m->ipad + m->tpad) * sizeof(float));
+	if (m->tag_dim == 0)
+		return bpr_fail(e, "the model has no tag part: it cannot score an item by its tags");
+	for (i = 0; i < n; i++) {
+		if (tags[i] >= m->tag.rows)
+			return bpr_fail(e, "tag %u is not in the model (it has tags 0..%zu)", tags[i],
+			    m->tag.rows - 1);
+		vec_axpy(t, 1.0f, model_row(&m->tag, tags[i]), m->tpad);
+	}
+	if (m->tag_mode == TAGS_PADDED_MEAN && m->pad_len > n) {
+		/* the notebook pads the list with tag 0 */
+		for (; count < m->pad_len; count++)
+			vec_axpy(t, 1.0f, model_row(&m->tag, 0), m->tpad);
+	}
+	scale = m->tag_mode == TAGS_SUM || count == 0 ? 1.0f : 1.0f / (float)count;
+	if (scale != 1.0f)
+		vec_scale_to(t, scale, t, m->tpad);
+	return 0;
+}
+
+int
+model_item_vector(const struct bpr_model *m, uint32_t id, float *out, float *bias,
+    struct bpr_err *e)
+{
+	int64_t row = idmap_find(&m->item_rows, id), c;
+
+	*bias = 0;
+	if (row >= 0) {
+		memcpy(out, model_row(&m->item, (size_t)row), m->ipad * sizeof(float));
+		if (m->tpad > 0)
+			model_tag_part(m, (size_t)row, out + m->ipad);
+		if (m->use_bias)
+			*bias = m->bias.w[row];
+		return 1;
+	}
+	memset(out, 0, (m->ipad + m->tpad) * sizeof(float));
+	c = m->tag_dim > 0 && m->cat_items.slots ? idmap_find(&m->cat_items, id) : -1;
+	if (c >= 0 && model_cold_vector(m, m->cat_tags + m->cat_start[c],
+	    m->cat_start[c + 1] - m->cat_start[c], out, e) < 0)
+		return -1;
+	return 0;
+}

@@ -89,14 +89,14 @@ int model_set_catalogue(struct bpr_model *m, uint64_t *pairs, size_t n, struct b
 int64_t model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 int64_t model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 
-static inline float *
+VEC_INLINE float *
 model_row(const struct param_table *t, size_t row)
 {
 	return t->w + row * t->stride;
 }
 
 /* The tag part of item row i into out[0..tpad): mean (or sum) of its tags. */
-static inline void
+VEC_INLINE void
 model_tag_part(const struct bpr_model *m, size_t i, float *out)
 {
 	uint32_t k;
@@ -109,11 +109,11 @@ model_tag_part(const struct bpr_model *m, size_t i, float *out)
 }
 
 /* Score of user row u and item row i, whose tag part is tagpart. */
-static inline float
+VEC_INLINE float
 model_score(const struct bpr_model *m, size_t u, size_t i, const float *tagpart)
 {
 	const float *uw = model_row(&m->user, u);
-	vec16 acc = { 0 };
+	vec16 acc = { { 0 }, { 0 } };
 
 	vec_dot_acc(&acc, uw, model_row(&m->item, i), m->ipad);
 	vec_dot_acc(&acc, uw + m->ipad, tagpart, m->tpad);
@@ -125,6 +125,20 @@ model_score(const struct bpr_model *m, size_t u, size_t i, const float *tagpart)
  * row, 64-byte aligned) for scoring many users; free() the result.
  */
 float *model_compose_items(const struct bpr_model *m, struct bpr_err *e);
+
+/*
+ * The composed vector (ipad + tpad floats) of an item that has only the
+ * given tags, combined by the model's tag mode: a new item.
+ */
+int model_cold_vector(const struct bpr_model *m, const uint32_t *tags, size_t n, float *out,
+    struct bpr_err *e);
+/*
+ * Item id's composed vector and bias: its row's, or, for an item the
+ * model has no row for, its tags' from the catalogue (zero without tags).
+ * Returns 1 for a row, 0 for a cold item, -1 on error.
+ */
+int model_item_vector(const struct bpr_model *m, uint32_t id, float *out, float *bias,
+    struct bpr_err *e);
 
 /* A deep copy (for keeping the best epoch's model). */
 int model_clone(struct bpr_model *dst, const struct bpr_model *src, struct bpr_err *e);

@@ -246,30 +246,3 @@ most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
 	free(heap);
 	return 0;
 }
-
-int
-cold_item_vector(const struct bpr_model *m, const uint32_t *tags, size_t n, float *out,
-    struct bpr_err *e)
-{
-	float *t = out + m->ipad, scale;
-	size_t i, count = n;
-
-	memset(out, 0, (m->ipad + m->tpad) * sizeof(float));
-	if (m->tag_dim == 0)
-		return bpr_fail(e, "the model has no tag part: it cannot score an item by its tags");
-	for (i = 0; i < n; i++) {
-		if (tags[i] >= m->tag.rows)
-			return bpr_fail(e, "tag %u is not in the model (it has tags 0..%zu)", tags[i],
-			    m->tag.rows - 1);
-		vec_axpy(t, 1.0f, model_row(&m->tag, tags[i]), m->tpad);
-	}
-	if (m->tag_mode == TAGS_PADDED_MEAN && m->pad_len > n) {
-		/* the notebook pads the list with tag 0 */
-		for (; count < m->pad_len; count++)
-			vec_axpy(t, 1.0f, model_row(&m->tag, 0), m->tpad);
-	}
-	scale = m->tag_mode == TAGS_SUM || count == 0 ? 1.0f : 1.0f / (float)count;
-	if (scale != 1.0f)
-		vec_scale_to(t, scale, t, m->tpad);
-	return 0;
-}

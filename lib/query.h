@@ -43,13 +43,6 @@ int recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32
 int most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
     struct ranked *out, size_t *got, struct bpr_err *e);
 
-/*
- * The composed vector (ipad + tpad floats) of an item that has only the
- * given tags, combined by the model's tag mode.
- */
-int cold_item_vector(const struct bpr_model *m, const uint32_t *tags, size_t n, float *out,
-    struct bpr_err *e);
-
 /* Scores of every candidate (rows of items, width floats each) for one user vector. */
 void score_all(const float *user, const float *items, const float *bias, size_t n,
     size_t width, float *out);

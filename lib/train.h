@@ -14,10 +14,12 @@
 
 #include "err.h"
 #include "model.h"
+#include "positives.h"
 
 enum loss_kind {
 	LOSS_NOTEBOOK,		/* 1 - sigmoid(x), x = s(u,p) - s(u,n) */
 	LOSS_BPR,		/* -ln sigmoid(x) */
+	LOSS_WARP,		/* L(rank) max(0, 1 - x), Weston et al. 2011 */
 };
 
 enum opt_kind {
@@ -36,6 +38,9 @@ struct train_config {
 	float beta1, beta2, eps;
 	uint32_t batch;
 	int threads;
+	uint32_t hard;		/* negatives: the best-scoring of this many draws */
+	uint32_t max_sampled;	/* WARP: draws before giving up on a positive */
+	uint64_t seed;		/* the trainer's own draws (hard negatives, WARP) */
 };
 
 struct row_triplet {
@@ -53,6 +58,12 @@ struct trainer;
 
 int trainer_init(struct trainer **t, struct bpr_model *m, const struct train_config *c,
     struct bpr_err *e);
+/*
+ * The users' positives (data set ids), for negatives the trainer draws
+ * itself (hard negatives, WARP): never one of the user's positives. Call
+ * again when the model has grown.
+ */
+int trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_err *e);
 void trainer_free(struct trainer *t);
 /*
  * One pass over n triplets; *loss receives their mean loss. Fails if the

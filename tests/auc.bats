@@ -55,7 +55,7 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 @test "auc: --compat notebook ranks every id 0..max and counts train positives" {
 	make_model
 	auc -m model.bpr --compat notebook test.tsv > out
-	grep -q '^# .*ranked: every id 0\.\.30 (notebook); train positives: counted as negatives' out
+	grep -q '^# .*ranked: every id 0\.\.30 (notebook; [0-9]* without a row); train positives: counted as negatives' out
 }
 
 @test "auc: leaving train positives out raises AUC on a trained model" {
@@ -107,4 +107,15 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	auc -m model.bpr -k 5 --threads 1 test.tsv > a
 	auc -m model.bpr -k 5 --threads 3 test.tsv > b
 	cmp a b
+}
+
+@test "auc: --items ranks a fixed catalogue; items without a row are scored by their tags" {
+	make_model
+	# a catalogue with two items no one has rated
+	{ cut -f1 titles.tsv; printf '31\n32\n'; } > catalogue.tsv
+	printf '31\t1\n31\t2\n32\t3\n' >> item-tags.tsv
+	auc -m model.bpr --exclude train.tsv --items catalogue.tsv test.tsv > out
+	grep -q "ranked: the list's 32 items (2 without a row: by tags)" out
+	awk -F'\t' '$1 == "auc" { exit !($2 > 0 && $2 < 1) }' out
+	bad 2 '--items chooses what a model ranks: it needs -m' auc --items catalogue.tsv test.tsv
 }

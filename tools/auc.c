@@ -16,8 +16,8 @@
 #include "scores.h"
 
 static const char usage[] =
-    "usage: auc [-m model | --scores file] [--exclude file] [--compat notebook] [-k K]\n"
-    "           [--threads N] [--per-user file] test\n";
+    "usage: auc [-m model | --scores file] [--exclude file] [--items file]\n"
+    "           [--compat notebook] [-k K] [--threads N] [--per-user file] test\n";
 
 static const char help_text[] =
     "\n"
@@ -33,6 +33,9 @@ static const char help_text[] =
     "                         are the items scored for them\n"
     "      --exclude file     leave each user's positives in file (train) out of\n"
     "                         the ranking; without it they count as negatives\n"
+    "      --items file       rank these items (the first column of a TSV, such\n"
+    "                         as ml-genres' titles) instead of the model's; one\n"
+    "                         without a row in the model is scored by its tags\n"
     "      --compat notebook  rank every id 0..max, as the notebook did\n"
     "  -k K                   also precision, recall, NDCG and MAP at K, and MRR\n"
     "      --threads N        threads (default 2)\n"
@@ -40,12 +43,14 @@ static const char help_text[] =
     "  -h, --help             this help\n"
     "      --version          print the version\n";
 
-enum { OPT_SCORES = 256, OPT_EXCLUDE, OPT_COMPAT, OPT_THREADS, OPT_PER_USER, OPT_VERSION };
+enum { OPT_SCORES = 256, OPT_EXCLUDE, OPT_ITEMS, OPT_COMPAT, OPT_THREADS, OPT_PER_USER,
+	OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
 	{ "scores", required_argument, NULL, OPT_SCORES },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "items", required_argument, NULL, OPT_ITEMS },
 	{ "compat", required_argument, NULL, OPT_COMPAT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "per-user", required_argument, NULL, OPT_PER_USER },
@@ -55,7 +60,8 @@ static const struct option longopts[] = {
 };
 
 struct settings {
-	const char *model, *scores, *exclude, *per_user;
+	const char *model, *scores, *exclude, *items, *per_user;
+	int compat;
 	struct eval_config eval;
 };
 
@@ -75,11 +81,14 @@ parse_options(int argc, char **argv, struct settings *s)
 		case OPT_EXCLUDE:
 			s->exclude = optarg;
 			break;
+		case OPT_ITEMS:
+			s->items = optarg;
+			break;
 		case OPT_COMPAT:
 			if (strcmp(optarg, "notebook") != 0)
 				cli_usage_error("--compat %s: unknown (the one compatibility mode is notebook)",
 				    optarg);
-			s->eval.universe = UNIVERSE_ALL_IDS;
+			s->compat = 1;
 			break;
 		case 'k':
 			s->eval.k = (uint32_t)cli_int("-k", optarg, 1, 1000000);
@@ -114,6 +123,36 @@ load_positives(const char *path)
 		cli_die(&e);
 	input_close(in);
 	return p;
+}
+
+static int
+ascending(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The candidate items: the list of --items, ascending and distinct. */
+static void
+load_universe(struct settings *s)
+{
+	struct bpr_input *in = cli_open_input(s->items, NULL);
+	uint32_t *ids;
+	size_t n, i, m = 0;
+	struct bpr_err e;
+
+	if (read_id_column(in, &ids, &n, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	if (n == 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: no items", s->items);
+	qsort(ids, n, sizeof(*ids), ascending);
+	for (i = 0; i < n; i++)
+		if (m == 0 || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	s->eval.ids = ids;
+	s->eval.nids = m;
 }
 
 static void
@@ -183,8 +222,12 @@ main(int argc, char **argv)
 		cli_usage_error(argc == 0 ? "no test file given" : "one test file only");
 	if (s.model != NULL && s.scores != NULL)
 		cli_usage_error("-m and --scores are two sources of scores: give one");
-	if (s.model == NULL && s.eval.universe == UNIVERSE_ALL_IDS)
-		cli_usage_error("--compat notebook ranks a model's items: it needs -m");
+	if (s.model == NULL && (s.compat || s.items != NULL))
+		cli_usage_error("%s chooses what a model ranks: it needs -m",
+		    s.compat ? "--compat notebook" : "--items");
+	if (s.items != NULL)
+		load_universe(&s);
+	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
 	test = load_positives(argv[0]);
 	if (s.exclude != NULL)
 		excl = load_positives(s.exclude);

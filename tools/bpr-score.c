@@ -277,7 +277,7 @@ run_cold(struct settings *s, const struct bpr_model *m)
 	struct topk top;
 	int64_t row;
 
-	if (v == NULL || heap == NULL || cold_item_vector(m, tags, ntags, v, &e) < 0)
+	if (v == NULL || heap == NULL || model_cold_vector(m, tags, ntags, v, &e) < 0)
 		cli_die(&e);
 	if (s->nusers == 0)
 		s->all_users = 1;

@@ -19,8 +19,9 @@
 
 static const char usage[] =
     "usage: bpr-train [-qv] [--item-tags file] [--item-dim N] [--tag-dim N]\n"
-    "                 [--tag-mode mode] [--bias] [--loss name] [--optimizer name]\n"
-    "                 [--lr X] [--batch N] [--l2 X] [--l2-user X] [--l2-item X]\n"
+    "                 [--tag-mode mode] [--bias] [--loss name] [--hard K]\n"
+    "                 [--max-sampled N] [--optimizer name] [--lr X] [--batch N]\n"
+    "                 [--l2 X] [--l2-user X] [--l2-item X]\n"
     "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
     "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
     "                 [--eval file] [--eval-every N] [--valid file] [--patience N]\n"
@@ -39,7 +40,14 @@ static const char help_text[] =
     "  --tag-dim N            tag embedding size (default 10; 0 for none)\n"
     "  --tag-mode mode        mean (default), sum, off, padded-mean\n"
     "  --bias                 learn an item bias too\n"
-    "  --loss name            bpr (default): -ln sigmoid(x); notebook: 1 - sigmoid(x)\n"
+    "  --loss name            notebook (default): 1 - sigmoid(x); bpr: -ln sigmoid(x);\n"
+    "                         warp: L(rank) max(0, 1 - x), drawing negatives until\n"
+    "                         one comes within the margin (Weston et al. 2011)\n"
+    "  --hard K               train on the best-scoring of K negatives: the given\n"
+    "                         one and K-1 drawn among items the user has not\n"
+    "                         (default 1)\n"
+    "  --max-sampled N        warp: negatives drawn before skipping a positive\n"
+    "                         (default 10)\n"
     "  --optimizer name       adam (default; Keras' exact rule), lazyadam, adagrad,\n"
     "                         sgd, adam-dense (adam computed literally: slow)\n"
     "  --lr X                 learning rate (default 0.001 for the adams, 0.05 else)\n"
@@ -69,7 +77,8 @@ static const char help_text[] =
     "      --version          print the version\n";
 
 enum {
-	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_LOSS,
+	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_LOSS, OPT_HARD,
+	OPT_MAX_SAMPLED,
 	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
 	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
 	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_VERSION,
@@ -82,6 +91,8 @@ static const struct option longopts[] = {
 	{ "tag-mode", required_argument, NULL, OPT_TAG_MODE },
 	{ "bias", no_argument, NULL, OPT_BIAS },
 	{ "loss", required_argument, NULL, OPT_LOSS },
+	{ "hard", required_argument, NULL, OPT_HARD },
+	{ "max-sampled", required_argument, NULL, OPT_MAX_SAMPLED },
 	{ "optimizer", required_argument, NULL, OPT_OPTIMIZER },
 	{ "lr", required_argument, NULL, OPT_LR },
 	{ "batch", required_argument, NULL, OPT_BATCH },
@@ -179,8 +190,14 @@ parse_model_option(struct settings *s, int c)
 		break;
 	case OPT_LOSS:
 		if (loss_parse(optarg, &t->loss) < 0)
-			cli_usage_error("--loss %s: unknown (expected bpr or notebook)", optarg);
+			cli_usage_error("--loss %s: unknown (expected notebook, bpr or warp)", optarg);
 		s->given_loss = 1;
+		break;
+	case OPT_HARD:
+		t->hard = (uint32_t)cli_int("--hard", optarg, 1, 1000);
+		break;
+	case OPT_MAX_SAMPLED:
+		t->max_sampled = (uint32_t)cli_int("--max-sampled", optarg, 1, 100000);
 		break;
 	case OPT_OPTIMIZER:
 		if (opt_parse(optarg, &t->opt) < 0)
@@ -365,10 +382,12 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 
 	snprintf(buf, size,
 	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
-	    "init_scale=0.05\nloss=%s\noptimizer=%s\nlr=%g\nbatch=%u\nl2=%g,%g,%g,%g\n"
+	    "init_scale=0.05\nloss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\nbatch=%u\n"
+	    "l2=%g,%g,%g,%g\n"
 	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\ncompat=%s\ntriplets=%s\nitem_tags=%s crc32=%08x\n",
 	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->seed,
-	    loss_name(t->loss), opt_name(t->opt), (double)t->lr, t->batch, (double)t->l2[0],
+	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr, t->batch,
+	    (double)t->l2[0],
 	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
 	    (double)t->beta2, (double)t->eps, t->threads, s->compat ? "notebook" : "none",
 	    src->meta, s->item_tags ? s->item_tags : "none", tags_crc);
@@ -495,7 +514,7 @@ main(int argc, char **argv)
 {
 	struct settings s = {
 		.fit = { .train = { .batch = 64, .threads = 1, .beta1 = 0.9f, .beta2 = 0.999f,
-		    .eps = 1e-8f }, .eval_every = 1 },
+		    .eps = 1e-8f, .hard = 1, .max_sampled = 10 }, .eval_every = 1 },
 		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN, .seed = 1, .neg = NEG_UNSEEN,
 		.alpha = 1,
 	};
@@ -513,6 +532,7 @@ main(int argc, char **argv)
 	argv += optind;
 	apply_defaults(&s);
 	check_settings(&s, argc);
+	s.fit.train.seed = s.seed;
 	s.stream = argc > 0 ? argv[0] : NULL;
 	s.fit.checkpoint_base = s.output;
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
