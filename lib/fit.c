@@ -6,6 +6,29 @@
 #include <time.h>
 
 #include "mem.h"
+#include "rng.h"
+
+#define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
+#define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
+
+static const char *const schedule_names[] = { "auto", "shuffled", "blocked" };
+
+int
+fit_schedule_parse(const char *s, enum fit_schedule *out)
+{
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, schedule_names[i]) == 0)
+			return (*out = (enum fit_schedule)i), 0;
+	return -1;
+}
+
+const char *
+fit_schedule_name(enum fit_schedule s)
+{
+	return schedule_names[s];
+}
 
 struct run {
 	struct bpr_model *m;
@@ -15,8 +38,9 @@ struct run {
 	fit_hook hook;
 	void *ctx;
 	struct trainer *trainer;
-	struct row_triplet *rows;
-	size_t rows_cap;
+	struct row_triplet *rows, *scratch;
+	size_t rows_cap, scratch_cap;
+	struct bpr_rng order_rng;
 	struct positives stream_train;	/* a stream's positives, from epoch 1 */
 	const struct positives *train;
 	struct bpr_model best;
@@ -189,6 +213,70 @@ train_one(struct run *r, uint32_t planned, struct bpr_err *e)
 	return 0;
 }
 
+/* Bytes of one user's row and its optimiser state. */
+static size_t
+user_row_bytes(const struct bpr_model *m)
+{
+	const struct param_table *t = &m->user;
+
+	return t->stride * sizeof(float) * (1 + (t->m != NULL) + (t->v != NULL));
+}
+
+static int
+blocked(const struct run *r)
+{
+	if (r->c->schedule == SCHEDULE_AUTO)
+		return r->m->user.rows * user_row_bytes(r->m) > AUTO_BLOCKED_BYTES;
+	return r->c->schedule == SCHEDULE_BLOCKED;
+}
+
+/*
+ * Regroup the epoch by user block: a stable counting sort on block rank,
+ * the blocks' order drawn afresh each epoch from the run's own stream.
+ */
+static int
+order_by_user_block(struct run *r, struct bpr_err *e)
+{
+	size_t per = BLOCK_BYTES / user_row_bytes(r->m), n = r->src->len, i;
+	size_t nblocks = r->m->user.rows / (per ? per : 1) + 1, *start;
+	uint32_t *rank, j, t;
+	struct row_triplet *swap;
+	size_t cap;
+
+	if (per == 0)
+		per = 1;
+	if (mem_grow(&r->scratch, &r->scratch_cap, n + 1, sizeof(*r->scratch), "an epoch", e) < 0 ||
+	    (rank = mem_array(nblocks, sizeof(*rank), 0, "block order", e)) == NULL)
+		return -1;
+	if ((start = mem_array(nblocks + 1, sizeof(*start), 1, "block order", e)) == NULL) {
+		free(rank);
+		return -1;
+	}
+	for (j = 0; j < nblocks; j++)
+		rank[j] = j;
+	for (j = (uint32_t)nblocks; j > 1; j--) {
+		uint32_t k = rng_below(&r->order_rng, j);
+		t = rank[j - 1];
+		rank[j - 1] = rank[k];
+		rank[k] = t;
+	}
+	for (i = 0; i < n; i++)
+		start[rank[r->rows[i].u / per] + 1]++;
+	for (j = 0; j < nblocks; j++)
+		start[j + 1] += start[j];
+	for (i = 0; i < n; i++)
+		r->scratch[start[rank[r->rows[i].u / per]]++] = r->rows[i];
+	swap = r->rows;
+	r->rows = r->scratch;
+	r->scratch = swap;
+	cap = r->rows_cap;
+	r->rows_cap = r->scratch_cap;
+	r->scratch_cap = cap;
+	free(rank);
+	free(start);
+	return 0;
+}
+
 static int
 next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
 {
@@ -200,6 +288,8 @@ next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
 		return bpr_fail(e, "the triplet stream ended after %u epochs; --epochs asks for %u",
 		    trained, r->c->epochs);
 	if (rc == 1 && map_rows(r, e) < 0)
+		return -1;
+	if (rc == 1 && blocked(r) && order_by_user_block(r, e) < 0)
 		return -1;
 	return rc;
 }
@@ -257,6 +347,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	    .ctx = ctx, .last_eval = UINT32_MAX };
 	int rc = -1;
 
+	rng_seed(&r.order_rng, c->train.seed, RNG_STREAM_TRAIN, 1u << 20);
 	if (trainer_init(&r.trainer, m, &c->train, e) < 0)
 		goto done;
 	if (epochs_loop(&r, e) < 0)
@@ -274,6 +365,7 @@ done:
 		model_free(&r.best);
 	trainer_free(r.trainer);
 	free(r.rows);
+	free(r.scratch);
 	positives_free(&r.stream_train);
 	return rc;
 }

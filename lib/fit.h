@@ -16,8 +16,22 @@
 #include "source.h"
 #include "train.h"
 
+/*
+ * The order an epoch is trained in: as the triplets came (shuffled), or
+ * blocked: grouped into blocks of users whose rows fit in the cache, the
+ * blocks in a fresh random order each epoch and the triplets of a block
+ * in their shuffled order, each thread taking whole blocks. Blocked
+ * trains the same triplets with far fewer trips to memory once the user
+ * table outgrows the cache; auto picks it then.
+ */
+enum fit_schedule { SCHEDULE_AUTO, SCHEDULE_SHUFFLED, SCHEDULE_BLOCKED };
+
+int fit_schedule_parse(const char *s, enum fit_schedule *out);
+const char *fit_schedule_name(enum fit_schedule s);
+
 struct fit_config {
 	struct train_config train;
+	enum fit_schedule schedule;
 	uint32_t epochs;		/* 0: every epoch the stream holds */
 	uint32_t eval_every;		/* test and validation every N epochs */
 	uint32_t patience;		/* stop after N evaluations without gain; 0 off */

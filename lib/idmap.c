@@ -24,14 +24,14 @@ idmap_init(struct idmap *m, size_t expected)
 	size_t slots = 64;
 
 	memset(m, 0, sizeof(*m));
-	while (slots < expected * 2)
-		slots *= 2;
+	(void)expected;	/* the hash holds only ids past the direct array: start small */
 	return alloc_slots(m, slots);
 }
 
 void
 idmap_free(struct idmap *m)
 {
+	free(m->direct);
 	free(m->keys);
 	free(m->index);
 	free(m->ids);
@@ -69,6 +69,41 @@ rehash(struct idmap *m)
 	return 0;
 }
 
+/* Make the direct array cover id, the new part marked absent. */
+static int
+cover(struct idmap *m, uint32_t id)
+{
+	size_t cap = m->direct_cap ? m->direct_cap : 1024;
+	int32_t *d;
+
+	while (cap <= id)
+		cap *= 2;
+	if (cap > IDMAP_DIRECT_LIMIT)
+		cap = IDMAP_DIRECT_LIMIT;
+	if ((d = realloc(m->direct, cap * sizeof(*d))) == NULL)
+		return -1;
+	memset(d + m->direct_cap, 0xff, (cap - m->direct_cap) * sizeof(*d));
+	m->direct = d;
+	m->direct_cap = cap;
+	return 0;
+}
+
+static int
+remember(struct idmap *m, uint32_t id, uint32_t index)
+{
+	if (id < IDMAP_DIRECT_LIMIT) {
+		if (id >= m->direct_cap && cover(m, id) < 0)
+			return -1;
+		m->direct[id] = (int32_t)index;
+		return 0;
+	}
+	if ((m->hashed + 1) * 2 > m->slots && rehash(m) < 0)
+		return -1;
+	insert(m, id, index);
+	m->hashed++;
+	return 0;
+}
+
 int64_t
 idmap_add(struct idmap *m, uint32_t id)
 {
@@ -76,8 +111,6 @@ idmap_add(struct idmap *m, uint32_t id)
 
 	if (found >= 0)
 		return found;
-	if ((m->count + 1) * 2 > m->slots && rehash(m) < 0)
-		return -1;
 	if (m->count == m->ids_cap) {
 		size_t cap = m->ids_cap ? m->ids_cap * 2 : 64;
 		uint32_t *ids = realloc(m->ids, cap * sizeof(*ids));
@@ -86,7 +119,8 @@ idmap_add(struct idmap *m, uint32_t id)
 		m->ids = ids;
 		m->ids_cap = cap;
 	}
+	if (remember(m, id, (uint32_t)m->count) < 0)
+		return -1;
 	m->ids[m->count] = id;
-	insert(m, id, (uint32_t)m->count);
 	return (int64_t)m->count++;
 }

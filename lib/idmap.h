@@ -1,7 +1,8 @@
 /*
  * Data set ids (any 0..2^31-1) to dense indexes 0..n-1 in order of first
- * appearance: an open-addressing hash table, so huge or sparse ids cost
- * nothing extra.
+ * appearance. Small ids (MovieLens' are all below a million) are looked
+ * up in a plain array indexed by id; others in an open-addressing hash
+ * table, so huge or sparse ids cost nothing extra.
  */
 #ifndef BPR_IDMAP_H
 #define BPR_IDMAP_H
@@ -10,12 +11,15 @@
 #include <stdint.h>
 
 #define IDMAP_EMPTY 0xffffffffu
+#define IDMAP_DIRECT_LIMIT (1u << 22)	/* ids below this use the array */
 
 struct idmap {
-	uint32_t *keys;		/* IDMAP_EMPTY marks a free slot */
+	int32_t *direct;	/* [direct_cap]: index of id, or -1 */
+	size_t direct_cap;	/* covers every id below it that was added */
+	uint32_t *keys;		/* hash of the larger ids; IDMAP_EMPTY is free */
 	uint32_t *index;
 	uint32_t *ids;		/* ids in index order */
-	size_t count, slots;	/* slots is a power of two */
+	size_t count, slots, hashed;	/* slots is a power of two */
 	size_t ids_cap;
 };
 
@@ -33,8 +37,11 @@ idmap_slot(const struct idmap *m, uint32_t id)
 static inline int64_t
 idmap_find(const struct idmap *m, uint32_t id)
 {
-	size_t s = idmap_slot(m, id);
+	size_t s;
 
+	if (id < IDMAP_DIRECT_LIMIT)
+		return id < m->direct_cap ? m->direct[id] : -1;
+	s = idmap_slot(m, id);
 	while (m->keys[s] != IDMAP_EMPTY) {
 		if (m->keys[s] == id)
 			return m->index[s];

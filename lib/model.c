@@ -92,6 +92,7 @@ table_free(struct param_table *t)
 	free(t->w);
 	free(t->m);
 	free(t->v);
+	free(t->rv);
 	free(t->last);
 	memset(t, 0, sizeof(*t));
 }
@@ -143,7 +144,8 @@ table_reserve(struct param_table *t, size_t need, struct bpr_err *e)
 		cap *= 2;
 	if (grow_floats(&t->w, t->rows, cap, t->stride, "model parameters", e) < 0 ||
 	    (t->has_m && grow_floats(&t->m, t->rows, cap, t->stride, "optimiser state", e) < 0) ||
-	    (t->has_v && grow_floats(&t->v, t->rows, cap, t->stride, "optimiser state", e) < 0))
+	    (t->has_v && grow_floats(&t->v, t->rows, cap, t->stride, "optimiser state", e) < 0) ||
+	    (t->has_rv && grow_floats(&t->rv, t->rows, cap, 1, "optimiser state", e) < 0))
 		return -1;
 	if (t->last != NULL || t->has_m) {
 		if ((last = mem_array(cap, sizeof(*last), 1, "optimiser state", e)) == NULL)
@@ -190,7 +192,8 @@ add_row(struct bpr_model *m, struct param_table *t, uint32_t id, uint64_t step,
 }
 
 int
-model_enable_state(struct bpr_model *m, int moments, int with_last, struct bpr_err *e)
+model_enable_state(struct bpr_model *m, int moments, int with_last, int row_state,
+    struct bpr_err *e)
 {
 	struct param_table *tables[] = { &m->user, &m->item, &m->tag, &m->bias };
 	size_t i;
@@ -200,8 +203,11 @@ model_enable_state(struct bpr_model *m, int moments, int with_last, struct bpr_e
 		size_t cap = t->cap;
 		t->has_m = moments >= 2;
 		t->has_v = moments >= 1;
+		t->has_rv = row_state;
 		if (cap == 0)
 			continue;
+		if (t->has_rv && t->rv == NULL && grow_floats(&t->rv, 0, cap, 1, "optimiser state", e) < 0)
+			return -1;
 		if ((t->has_m && t->m == NULL && grow_floats(&t->m, 0, cap, t->stride, "optimiser state", e) < 0) ||
 		    (t->has_v && t->v == NULL && grow_floats(&t->v, 0, cap, t->stride, "optimiser state", e) < 0))
 			return -1;
@@ -489,6 +495,18 @@ gather_last(const struct param_table *t, const uint32_t *order, struct bpr_err *
 	return out;
 }
 
+static float *
+gather_row_state(const struct param_table *t, const uint32_t *order, struct bpr_err *e)
+{
+	float *out = mem_array(t->rows + 1, sizeof(*out), 0, "saving the model", e);
+	size_t i;
+
+	if (out != NULL)
+		for (i = 0; i < t->rows; i++)
+			out[i] = t->rv[order ? order[i] : i];
+	return out;
+}
+
 struct table_list {
 	struct mf_table t[40];
 	void *owned[40];
@@ -542,6 +560,12 @@ list_param_table(struct table_list *l, const char *name, const struct param_tabl
 		if ((p = gather(t, t->v, order, e)) == NULL)
 			return -1;
 		list_add(l, full, MF_F32, t->rows, width, p, p);
+	}
+	if (t->has_rv) {
+		snprintf(full, sizeof(full), "%s.rv", name);
+		if ((p = gather_row_state(t, order, e)) == NULL)
+			return -1;
+		list_add(l, full, MF_F32, t->rows, 1, p, p);
 	}
 	if (t->last != NULL) {
 		snprintf(full, sizeof(full), "%s.last", name);
@@ -769,6 +793,18 @@ load_param_table(const struct modelfile *mf, const char *name, struct param_tabl
 	snprintf(full, sizeof(full), "%s.v", name);
 	if (t->has_v && load_array(mf, full, t, t->v, 0, NULL, e) < 0)
 		return -1;
+	snprintf(full, sizeof(full), "%s.rv", name);
+	if (modelfile_get(mf, full, MF_F32, rows, 1, 1, (void **)&last, NULL, e) < 0)
+		return -1;
+	if (last != NULL) {
+		t->has_rv = 1;
+		if ((t->rv = mem_array(t->cap, sizeof(float), 1, "state", e)) == NULL) {
+			free(last);
+			return -1;
+		}
+		memcpy(t->rv, last, rows * sizeof(float));
+		free(last);
+	}
 	snprintf(full, sizeof(full), "%s.last", name);
 	if (modelfile_get(mf, full, MF_U64, rows, 1, 1, (void **)&last, NULL, e) < 0)
 		return -1;
@@ -925,10 +961,11 @@ dup_table(struct param_table *d, const struct param_table *s, struct bpr_err *e)
 	size_t bytes = s->cap * s->stride * sizeof(float);
 
 	*d = *s;
-	d->w = d->m = d->v = NULL;
+	d->w = d->m = d->v = d->rv = NULL;
 	d->last = NULL;
 	return dup_array(&d->w, s->w, bytes, 1, e) < 0 || dup_array(&d->m, s->m, bytes, 1, e) < 0 ||
 	    dup_array(&d->v, s->v, bytes, 1, e) < 0 ||
+	    dup_array(&d->rv, s->rv, s->cap * sizeof(float), 1, e) < 0 ||
 	    dup_array(&d->last, s->last, s->cap * sizeof(uint64_t), 0, e) < 0 ? -1 : 0;
 }
 
@@ -937,7 +974,9 @@ dup_idmap(struct idmap *d, const struct idmap *s, struct bpr_err *e)
 {
 	*d = *s;
 	d->keys = d->index = d->ids = NULL;
-	return dup_array(&d->keys, s->keys, s->slots * sizeof(uint32_t), 0, e) < 0 ||
+	d->direct = NULL;
+	return dup_array(&d->direct, s->direct, s->direct_cap * sizeof(int32_t), 0, e) < 0 ||
+	    dup_array(&d->keys, s->keys, s->slots * sizeof(uint32_t), 0, e) < 0 ||
 	    dup_array(&d->index, s->index, s->slots * sizeof(uint32_t), 0, e) < 0 ||
 	    dup_array(&d->ids, s->ids, s->ids_cap * sizeof(uint32_t), 0, e) < 0 ? -1 : 0;
 }

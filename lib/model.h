@@ -32,12 +32,13 @@ enum tag_mode {
 struct param_table {
 	float *w;		/* rows x stride, 64-byte aligned, zero padding */
 	float *m, *v;		/* moments (Adam), or v the sum of squares (Adagrad) */
+	float *rv;		/* one sum of squares a row (row-wise Adagrad) */
 	uint64_t *last;		/* Adam: the step each row is up to date with */
 	size_t rows, cap, stride;
 	int nseg;		/* the real values: up to two segments of a row */
 	size_t seg_off[2], seg_len[2];
 	uint32_t init_stream;
-	int has_m, has_v;
+	int has_m, has_v, has_rv;
 };
 
 struct bpr_model {
@@ -70,12 +71,13 @@ int tag_mode_parse(const char *s, enum tag_mode *m);
 
 /*
  * An empty model. moments: 0 none, 1 one (Adagrad), 2 two (Adam);
- * with_last: per-row step counters for Keras-exact Adam.
+ * with_last: per-row step counters for Keras-exact Adam; row_state: one
+ * float a row (row-wise Adagrad).
  */
 int model_init(struct bpr_model *m, uint32_t item_dim, uint32_t tag_dim,
     enum tag_mode mode, int use_bias, uint64_t seed, float init_scale,
     struct bpr_err *e);
-int model_enable_state(struct bpr_model *m, int moments, int with_last,
+int model_enable_state(struct bpr_model *m, int moments, int with_last, int row_state,
     struct bpr_err *e);
 void model_free(struct bpr_model *m);
 

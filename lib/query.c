@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "parse.h"
 #include "text.h"
+#include "scoring.h"
 #include "topk.h"
 #include "vec.h"
 
@@ -115,29 +116,44 @@ mark_excluded(const struct rec_job *j, uint32_t user, uint8_t value)
 			j->skip[row] = value;
 }
 
+/* The top k of one user's scores, leaving out what they already have. */
+static void
+top_of(struct rec_job *j, size_t i, const float *score)
+{
+	const struct bpr_model *m = j->m;
+	size_t r, n = m->item.rows;
+	struct topk top;
+
+	mark_excluded(j, j->users[i], 1);
+	topk_reset(&top, j->heap, j->k);
+	for (r = 0; r < n; r++)
+		if (!j->skip[r] && (top.n < top.k || score[r] >= top.heap[0].score))
+			topk_offer(&top, score[r], (uint32_t)r);
+	mark_excluded(j, j->users[i], 0);
+	j->got[i] = (uint32_t)topk_sorted(&top);
+	for (r = 0; r < j->got[i]; r++) {
+		j->out[i * j->k + r].id = m->item_rows.ids[top.heap[r].index];
+		j->out[i * j->k + r].score = top.heap[r].score;
+	}
+}
+
 static void *
 recommend_users(void *arg)
 {
 	struct rec_job *j = arg;
 	const struct bpr_model *m = j->m;
-	size_t i, r, n = m->item.rows, width = m->ipad + m->tpad;
-	struct topk top;
+	const float *rows[SCORE_BLOCK];
+	score_fn score = score_kernel();
+	size_t i, b, n = m->item.rows, width = m->ipad + m->tpad;
+	int nb;
 
-	for (i = j->first; i < j->last; i++) {
-		int64_t u = idmap_find(&m->user_rows, j->users[i]);
-		score_all(model_row(&m->user, (size_t)u), j->items, m->use_bias ? m->bias.w : NULL, n,
-		    width, j->score);
-		mark_excluded(j, j->users[i], 1);
-		topk_reset(&top, j->heap, j->k);
-		for (r = 0; r < n; r++)
-			if (!j->skip[r])
-				topk_offer(&top, j->score[r], (uint32_t)r);
-		mark_excluded(j, j->users[i], 0);
-		j->got[i] = (uint32_t)topk_sorted(&top);
-		for (r = 0; r < j->got[i]; r++) {
-			j->out[i * j->k + r].id = m->item_rows.ids[top.heap[r].index];
-			j->out[i * j->k + r].score = top.heap[r].score;
-		}
+	for (i = j->first; i < j->last; i += (size_t)nb) {
+		nb = j->last - i < SCORE_BLOCK ? (int)(j->last - i) : SCORE_BLOCK;
+		for (b = 0; b < (size_t)nb; b++)
+			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + b]));
+		score(rows, nb, j->items, m->use_bias ? m->bias.w : NULL, n, width, j->score);
+		for (b = 0; b < (size_t)nb; b++)
+			top_of(j, i + b, j->score + b * n);
 	}
 	return NULL;
 }
@@ -176,7 +192,8 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 		    .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
 		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
-		jobs[t].score = mem_array(m->item.rows + 1, sizeof(float), 0, "recommendations", e);
+		jobs[t].score = mem_array(SCORE_BLOCK * (m->item.rows + 1), sizeof(float), 0,
+		    "recommendations", e);
 		jobs[t].heap = mem_array(k, sizeof(struct scored), 0, "recommendations", e);
 		if (!jobs[t].skip || !jobs[t].score || !jobs[t].heap)
 			goto done;

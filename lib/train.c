@@ -13,7 +13,8 @@
 #include "train_kernel.h"
 
 static const char *const loss_names[] = { "notebook", "bpr", "warp" };
-static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense" };
+static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
+	"rowadagrad" };
 
 const char *
 loss_name(enum loss_kind k)
@@ -50,10 +51,17 @@ opt_parse(const char *s, enum opt_kind *k)
 }
 
 int
+opt_counts_steps(enum opt_kind k)
+{
+	return k == OPT_ADAM || k == OPT_LAZYADAM || k == OPT_ADAM_DENSE;
+}
+
+int
 opt_moments(enum opt_kind k)
 {
 	switch (k) {
 	case OPT_SGD:
+	case OPT_ROWADAGRAD:
 		return 0;
 	case OPT_ADAGRAD:
 		return 1;
@@ -202,7 +210,8 @@ trainer_init(struct trainer **out, struct bpr_model *m, const struct train_confi
 	for (i = 0; i < c->threads; i++)
 		if (worker_init(&t->w[i], t, i, e) < 0)
 			return -1;
-	return model_enable_state(m, opt_moments(c->opt), c->opt == OPT_ADAM, e);
+	return model_enable_state(m, opt_moments(c->opt), c->opt == OPT_ADAM,
+	    c->opt == OPT_ROWADAGRAD, e);
 }
 
 void
@@ -363,6 +372,7 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
 	for (i = 0; i < threads; i++) {
 		t->w[i].trip = trip + start;
 		t->w[i].n = i == threads - 1 ? n - start : per;
+		t->w[i].steps = 0;
 		start += t->w[i].n;
 	}
 	for (i = 1; i < threads; i++)
@@ -371,8 +381,11 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
 	work(&t->w[0]);
 	for (i = 1; i < threads; i++)
 		pthread_join(tid[i], NULL);
-	for (i = 0; i < threads; i++)
+	for (i = 0; i < threads; i++) {
 		sum += t->w[i].loss;
+		if (!opt_counts_steps(t->c.opt))
+			t->m->step += t->w[i].steps;
+	}
 	*loss = n > 0 ? sum / (double)n : 0;
 	if (!isfinite(*loss) || !model_finite(t->m))
 		return bpr_fail(e, "training diverged (the loss or a parameter is no longer finite): "

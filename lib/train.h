@@ -28,6 +28,7 @@ enum opt_kind {
 	OPT_ADAM,		/* Keras: every parameter moves every step */
 	OPT_LAZYADAM,		/* only the rows of the batch move */
 	OPT_ADAM_DENSE,		/* OPT_ADAM computed literally, for checking */
+	OPT_ROWADAGRAD,		/* Adagrad with one sum of squares a row */
 };
 
 struct train_config {
@@ -53,6 +54,8 @@ const char *opt_name(enum opt_kind k);
 int opt_parse(const char *s, enum opt_kind *k);
 /* Moments an optimiser keeps per parameter (for model_enable_state). */
 int opt_moments(enum opt_kind k);
+/* True for the optimisers whose rule depends on the step number (the Adams). */
+int opt_counts_steps(enum opt_kind k);
 
 struct trainer;
 

@@ -19,6 +19,7 @@ enum { T_USER, T_ITEM, T_TAG, T_BIAS, NTABLES };
 #define POW_TABLE 4096		/* beta1^k and c^k are 0 in float beyond this */
 #define F_HORIZON 800		/* terms of the catch-up series that matter */
 #define PREFETCH_AHEAD 8	/* triplets: enough to overlap the rows' cache misses */
+#define HARD_AHEAD_MAX 16	/* hard negatives drawn ahead of use */
 
 /* The batch gradient of one table: slots for the rows the batch touches. */
 struct grad {
@@ -37,6 +38,9 @@ struct worker {
 	struct bpr_rng rng;
 	const struct row_triplet *trip;
 	size_t n;
+	uint64_t steps;		/* steps this run (sgd, adagrad) */
+	uint32_t ahead[HARD_AHEAD_MAX];	/* hard negatives drawn ahead */
+	unsigned ahead_head, ahead_n;
 	double loss;
 };
 

@@ -76,6 +76,31 @@ adam_update(float *w, float *m, float *v, const float *g, size_t n, float lrt, f
 	}
 }
 
+/* The values of a row that are not padding. */
+VEC_INLINE size_t
+real_width(const struct param_table *tb)
+{
+	return tb->seg_len[0] + (tb->nseg > 1 ? tb->seg_len[1] : 0);
+}
+
+/*
+ * Row-wise Adagrad: one sum of squares a row, grown by the row's mean
+ * squared gradient, scales the whole row's step (as large embedding
+ * trainers do): one square root a row instead of one a value.
+ */
+VEC_INLINE void
+rowadagrad_update(float *w, float *rv, const float *g, size_t n, size_t real, float lr,
+    float eps)
+{
+	float scale;
+	size_t i;
+
+	*rv += vec_dot(g, g, n) / (float)real;
+	scale = lr / (sqrtf(*rv) + eps);
+	for (i = 0; i < n; i += 8)
+		V(w, i) -= V(g, i) * scale;
+}
+
 VEC_INLINE void
 shrink(float *w, size_t n, float by)
 {
@@ -99,6 +124,10 @@ update_scalar(const struct train_config *c, float *w, float *m, float *v, float 
 	case OPT_ADAGRAD:
 		*v += g * g;
 		*w -= c->lr * g / (sqrtf(*v) + c->eps);
+		return;
+	case OPT_ROWADAGRAD:
+		*v += g * g;
+		*w -= g * (c->lr / (sqrtf(*v) + c->eps));
 		return;
 	default:
 		*m = c->beta1 * *m + (1 - c->beta1) * g;
@@ -155,8 +184,8 @@ step_bias(const struct trainer *t, size_t row, float g, uint64_t step, float lr_
 		catch_up(t, tb, row, step - 1);
 		tb->last[row] = step;
 	}
-	update_scalar(&t->c, tb->w + row, tb->m ? tb->m + row : NULL, tb->v ? tb->v + row : NULL, g,
-	    t->c.l2[T_BIAS], lr_t);
+	update_scalar(&t->c, tb->w + row, tb->m ? tb->m + row : NULL,
+	    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g, t->c.l2[T_BIAS], lr_t);
 }
 
 /* One row's step with gradient g (for adam, at step `step`). */
@@ -172,7 +201,8 @@ step_row(const struct trainer *t, struct param_table *tb, size_t row, const floa
 		tb->last[row] = step;
 	}
 	if (n == 1) {
-		update_scalar(&t->c, w, tb->m ? tb->m + row : NULL, tb->v ? tb->v + row : NULL, g[0],
+		update_scalar(&t->c, w, tb->m ? tb->m + row : NULL,
+		    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g[0],
 		    l2, lr_t);
 		return;
 	}
@@ -189,6 +219,9 @@ step_row(const struct trainer *t, struct param_table *tb, size_t row, const floa
 		return;
 	case OPT_ADAGRAD:
 		adagrad_update(w, tb->v + row * n, g, n, lr, t->c.eps);
+		return;
+	case OPT_ROWADAGRAD:
+		rowadagrad_update(w, tb->rv + row, g, n, real_width(tb), lr, t->c.eps);
 		return;
 	case OPT_ADAM:
 	case OPT_LAZYADAM:
@@ -294,24 +327,83 @@ is_positive(const struct trainer *t, uint32_t u, uint32_t i)
 	return lo < t->pos_start[u + 1] && p[lo] == i;
 }
 
-/* A uniformly drawn item row that is not one of the user's positives. */
+/*
+ * An item row drawn uniformly: for hard negatives, any item (a positive of
+ * the user may be drawn, as uniform negatives may be); for WARP, one the
+ * user has no positive for.
+ */
 VEC_INLINE uint32_t
-draw_negative(struct worker *wk, uint32_t u)
+draw_negative(struct worker *wk, uint32_t u, int unseen)
 {
 	uint32_t n = (uint32_t)wk->t->m->item.rows, i, tries = 0;
 
 	do
 		i = rng_below(&wk->rng, n);
-	while (is_positive(wk->t, u, i) && ++tries < 64);
+	while (unseen && is_positive(wk->t, u, i) && ++tries < 64);
 	return i;
 }
 
 /*
+ * An item row about to be read, brought up to the current step (Keras'
+ * Adam moves every row at every step; the others need nothing).
+ */
+VEC_INLINE void
+ready_item(struct worker *wk, uint32_t i)
+{
+	struct trainer *t = wk->t;
+	struct bpr_model *m = t->m;
+	uint64_t now;
+	uint32_t k;
+
+	if (t->c.opt != OPT_ADAM)
+		return;
+	now = __atomic_load_n(&m->step, __ATOMIC_RELAXED);
+	catch_up(t, &m->item, i, now);
+	if (m->use_bias)
+		catch_up(t, &m->bias, i, now);
+	for (k = m->tag_start[i]; m->tpad > 0 && k < m->tag_start[i + 1]; k++)
+		catch_up(t, &m->tag, m->tag_list[k], now);
+}
+
+/*
+ * Hard negatives are drawn a few triplets ahead, in the order they are
+ * used (the same random stream as drawing each when needed), so that
+ * their rows can be fetched from memory meanwhile.
+ */
+VEC_INLINE void
+draw_ahead(struct worker *wk)
+{
+	const struct bpr_model *m = wk->t->m;
+	uint32_t c;
+
+	while (wk->ahead_n < HARD_AHEAD_MAX) {
+		c = draw_negative(wk, 0, 0);
+		wk->ahead[(wk->ahead_head + wk->ahead_n++) % HARD_AHEAD_MAX] = c;
+		__builtin_prefetch(model_row(&m->item, c));
+		__builtin_prefetch(model_row(&m->item, c) + 16);
+		__builtin_prefetch(model_row(&m->item, c) + 32);
+		__builtin_prefetch(model_row(&m->item, c) + 48);
+	}
+}
+
+VEC_INLINE uint32_t
+next_candidate(struct worker *wk)
+{
+	uint32_t c = wk->ahead[wk->ahead_head];
+
+	wk->ahead_head = (wk->ahead_head + 1) % HARD_AHEAD_MAX;
+	wk->ahead_n--;
+	draw_ahead(wk);
+	return c;
+}
+
+/*
  * The negative a triplet trains on: the given one; with hard negatives
- * the best-scoring of the given one and hard-1 draws; with WARP the first
- * of the given one and further draws that comes within the margin of the
- * positive, weighted by L(estimated rank). Its score is left in *sn and
- * its tag part in wk->tag_n. Returns 0 when WARP finds none (skip).
+ * the best-scoring of the given one and hard-1 uniform draws; with WARP
+ * the first of the given one and further draws among the user's
+ * non-positives that comes within the margin of the positive, weighted by
+ * L(estimated rank). Its score is left in *sn and its tag part in
+ * wk->tag_n. Returns 0 when WARP finds none (skip).
  */
 VEC_INLINE int
 choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint32_t *neg,
@@ -329,14 +421,16 @@ choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint3
 		for (k = 1; *sn <= sp - 1; k++) {
 			if (k >= t->c.max_sampled)
 				return 0;
-			*neg = draw_negative(wk, tr->u);
+			*neg = draw_negative(wk, tr->u, 1);
+			ready_item(wk, *neg);
 			*sn = score_of(m, tr->u, *neg, wk->tag_n);
 		}
 		*weight = t->warp_weight[(m->item.rows - 1) / k];
 		return 1;
 	}
 	for (k = 1; k < t->c.hard; k++) {
-		cand = draw_negative(wk, tr->u);
+		cand = next_candidate(wk);
+		ready_item(wk, cand);
 		sc = score_of(m, tr->u, cand, wk->tag_c);
 		if (sc > *sn) {
 			*neg = cand;
@@ -425,12 +519,22 @@ step_untouched_rows(const struct trainer *t, struct param_table *tb, const struc
 		free(g);
 }
 
+/*
+ * The step number of a new batch. Only the Adams use it; for the others
+ * each thread counts its own, which avoids a shared counter's cache line
+ * bouncing between cores at every triplet (the totals are summed after).
+ */
 VEC_INLINE uint64_t
-next_step(struct bpr_model *m, const struct train_config *c, float *lr_t)
+next_step(struct worker *wk, const struct train_config *c, float *lr_t)
 {
-	uint64_t step = __atomic_add_fetch(&m->step, 1, __ATOMIC_RELAXED);
+	uint64_t step;
 
-	*lr_t = c->opt == OPT_SGD || c->opt == OPT_ADAGRAD ? 0 : (float)adam_lr(c, step);
+	if (!opt_counts_steps(c->opt)) {
+		*lr_t = 0;
+		return ++wk->steps;
+	}
+	step = __atomic_add_fetch(&wk->t->m->step, 1, __ATOMIC_RELAXED);
+	*lr_t = (float)adam_lr(c, step);
 	return step;
 }
 
@@ -439,7 +543,7 @@ apply_batch(struct worker *wk)
 {
 	struct trainer *t = wk->t;
 	float lr_t;
-	uint64_t step = next_step(t->m, &t->c, &lr_t);
+	uint64_t step = next_step(wk, &t->c, &lr_t);
 	int k;
 
 	for (k = 0; k < NTABLES; k++) {
@@ -477,9 +581,8 @@ catch_up_triplet(struct trainer *t, const struct row_triplet *tr, uint64_t now)
 
 /*
  * Keras takes a batch's gradients at parameters that every earlier step
- * has moved: bring the rows this batch reads up to date first. (Negatives
- * drawn during training are caught up by catch_up_all: hard negatives and
- * WARP with Keras' Adam bring every row up to date each step.)
+ * has moved: bring the rows this batch reads up to date first (negatives
+ * drawn while training are brought up when drawn).
  */
 VEC_INLINE void
 catch_up_batch(struct worker *wk, const struct row_triplet *tr, size_t n)
@@ -488,10 +591,6 @@ catch_up_batch(struct worker *wk, const struct row_triplet *tr, size_t n)
 	uint64_t now = __atomic_load_n(&t->m->step, __ATOMIC_RELAXED);
 	size_t i;
 
-	if (t->c.hard > 1 || t->c.loss == LOSS_WARP) {
-		trainer_flush(t);
-		return;
-	}
 	for (i = 0; i < n; i++)
 		catch_up_triplet(t, &tr[i], now);
 }
@@ -511,6 +610,8 @@ prefetch_row(const struct param_table *tb, size_t row)
 	size_t at = row * tb->stride;
 
 	prefetch_lines(tb->w + at, tb->stride);
+	if (tb->rv != NULL)
+		__builtin_prefetch(tb->rv + row, 1);
 	if (tb->v != NULL)
 		prefetch_lines(tb->v + at, tb->stride);
 	if (tb->m != NULL)
@@ -636,6 +737,35 @@ fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, 
 	}
 }
 
+/*
+ * Row-wise Adagrad needs a row's whole gradient before its step: build
+ * the three gradient rows (as the batch path does), then step them.
+ */
+VEC_INLINE void
+rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g,
+    uint64_t step)
+{
+	const struct trainer *t = wk->t;
+	struct bpr_model *m = t->m;
+	const float *uw = model_row(&m->user, tr->u);
+
+	vec_zero_axpy(wk->gu, g, model_row(&m->item, tr->p), m->ipad);
+	vec_axpy(wk->gu, -g, model_row(&m->item, n), m->ipad);
+	if (m->tpad > 0) {
+		vec_zero_axpy(wk->gu + m->ipad, g, wk->tag_p, m->tpad);
+		vec_axpy(wk->gu + m->ipad, -g, wk->tag_n, m->tpad);
+	}
+	vec_zero_axpy(wk->gp, g, uw, m->ipad);
+	if (n == tr->p)
+		vec_axpy(wk->gp, -g, uw, m->ipad);
+	else
+		vec_zero_axpy(wk->gn, -g, uw, m->ipad);
+	step_row(t, &m->user, tr->u, wk->gu, t->c.l2[T_USER], step, 0);
+	step_row(t, &m->item, tr->p, wk->gp, t->c.l2[T_ITEM], step, 0);
+	if (n != tr->p)
+		step_row(t, &m->item, n, wk->gn, t->c.l2[T_ITEM], step, 0);
+}
+
 /* Both scores of a plain triplet in one pass over the user's row. */
 VEC_INLINE void
 score_pair(const struct bpr_model *m, const struct row_triplet *tr, const float *tp,
@@ -707,14 +837,10 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 	uint32_t n;
 	int skip;
 
-	if (opt == OPT_ADAM) {
-		if (t->c.hard > 1 || t->c.loss == LOSS_WARP)
-			trainer_flush(t);
-		else
-			catch_up_triplet(t, tr, __atomic_load_n(&m->step, __ATOMIC_RELAXED));
-	}
+	if (opt == OPT_ADAM)
+		catch_up_triplet(t, tr, __atomic_load_n(&m->step, __ATOMIC_RELAXED));
 	g = immediate_forward(wk, tr, &n, &skip);
-	step = next_step(m, &t->c, &lr_t);
+	step = next_step(wk, &t->c, &lr_t);
 	if (skip)
 		return;
 	if (m->tpad > 0) {
@@ -722,7 +848,10 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 		add_tag_grads(wk, n, -g, uw + m->ipad);
 		apply_grads(t, T_TAG, &wk->grad[T_TAG], step, lr_t);
 	}
-	fused_steps(wk, opt, tr, n, g, step, lr_t);
+	if (opt == OPT_ROWADAGRAD)
+		rowwise_steps(wk, tr, n, g, step);
+	else
+		fused_steps(wk, opt, tr, n, g, step, lr_t);
 	if (m->use_bias) {
 		float bp = 0.0f + g, bn = n == tr->p ? bp - g : 0.0f - g;
 		step_bias(t, tr->p, n == tr->p ? bn : bp, step, lr_t);
@@ -755,6 +884,9 @@ run_immediate(struct worker *wk)
 	case OPT_ADAGRAD:
 		run_immediate_opt(wk, OPT_ADAGRAD);
 		break;
+	case OPT_ROWADAGRAD:
+		run_immediate_opt(wk, OPT_ROWADAGRAD);
+		break;
 	case OPT_ADAM:
 		run_immediate_opt(wk, OPT_ADAM);
 		break;
@@ -768,6 +900,8 @@ VEC_INLINE void
 run_worker(struct worker *wk, int reference)
 {
 	wk->loss = 0;
+	if (wk->t->c.hard > 1 && wk->t->c.loss != LOSS_WARP && wk->ahead_n == 0)
+		draw_ahead(wk);
 	if (wk->t->c.batch == 1 && wk->t->c.opt != OPT_ADAM_DENSE && !reference)
 		run_immediate(wk);
 	else

@@ -73,15 +73,17 @@ genres() {
 }
 
 train() {
-	"$bin/triplet-sample" -q --epochs 30 --seed "$seed" --neg uniform --items "$out/item-tags.tsv" \
+	"$bin/triplet-sample" -q --epochs 30 --seed "$seed" --neg unseen --items "$out/item-tags.tsv" \
 		"$out/train.tsv" |
 	"$bin/bpr-train" --seed "$seed" --item-tags "$out/item-tags.tsv" \
 		--eval "$out/test.tsv" --eval-every 10 -o "$out/model.bpr" - 2> "$out/train.log"
 }
 
 measure() {
-	"$bin/auc" -m "$out/model.bpr" --compat notebook -k 10 "$out/test.tsv" > "$out/auc-notebook.tsv"
-	"$bin/auc" -m "$out/model.bpr" --exclude "$out/train.tsv" -k 10 "$out/test.tsv" > "$out/auc-clean.tsv"
+	"$bin/auc" -m "$out/model.bpr" --compat notebook --items "$out/titles.tsv" -k 10 \
+		"$out/test.tsv" > "$out/auc-notebook.tsv"
+	"$bin/auc" -m "$out/model.bpr" --exclude "$out/train.tsv" --items "$out/titles.tsv" -k 10 \
+		"$out/test.tsv" > "$out/auc-clean.tsv"
 }
 
 query() {

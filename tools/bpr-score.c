@@ -44,7 +44,9 @@ static const char help_text[] =
     "                          separated): its score for each user (--user, or\n"
     "                          all), or with --top the K users who would like it most\n"
     "      --dump what         users, items or tags: id<TAB>v1<TAB>...; items as the\n"
-    "                          composed vectors used for scoring\n"
+    "                          composed vectors used for scoring, so that a score\n"
+    "                          is the dot product of two rows (with item biases,\n"
+    "                          users end in a 1 and items in their bias)\n"
     "      --threads N         threads for --top (default 2)\n"
     "  -h, --help              this help\n"
     "      --version           print the version\n";
@@ -326,10 +328,13 @@ run_pairs(const struct bpr_model *m)
 	input_close(in);
 }
 
-/* One id<TAB>values line per row, rows in id order. */
+/*
+ * One id<TAB>values line per row, rows in id order; with extra, one more
+ * value per row (the bias column that makes a score a plain dot product).
+ */
 static void
 dump_rows(const struct idmap *map, const float *rows, size_t stride, const size_t *seg_off,
-    const size_t *seg_len, int nseg)
+    const size_t *seg_len, int nseg, const float *extra, int ones)
 {
 	uint32_t *order = malloc((map->count + 1) * sizeof(*order));
 	size_t i, k, r;
@@ -346,6 +351,10 @@ dump_rows(const struct idmap *map, const float *rows, size_t stride, const size_
 		for (sg = 0; sg < nseg; sg++)
 			for (k = 0; k < seg_len[sg]; k++)
 				printf("\t%.9g", (double)rows[r * stride + seg_off[sg] + k]);
+		if (extra != NULL)
+			printf("\t%.9g", (double)extra[r]);
+		else if (ones)
+			printf("\t1");
 		putchar('\n');
 	}
 	free(order);
@@ -358,13 +367,15 @@ run_dump(const struct settings *s, const struct bpr_model *m)
 	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim }, t;
 	float *items;
 
+	/* With biases, users get a column of 1 and items their bias: scores stay dot products. */
 	if (strcmp(s->dump, "users") == 0) {
 		dump_rows(&m->user_rows, m->user.w, m->user.stride, m->user.seg_off, m->user.seg_len,
-		    m->user.nseg);
+		    m->user.nseg, NULL, m->use_bias);
 	} else if (strcmp(s->dump, "items") == 0) {
 		if ((items = model_compose_items(m, &e)) == NULL)
 			cli_die(&e);
-		dump_rows(&m->item_rows, items, m->ipad + m->tpad, off, len, m->tag_dim ? 2 : 1);
+		dump_rows(&m->item_rows, items, m->ipad + m->tpad, off, len, m->tag_dim ? 2 : 1,
+		    m->use_bias ? m->bias.w : NULL, 0);
 		free(items);
 	} else {
 		for (t = 0; t < m->tag.rows; t++) {

@@ -23,6 +23,7 @@ static const char usage[] =
     "                 [--max-sampled N] [--optimizer name] [--lr X] [--batch N]\n"
     "                 [--l2 X] [--l2-user X] [--l2-item X]\n"
     "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
+    "                 [--schedule name]\n"
     "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
     "                 [--eval file] [--eval-every N] [--valid file] [--patience N]\n"
     "                 [--checkpoint-every N] [--init model] -o model [triplets]\n";
@@ -58,6 +59,10 @@ static const char help_text[] =
     "  --epochs N             epochs (default: --train 30; a stream: all of it)\n"
     "  --seed N               seed of initial values and sampling (default 1)\n"
     "  --threads N            Hogwild threads (default 1: reproducible)\n"
+    "  --schedule name        the order of an epoch: shuffled (as sampled),\n"
+    "                         blocked (by blocks of users that fit in the cache,\n"
+    "                         in random order), or auto (default: blocked once the\n"
+    "                         user table outgrows the cache)\n"
     "  --compat notebook      the notebook's quirks: padded tag mean, uniform\n"
     "                         negatives over 0..max, notebook loss, Keras adam\n"
     "  --train file           sample triplets from these positives\n"
@@ -80,7 +85,7 @@ enum {
 	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_LOSS, OPT_HARD,
 	OPT_MAX_SAMPLED,
 	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
-	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
+	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
 	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_VERSION,
 };
 
@@ -103,6 +108,7 @@ static const struct option longopts[] = {
 	{ "epochs", required_argument, NULL, OPT_EPOCHS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 	{ "compat", required_argument, NULL, OPT_COMPAT },
 	{ "train", required_argument, NULL, OPT_TRAIN },
 	{ "neg", required_argument, NULL, OPT_NEG },
@@ -127,6 +133,7 @@ struct settings {
 	enum tag_mode tag_mode;
 	int bias, compat, quiet, verbose;
 	int given_lr, given_loss, given_opt, given_neg, given_tag_mode, given_epochs;
+	int given_batch, given_hard, given_bias;
 	uint64_t seed;
 	enum neg_mode neg;
 	double alpha;
@@ -151,9 +158,15 @@ apply_defaults(struct settings *s)
 	if (!s->given_loss)
 		t->loss = LOSS_NOTEBOOK;
 	if (!s->given_opt)
-		t->opt = OPT_ADAM;
+		t->opt = s->compat ? OPT_ADAM : OPT_ADAGRAD;
 	if (!s->given_lr)
-		t->lr = t->opt == OPT_SGD || t->opt == OPT_ADAGRAD ? 0.05f : 0.001f;
+		t->lr = t->opt == OPT_SGD || t->opt == OPT_ADAGRAD ? 0.03f : 0.001f;
+	if (!s->given_batch)
+		t->batch = t->opt == OPT_ADAGRAD || t->opt == OPT_SGD ? 1 : 64;
+	if (!s->given_hard)
+		t->hard = s->compat ? 1 : 3;
+	if (!s->given_bias)
+		s->bias = !s->compat;
 	if (!s->given_neg && s->compat)
 		s->neg = NEG_UNIFORM;
 	if (!s->given_tag_mode && s->compat)
@@ -195,6 +208,7 @@ parse_model_option(struct settings *s, int c)
 		break;
 	case OPT_HARD:
 		t->hard = (uint32_t)cli_int("--hard", optarg, 1, 1000);
+		s->given_hard = 1;
 		break;
 	case OPT_MAX_SAMPLED:
 		t->max_sampled = (uint32_t)cli_int("--max-sampled", optarg, 1, 100000);
@@ -211,6 +225,7 @@ parse_model_option(struct settings *s, int c)
 		break;
 	case OPT_BATCH:
 		t->batch = (uint32_t)cli_int("--batch", optarg, 1, 1 << 20);
+		s->given_batch = 1;
 		break;
 	case OPT_L2:
 		t->l2[0] = t->l2[1] = t->l2[2] = t->l2[3] = l2_value("--l2", optarg);
@@ -241,6 +256,10 @@ parse_run_option(struct settings *s, int c)
 	case OPT_THREADS:
 		s->fit.train.threads = (int)cli_int("--threads", optarg, 1, 256);
 		break;
+	case OPT_SCHEDULE:
+		if (fit_schedule_parse(optarg, &s->fit.schedule) < 0)
+			cli_usage_error("--schedule %s: unknown (expected auto, shuffled or blocked)", optarg);
+		break;
 	case OPT_NEG:
 		if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
 			cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop or pop:ALPHA)",
@@ -267,7 +286,7 @@ parse_options(int argc, char **argv, struct settings *s)
 	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ITEM_TAGS: s->item_tags = optarg; break;
-		case OPT_BIAS: s->bias = 1; break;
+		case OPT_BIAS: s->bias = s->given_bias = 1; break;
 		case OPT_COMPAT: set_compat(s, optarg); break;
 		case OPT_TRAIN: s->train = optarg; break;
 		case OPT_ITEMS: s->items = optarg; break;
@@ -279,7 +298,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case 'v': s->verbose = 1; break;
 		case 'h': cli_help_usage(usage, help_text);
 		case OPT_VERSION: cli_version();
-		case OPT_EPOCHS: case OPT_SEED: case OPT_THREADS: case OPT_NEG:
+		case OPT_EPOCHS: case OPT_SEED: case OPT_THREADS: case OPT_SCHEDULE: case OPT_NEG:
 		case OPT_EVAL_EVERY: case OPT_PATIENCE: case OPT_CHECKPOINT:
 			parse_run_option(s, c);
 			break;
@@ -384,12 +403,14 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
 	    "init_scale=0.05\nloss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\nbatch=%u\n"
 	    "l2=%g,%g,%g,%g\n"
-	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\ncompat=%s\ntriplets=%s\nitem_tags=%s crc32=%08x\n",
+	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\nschedule=%s\ncompat=%s\ntriplets=%s\n"
+	    "item_tags=%s crc32=%08x\n",
 	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->seed,
 	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr, t->batch,
 	    (double)t->l2[0],
 	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
-	    (double)t->beta2, (double)t->eps, t->threads, s->compat ? "notebook" : "none",
+	    (double)t->beta2, (double)t->eps, t->threads, fit_schedule_name(s->fit.schedule),
+	    s->compat ? "notebook" : "none",
 	    src->meta, s->item_tags ? s->item_tags : "none", tags_crc);
 }
 
