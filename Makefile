@@ -3,6 +3,9 @@
 #   make                 build bin/*
 #   make check           run every test suite (bats)
 #   make bench           time every stage on a synthetic ml-25m-sized set
+#   make sanitize        the tests on an ASan+UBSan build
+#   make valgrind        the experiment under valgrind memcheck
+#   make fuzz            every parser's libFuzzer harness, FUZZ_SECONDS each
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -72,7 +75,61 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libbpr.a
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 check: all $(UNIT)
-	$(BATS) $(BATS_FLAGS) tests
+	BPR_BIN=$(abspath $(BIN)) BPR_UNIT=$(abspath $(BUILD)/unit) $(BATS) $(BATS_FLAGS) tests
+
+# The whole test suite again on programs built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (clang or gcc), any report being an error.
+# Leaks are not checked here: a tool that exits on an error leaves its
+# memory to exit(3), as C tools do; tests/leaks.bats checks the paths that
+# succeed, and `make valgrind` the experiment.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize:
+	$(MAKE) BUILD=build-san BIN=build-san/bin CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all \
+		build-san/unit/model-flip
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		BPR_BIN=$(abspath build-san/bin) BPR_UNIT=$(abspath build-san/unit) BPR_SANITIZED=1 \
+		$(BATS) $(BATS_FLAGS) tests
+
+# The experiment under valgrind's memcheck, one log per process: any error
+# or definitely lost byte fails it, and the totals are printed.
+VG_DIR = build/valgrind-experiment
+valgrind: all
+	rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)/logs
+	VALGRIND="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--log-file=$(abspath $(VG_DIR))/logs/vg.%p.log" \
+		ML100K="$(ML100K)" OUT="$(abspath $(VG_DIR))" pipelines/experiment.sh > $(VG_DIR)/run.log
+	@cat $(VG_DIR)/logs/*.log | awk '/ERROR SUMMARY/ { e += $$4; n++ } \
+		/definitely lost:/ { gsub(",", "", $$4); d += $$4 } \
+		END { printf "valgrind: %d processes, %d errors, %d bytes definitely lost\n", n, e, d; \
+		      exit (e > 0 || d > 0) }'
+
+# libFuzzer harnesses for every parser (clang), each run FUZZ_SECONDS from
+# the seed corpus in tests/fuzz/corpus (copied, so findings stay out of it).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+libbpr: $(BUILD)/libbpr.a
+
+fuzz-lib:
+	$(MAKE) CC=$(FUZZ_CC) BUILD=build-fuzz BIN=build-fuzz/bin CFLAGS="$(FUZZ_FLAGS)" libbpr
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c fuzz-lib
+	$(FUZZ_CC) $(FPFLAGS) $(CPPFLAGS) -Itests/fuzz -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
+		build-fuzz/libbpr.a $(LDLIBS)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		name=$${f##*/fuzz-}; work=build-fuzz/corpus/$$name; \
+		mkdir -p $$work && cp -n tests/fuzz/corpus/$$name/* $$work/ 2>/dev/null; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=4096 \
+			-artifact_prefix=build-fuzz/$$name- $$work 2>build-fuzz/$$name.log || \
+			{ tail -40 build-fuzz/$$name.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' build-fuzz/$$name.log; \
+	done
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
@@ -85,6 +142,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all experiment bench check install lint-man clean
+.PHONY: all experiment bench check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

@@ -177,10 +177,14 @@ compare_names(const void *a, const void *b)
 static int
 renumber_tags_by_name(struct catalog *c, struct bpr_err *e)
 {
-	char **sorted = mem_array(c->ntags, sizeof(*sorted), 0, "tag names", e);
-	uint32_t *new_id = mem_array(c->ntags, sizeof(*new_id), 0, "tag names", e);
+	char **sorted;
+	uint32_t *new_id;
 	size_t i, j;
 
+	if (c->ntags == 0)
+		return 0;	/* no item has a genre */
+	sorted = mem_array(c->ntags, sizeof(*sorted), 0, "tag names", e);
+	new_id = mem_array(c->ntags, sizeof(*new_id), 0, "tag names", e);
 	if (sorted == NULL || new_id == NULL) {
 		free(sorted);
 		free(new_id);

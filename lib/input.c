@@ -156,6 +156,27 @@ input_open(const char *path, const char *const *wanted, struct bpr_err *e)
 	return in;
 }
 
+struct bpr_input *
+input_from_bytes(const char *name, const void *bytes, size_t n, struct bpr_err *e)
+{
+	struct bpr_input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL || (in->buf = malloc(n + 1)) == NULL || (in->name = strdup(name)) == NULL) {
+		if (in != NULL)
+			free(in->buf);
+		free(in);
+		bpr_fail(e, "%s: out of memory", name);
+		return NULL;
+	}
+	memcpy(in->buf, bytes, n);
+	in->cap = n + 1;
+	in->len = n;
+	in->bytes = n;
+	in->eof = 1;
+	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	return in;
+}
+
 void
 input_close(struct bpr_input *in)
 {
@@ -209,8 +230,10 @@ fill(struct bpr_input *in, struct bpr_err *e)
 	}
 	if (in->gz != NULL)
 		got = read_gz(in, in->buf + in->len, in->cap - in->len, e);
-	else
+	else if (in->zip != NULL)
 		got = zip_member_read(in->zip, in->buf + in->len, in->cap - in->len, e);
+	else
+		got = 0;	/* bytes from memory: all there from the start */
 	if (got < 0)
 		return -1;
 	if (got == 0)

@@ -23,6 +23,9 @@ struct bpr_input;
 struct bpr_input *input_open(const char *path, const char *const *wanted,
     struct bpr_err *e);
 void input_close(struct bpr_input *in);
+/* Bytes already in memory, read like a file named name (tests, fuzzing). */
+struct bpr_input *input_from_bytes(const char *name, const void *bytes, size_t n,
+    struct bpr_err *e);
 
 /* Name for messages: the path, "stdin", or "archive.zip:member". */
 const char *input_name(const struct bpr_input *in);

@@ -24,8 +24,8 @@ positives_free(struct positives *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int
-parse_pair(char *line, size_t len, const char *const names[2], uint64_t *key,
+int
+parse_id_pair(const char *line, size_t len, const char *const names[2], uint64_t *key,
     const char *file, long lineno, struct bpr_err *e)
 {
 	struct field f[2];
@@ -68,7 +68,7 @@ read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
 		if (len == 0 || line[0] == '#' || is_blank(line, len))
 			continue;
 		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), what, e) < 0 ||
-		    parse_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
+		    parse_id_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
 			return -1;
 		(*n)++;
 	}

@@ -56,6 +56,10 @@ int positives_has(const struct positives *p, uint32_t u, uint32_t i);
 int read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
     size_t *n, struct bpr_err *e);
 
+/* One "a<TAB>b[<TAB>...]" line as (a << 32 | b); messages name file:lineno. */
+int parse_id_pair(const char *line, size_t len, const char *const names[2], uint64_t *key,
+    const char *file, long lineno, struct bpr_err *e);
+
 /*
  * Read ids from the first column of a TSV (lines starting with '#'
  * skipped). Used for item catalogues and user lists.

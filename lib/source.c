@@ -10,6 +10,7 @@ int
 source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_err *e)
 {
 	memset(s, 0, sizeof(*s));
+	s->in = in;
 	if (triplets_open(&s->reader, in, e) < 0)
 		return -1;
 	s->epochs_announced = s->reader.epochs_announced;
@@ -81,6 +82,8 @@ source_close(struct triplet_source *s)
 		positives_free(&s->pos);
 	} else {
 		triplets_close(&s->reader);
+		input_close(s->in);
+		s->in = NULL;
 	}
 	free(s->buf);
 	s->buf = NULL;

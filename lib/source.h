@@ -18,8 +18,9 @@
 
 struct triplet_source {
 	int internal;
-	/* a stream */
+	/* a stream (the source owns its input) */
 	struct triplet_reader reader;
+	struct bpr_input *in;
 	/* or the sampler */
 	struct positives pos;
 	struct neg_sampler sampler;
@@ -32,6 +33,7 @@ struct triplet_source {
 	char meta[512];			/* how the triplets were made */
 };
 
+/* Read a triplet stream; the source takes in and closes it in source_close. */
 int source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_err *e);
 /* The sampler on positives `in`; items (may be NULL) widens the universe. */
 int source_open_sampler(struct triplet_source *s, struct bpr_input *in,

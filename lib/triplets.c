@@ -162,10 +162,12 @@ triplets_open(struct triplet_reader *r, struct bpr_input *in, struct bpr_err *e)
 	if (input_peek(in, 512, &p, &n, e) < 0)
 		return -1;
 	k = sniff_kind(p, n);
-	if (k == KIND_TRIPLETS_BINARY)
-		return open_binary(r, e);
-	if (k == KIND_TRIPLETS_TSV)
-		return open_tsv(r, e);
+	if (k == KIND_TRIPLETS_BINARY || k == KIND_TRIPLETS_TSV) {
+		if ((k == KIND_TRIPLETS_BINARY ? open_binary(r, e) : open_tsv(r, e)) == 0)
+			return 0;
+		triplets_close(r);
+		return -1;
+	}
 	if (k == KIND_TEXT) {
 		/* Hand-written "user<TAB>pos<TAB>neg" without a header. */
 		r->tsv = 1;

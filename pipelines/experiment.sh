@@ -5,6 +5,7 @@
 #            ../shared/data/ml-100k, or a download from GroupLens
 #   OUT      where everything goes (default: experiment/)
 #   SEED     (default 1)
+#   VALGRIND a command to run every tool under (make valgrind)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,13 @@ grouplens=https://files.grouplens.org/datasets/movielens/ml-100k.zip
 md5=0e33842e24a9c977be4e0107933c0723	# GroupLens' published checksum
 
 say() { printf '%s\n' "$*"; }
+
+# tool NAME ARGS...: one of ours, under $VALGRIND when set (make valgrind).
+tool() {
+	local name=$1
+	shift
+	${VALGRIND:-} "$bin/$name" "$@"
+}
 die() { printf 'experiment: %s\n' "$*" >&2; exit 1; }
 
 # The ratings and catalogue paths of an ml-100k directory or zip.
@@ -63,33 +71,33 @@ stage() {
 }
 
 split() {
-	"$bin/ml-split" --scheme allbut --test-range 1:10 --min-rating 4 \
+	tool ml-split --scheme allbut --test-range 1:10 --min-rating 4 \
 		-o "$out/train.tsv" -t "$out/test.tsv" "$ratings" 2> "$out/split.log"
 }
 
 genres() {
-	"$bin/ml-genres" --vocab "$out/tags.tsv" --titles "$out/titles.tsv" \
+	tool ml-genres --vocab "$out/tags.tsv" --titles "$out/titles.tsv" \
 		-o "$out/item-tags.tsv" "$items" 2> "$out/genres.log"
 }
 
 train() {
-	"$bin/triplet-sample" -q --epochs 30 --seed "$seed" --neg unseen --items "$out/item-tags.tsv" \
+	tool triplet-sample -q --epochs 30 --seed "$seed" --neg unseen --items "$out/item-tags.tsv" \
 		"$out/train.tsv" |
-	"$bin/bpr-train" --seed "$seed" --item-tags "$out/item-tags.tsv" \
+	tool bpr-train --seed "$seed" --item-tags "$out/item-tags.tsv" \
 		--eval "$out/test.tsv" --eval-every 10 -o "$out/model.bpr" - 2> "$out/train.log"
 }
 
 measure() {
-	"$bin/auc" -m "$out/model.bpr" --compat notebook --items "$out/titles.tsv" -k 10 \
+	tool auc -m "$out/model.bpr" --compat notebook --items "$out/titles.tsv" -k 10 \
 		"$out/test.tsv" > "$out/auc-notebook.tsv"
-	"$bin/auc" -m "$out/model.bpr" --exclude "$out/train.tsv" --items "$out/titles.tsv" -k 10 \
+	tool auc -m "$out/model.bpr" --exclude "$out/train.tsv" --items "$out/titles.tsv" -k 10 \
 		"$out/test.tsv" > "$out/auc-clean.tsv"
 }
 
 query() {
-	"$bin/bpr-score" -m "$out/model.bpr" --top 5 --user 600 --exclude "$out/train.tsv" \
+	tool bpr-score -m "$out/model.bpr" --top 5 --user 600 --exclude "$out/train.tsv" \
 		--titles "$out/titles.tsv" > "$out/top5-user600.tsv"
-	"$bin/bpr-score" -m "$out/model.bpr" --similar-items 183 --top 10 \
+	tool bpr-score -m "$out/model.bpr" --similar-items 183 --top 10 \
 		--titles "$out/titles.tsv" > "$out/similar-183.tsv"
 }
 

@@ -6,6 +6,7 @@ bats_require_minimum_version 1.5.0
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 BIN="${BPR_BIN:-$ROOT/bin}"
+UNIT="${BPR_UNIT:-$ROOT/build/unit}"
 PATH="$BIN:$PATH"
 DATA="${BPR_DATA:-$ROOT/../shared/data}"
 ML100K="$DATA/ml-100k"
@@ -63,6 +64,9 @@ bad() {
 		case "${arg##*/}" in
 		split)
 			prog=ml-split
+			break ;;
+		train)
+			prog=bpr-train
 			break ;;
 		ml-split|ml-genres|triplet-sample|bpr-train|bpr-score|auc)
 			prog=${arg##*/}

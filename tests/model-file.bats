@@ -43,7 +43,7 @@ setup() {
 }
 
 @test "model file: every byte of a small model, flipped, is refused, and every truncation" {
-	run "$ROOT/build/unit/model-flip" model.bpr
+	run "$UNIT/model-flip" model.bpr
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 accepted" ]]

@@ -235,6 +235,8 @@ main(int argc, char **argv)
 		run_model(&s, test, excl, &r);
 	else
 		run_scores(&s, test, excl, &r);
+	if (s.eval.k > r.candidates && s.model != NULL)
+		cli_usage_error("-k %u is more than the %zu items ranked", s.eval.k, r.candidates);
 	if (r.users == 0)
 		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the model?)", argv[0]);
 	eval_protocol(&r, &s.eval, excl != NULL, s.model == NULL, protocol, sizeof(protocol));
@@ -244,6 +246,12 @@ main(int argc, char **argv)
 	if (s.per_user != NULL)
 		write_per_user(s.per_user, &r);
 	eval_result_free(&r);
+	positives_free(test);
+	free(test);
+	if (excl != NULL)
+		positives_free(excl);
+	free(excl);
+	free((void *)s.eval.ids);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
 	return BPR_EXIT_OK;

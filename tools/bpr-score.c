@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filekind.h"
 #include "mem.h"
 #include "model.h"
 #include "parse.h"
@@ -300,30 +301,41 @@ run_cold(struct settings *s, const struct bpr_model *m)
 	free(heap);
 }
 
-/* user<TAB>item lines in, user<TAB>item<TAB>score out. */
+/* user<TAB>item lines in, user<TAB>item<TAB>score out, a line at a time. */
 static void
 run_pairs(const struct bpr_model *m)
 {
-	static const char *const names[3] = { "user", "item", "user-item pairs" };
+	static const char *const names[2] = { "user", "item" };
 	struct bpr_input *in = cli_open_input("-", NULL);
 	struct bpr_err e;
 	float *tag = mem_aligned(m->tpad + VEC_LANES, sizeof(float), "work space", &e);
-	uint64_t *pairs;
-	size_t n, i;
+	uint64_t key;
 	int64_t u, it;
+	size_t len;
+	char *line;
+	int rc;
 
-	if (tag == NULL || read_id_pairs(in, names, &pairs, &n, &e) < 0)
+	if (tag == NULL || expect_text(in, "user<TAB>item pairs", 1, &e) < 0)
 		cli_die(&e);
-	for (i = 0; i < n; i++) {
-		uint32_t uid = (uint32_t)(pairs[i] >> 32), iid = (uint32_t)pairs[i];
+	while ((rc = input_line(in, &line, &len, &e)) > 0) {
+		uint32_t uid, iid;
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (parse_id_pair(line, len, names, &key, input_name(in), input_lineno(in), &e) < 0)
+			cli_die(&e);
+		uid = (uint32_t)(key >> 32);
+		iid = (uint32_t)key;
 		if ((u = idmap_find(&m->user_rows, uid)) < 0)
-			cli_fatal(BPR_EXIT_DATA, "stdin: pair %zu: user %u is not in the model", i + 1, uid);
+			cli_fatal(BPR_EXIT_DATA, "%s:%ld: user %u is not in the model", input_name(in),
+			    input_lineno(in), uid);
 		if ((it = idmap_find(&m->item_rows, iid)) < 0)
-			cli_fatal(BPR_EXIT_DATA, "stdin: pair %zu: item %u is not in the model", i + 1, iid);
+			cli_fatal(BPR_EXIT_DATA, "%s:%ld: item %u is not in the model", input_name(in),
+			    input_lineno(in), iid);
 		model_tag_part(m, (size_t)it, tag);
 		printf("%u\t%u\t%.9g\n", uid, iid, (double)model_score(m, (size_t)u, (size_t)it, tag));
 	}
-	free(pairs);
+	if (rc < 0)
+		cli_die(&e);
 	free(tag);
 	input_close(in);
 }
@@ -413,6 +425,10 @@ main(int argc, char **argv)
 	check_settings(&s);
 	if (model_load(&m, s.model, &e) < 0)
 		cli_die(&e);
+	if (s.top_given && s.mode != MODE_COLD && s.top > m.item.rows)
+		cli_usage_error("--top %u is more than the model's %zu items", s.top, m.item.rows);
+	if (s.top_given && s.mode == MODE_COLD && s.top > m.user.rows)
+		cli_usage_error("--top %u is more than the model's %zu users", s.top, m.user.rows);
 	if (s.titles != NULL)
 		load_titles(s.titles, &titles);
 	switch (s.mode) {

@@ -19,7 +19,7 @@
 
 static const char usage[] =
     "usage: bpr-train [-qv] [--item-tags file] [--item-dim N] [--tag-dim N]\n"
-    "                 [--tag-mode mode] [--bias] [--loss name] [--hard K]\n"
+    "                 [--tag-mode mode] [--bias | --no-bias] [--loss name] [--hard K]\n"
     "                 [--max-sampled N] [--optimizer name] [--lr X] [--batch N]\n"
     "                 [--l2 X] [--l2-user X] [--l2-item X]\n"
     "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
@@ -40,19 +40,22 @@ static const char help_text[] =
     "  --item-dim N           item embedding size (default 90)\n"
     "  --tag-dim N            tag embedding size (default 10; 0 for none)\n"
     "  --tag-mode mode        mean (default), sum, off, padded-mean\n"
-    "  --bias                 learn an item bias too\n"
+    "  --bias, --no-bias      learn an item bias, or not (default: learn one, but\n"
+    "                         not with --compat notebook)\n"
     "  --loss name            notebook (default): 1 - sigmoid(x); bpr: -ln sigmoid(x);\n"
     "                         warp: L(rank) max(0, 1 - x), drawing negatives until\n"
     "                         one comes within the margin (Weston et al. 2011)\n"
     "  --hard K               train on the best-scoring of K negatives: the given\n"
-    "                         one and K-1 drawn among items the user has not\n"
-    "                         (default 1)\n"
+    "                         one and K-1 drawn uniformly from the model's items\n"
+    "                         (default 3; 1 with --compat notebook)\n"
     "  --max-sampled N        warp: negatives drawn before skipping a positive\n"
     "                         (default 10)\n"
-    "  --optimizer name       adam (default; Keras' exact rule), lazyadam, adagrad,\n"
-    "                         sgd, adam-dense (adam computed literally: slow)\n"
-    "  --lr X                 learning rate (default 0.001 for the adams, 0.05 else)\n"
-    "  --batch N              triplets a step (default 64)\n"
+    "  --optimizer name       adagrad (default), rowadagrad (one accumulator a row),\n"
+    "                         adam (Keras' exact rule; the default of --compat\n"
+    "                         notebook), lazyadam, sgd, adam-dense (adam computed\n"
+    "                         literally: slow)\n"
+    "  --lr X                 learning rate (default 0.03; 0.001 for the Adams)\n"
+    "  --batch N              triplets a step (default 1; 64 for the Adams)\n"
     "  --l2 X                 L2 penalty on the rows of a batch, every table\n"
     "  --l2-user X, --l2-item X, --l2-tag X\n"
     "                         the same for one table\n"
@@ -82,7 +85,8 @@ static const char help_text[] =
     "      --version          print the version\n";
 
 enum {
-	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_LOSS, OPT_HARD,
+	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_NO_BIAS, OPT_LOSS,
+	OPT_HARD,
 	OPT_MAX_SAMPLED,
 	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
 	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
@@ -95,6 +99,7 @@ static const struct option longopts[] = {
 	{ "tag-dim", required_argument, NULL, OPT_TAG_DIM },
 	{ "tag-mode", required_argument, NULL, OPT_TAG_MODE },
 	{ "bias", no_argument, NULL, OPT_BIAS },
+	{ "no-bias", no_argument, NULL, OPT_NO_BIAS },
 	{ "loss", required_argument, NULL, OPT_LOSS },
 	{ "hard", required_argument, NULL, OPT_HARD },
 	{ "max-sampled", required_argument, NULL, OPT_MAX_SAMPLED },
@@ -215,8 +220,8 @@ parse_model_option(struct settings *s, int c)
 		break;
 	case OPT_OPTIMIZER:
 		if (opt_parse(optarg, &t->opt) < 0)
-			cli_usage_error("--optimizer %s: unknown (expected adam, lazyadam, adagrad, sgd "
-			    "or adam-dense)", optarg);
+			cli_usage_error("--optimizer %s: unknown (expected adagrad, rowadagrad, adam, "
+			    "lazyadam, sgd or adam-dense)", optarg);
 		s->given_opt = 1;
 		break;
 	case OPT_LR:
@@ -287,6 +292,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		switch (c) {
 		case OPT_ITEM_TAGS: s->item_tags = optarg; break;
 		case OPT_BIAS: s->bias = s->given_bias = 1; break;
+		case OPT_NO_BIAS: s->bias = 0; s->given_bias = 1; break;
 		case OPT_COMPAT: set_compat(s, optarg); break;
 		case OPT_TRAIN: s->train = optarg; break;
 		case OPT_ITEMS: s->items = optarg; break;
@@ -367,6 +373,14 @@ load_positives(const char *path)
 }
 
 static void
+free_positives(struct positives *p)
+{
+	if (p != NULL)
+		positives_free(p);
+	free(p);
+}
+
+static void
 open_source(struct triplet_source *src, const struct settings *s)
 {
 	struct bpr_input *in, *items = NULL;
@@ -390,7 +404,6 @@ open_source(struct triplet_source *src, const struct settings *s)
 	if (src->epochs_announced > 0 && s->fit.epochs > src->epochs_announced)
 		cli_fatal(BPR_EXIT_DATA, "%s: the stream holds %u epochs; --epochs asks for %u",
 		    s->stream, src->epochs_announced, s->fit.epochs);
-	/* The reader keeps the stream input open; it is closed at exit. */
 }
 
 static void
@@ -575,5 +588,7 @@ main(int argc, char **argv)
 		    (unsigned long long)m.step);
 	source_close(&src);
 	model_free(&m);
+	free_positives(test);
+	free_positives(valid);
 	return BPR_EXIT_OK;
 }

@@ -1,0 +1,36 @@
+/* Interactions (user<TAB>item) into positives, and an epoch drawn from them. */
+#include "fuzz.h"
+#include "positives.h"
+#include "sampler.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct triplet buf[256];
+	struct neg_sampler s;
+	struct epoch_gen g;
+	struct positives p;
+	struct bpr_input *in;
+	struct bpr_err e;
+	int mode;
+
+	if ((in = input_from_bytes("fuzz", data, size, &e)) == NULL)
+		return 0;
+	if (positives_read(&p, in, NULL, &e) == 0) {
+		/* ids near 2^31 would make the uniform range huge but harmless */
+		for (mode = NEG_UNIFORM; mode <= NEG_POP && p.npairs < 100000; mode++) {
+			if (sampler_init(&s, &p, (enum neg_mode)mode, 0.75, &e) < 0)
+				continue;
+			if (epoch_gen_init(&g, &p, &s, 1, &e) == 0) {
+				epoch_begin(&g);
+				while (epoch_fill(&g, buf, 256) > 0)
+					;
+				epoch_gen_free(&g);
+			}
+			sampler_free(&s);
+		}
+		positives_free(&p);
+	}
+	input_close(in);
+	return 0;
+}

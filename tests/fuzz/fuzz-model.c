@@ -1,0 +1,20 @@
+/* Model files: whatever loads must be consistent enough to use. */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "model.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bpr_model m;
+	struct bpr_err e;
+	float *items;
+
+	if (model_load_bytes(&m, data, size, "fuzz", &e) < 0)
+		return 0;
+	if ((items = model_compose_items(&m, &e)) != NULL)
+		free(items);
+	model_free(&m);
+	return 0;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# Under `make sanitize`, every tool's successful run is checked for leaks
+# with LeakSanitizer (the suite runs with leak checking off, since a tool
+# that exits on an error leaves its memory to exit(3)).
+
+load helpers
+
+setup() {
+	[ -n "${BPR_SANITIZED:-}" ] || skip "leak checks run under make sanitize"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	make_model
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+}
+
+@test "leaks: data stage tools free everything" {
+	make_udata 10 10 > u.data
+	ml-split -q -o a.tsv -t b.tsv u.data
+	printf '1|A|d||u|0|1\n' > u.item
+	ml-genres -q --titles t.tsv u.item > /dev/null
+	triplet-sample -q --epochs 2 --neg pop -o t.bin train.tsv
+	triplet-sample -q --tsv --neg unseen --items item-tags.tsv -o t.tsv train.tsv
+}
+
+@test "leaks: bpr-train from a stream and in-process, with evaluation and early stopping" {
+	triplet-sample -q --epochs 2 train.tsv | bpr-train -q --item-dim 4 --tag-dim 2 \
+		--item-tags item-tags.tsv --eval test.tsv -o a.bpr -
+	bpr-train -q --train train.tsv --epochs 3 --item-dim 4 --valid test.tsv --patience 1 \
+		--checkpoint-every 2 -o b.bpr
+	bpr-train -q --train train.tsv --epochs 1 --init b.bpr -o c.bpr
+}
+
+@test "leaks: auc and bpr-score in every mode" {
+	auc -m model.bpr --exclude train.tsv --items titles.tsv -k 5 --per-user pu.tsv test.tsv > /dev/null
+	auc -m model.bpr --compat notebook test.tsv > /dev/null
+	bpr-score -m model.bpr --dump items | awk -F'\t' '{ print 1 "\t" $1 "\t" $2 }' > s.tsv
+	auc --scores s.tsv test.tsv > /dev/null || true
+	bpr-score -m model.bpr --top 3 --all-users --exclude train.tsv --titles titles.tsv > /dev/null
+	bpr-score -m model.bpr --similar-items 2 > /dev/null
+	bpr-score -m model.bpr --similar-users 2 > /dev/null
+	bpr-score -m model.bpr --cold-item 1,2 --top 2 > /dev/null
+	printf '1\t2\n' | bpr-score -m model.bpr > /dev/null
+}
