@@ -74,7 +74,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libbpr.a
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-check: all $(UNIT)
+units: $(UNIT)
+
+check: all units
 	BPR_BIN=$(abspath $(BIN)) BPR_UNIT=$(abspath $(BUILD)/unit) $(BATS) $(BATS_FLAGS) tests
 
 # The whole test suite again on programs built with AddressSanitizer and
@@ -84,8 +86,7 @@ check: all $(UNIT)
 # succeed, and `make valgrind` the experiment.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 sanitize:
-	$(MAKE) BUILD=build-san BIN=build-san/bin CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all \
-		build-san/unit/model-flip
+	$(MAKE) BUILD=build-san BIN=build-san/bin CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all units
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		BPR_BIN=$(abspath build-san/bin) BPR_UNIT=$(abspath build-san/unit) BPR_SANITIZED=1 \
 		$(BATS) $(BATS_FLAGS) tests
@@ -142,6 +143,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all experiment bench check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
+.PHONY: all units experiment bench check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

@@ -105,8 +105,10 @@ collect_stream_positives(struct run *r, struct bpr_err *e)
 static int
 measure(struct run *r, struct fit_event *ev, struct bpr_err *e)
 {
-	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = r->c->train.threads };
-	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = r->c->train.threads };
+	/* Results do not depend on the thread count, so evaluation takes two even when training takes one. */
+	int threads = r->c->train.threads > 2 ? r->c->train.threads : 2;
+	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = threads };
+	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = threads };
 
 	trainer_flush(r->trainer);
 	ev->has_test = r->test != NULL;

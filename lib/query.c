@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,10 @@ compare_ids(const void *a, const void *b)
 }
 
 int
-titles_read(struct titles *t, struct bpr_input *in, struct bpr_err *e)
+titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char *label,
+    struct bpr_err *e)
 {
+	char shape[64];
 	struct field f[2];
 	const char *why;
 	uint32_t id;
@@ -35,22 +38,24 @@ titles_read(struct titles *t, struct bpr_input *in, struct bpr_err *e)
 	memset(t, 0, sizeof(*t));
 	if (idmap_init(&t->items, 4096) < 0)
 		return bpr_fail(e, "out of memory");
-	if (expect_text(in, "item<TAB>title lines", 1, e) < 0)
+	snprintf(shape, sizeof(shape), "%s<TAB>%s", kind, label);
+	if (expect_text(in, shape, 1, e) < 0)
 		return -1;
 	while ((rc = input_line(in, &line, &len, e)) > 0) {
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (split_fields(line, len, "\t", 1, f, 2) != 2)
-			return bpr_fail_at(e, input_name(in), input_lineno(in), "expected item<TAB>title");
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "expected %s", shape);
 		if (parse_id(f[0].s, f[0].len, &id, &why) < 0)
-			return bpr_fail_at(e, input_name(in), input_lineno(in), "item id '%.*s' %s",
-			    field_show(&f[0]), why);
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s id '%.*s' %s",
+			    kind, field_show(&f[0]), why);
 		before = t->items.count;
 		if ((k = idmap_add(&t->items, id)) < 0 ||
 		    mem_grow(&t->title, &t->cap, t->items.count, sizeof(*t->title), "titles", e) < 0)
 			return bpr_fail(e, "out of memory");
 		if (t->items.count == before)
-			return bpr_fail_at(e, input_name(in), input_lineno(in), "item %u has two titles", id);
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s %u has two %ss", kind,
+			    id, label);
 		if ((t->title[k] = strndup(f[1].s, f[1].len)) == NULL)
 			return bpr_fail(e, "out of memory");
 	}

@@ -14,14 +14,18 @@
 #include "model.h"
 #include "positives.h"
 
-/* Item titles (ml-genres --titles): item<TAB>title lines. */
+/*
+ * Item titles (ml-genres --titles): item<TAB>title lines; or any other
+ * id<TAB>name list, such as tag names (kind "tag", label "name").
+ */
 struct titles {
 	struct idmap items;
 	char **title;
 	size_t cap;
 };
 
-int titles_read(struct titles *t, struct bpr_input *in, struct bpr_err *e);
+int titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char *label,
+    struct bpr_err *e);
 const char *titles_get(const struct titles *t, uint32_t item);
 void titles_free(struct titles *t);
 

@@ -67,6 +67,11 @@ train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 @test "bpr-score: --user and --all-users"         { bad 2 'both choose users' bpr-score -m model.bpr --top 2 --user 1 --all-users; }
 @test "bpr-score: ratings given as a model"       { bad 1 'all.data: not a bprtools model \(bad magic number\)' bpr-score -m all.data --dump users; }
 @test "bpr-score: titles malformed"               { printf 'x\ty\n' > t.txt; bad 1 "t.txt:1: item id 'x' is not" bpr-score -m model.bpr --top 2 --user 1 --titles t.txt; }
+@test "bpr-score: unknown --map"                  { bad 2 '--map weights: expected items or tags' bpr-score -m model.bpr --map weights; }
+@test "bpr-score: --vocab without --map"          { bad 2 '--vocab names tags for --map and --projector' bpr-score -m model.bpr --top 2 --user 1 --vocab v.tsv; }
+@test "bpr-score: --map and --projector at once"  { bad 2 'different queries: give one' bpr-score -m model.bpr --map items --projector p; }
+@test "bpr-score: vocabulary malformed"           { printf '0\tzero\nx\ty\n' > v.tsv; bad 1 "v.tsv:2: tag id 'x' is not" bpr-score -m model.bpr --map tags --vocab v.tsv; }
+@test "bpr-score: --projector under a file"       { bad 1 'out.tsv/p: Not a directory' bpr-score -m model.bpr --projector out.tsv/p; }
 # --- auc ---
 @test "auc: -k larger than the catalogue"         { bad 2 '-k 500 is more than the 15 items ranked' auc -m model.bpr -k 500 test.tsv; }
 @test "auc: -k 0"                                 { bad 2 '-k 0 is out of range' auc -m model.bpr -k 0 test.tsv; }

@@ -25,7 +25,7 @@ setup() {
 	triplet-sample -q --epochs 2 train.tsv | bpr-train -q --item-dim 4 --tag-dim 2 \
 		--item-tags item-tags.tsv --eval test.tsv -o a.bpr -
 	bpr-train -q --train train.tsv --epochs 3 --item-dim 4 --valid test.tsv --patience 1 \
-		--checkpoint-every 2 -o b.bpr
+		--checkpoint-every 2 --log log.tsv -o b.bpr
 	bpr-train -q --train train.tsv --epochs 1 --init b.bpr -o c.bpr
 }
 
@@ -39,4 +39,8 @@ setup() {
 	bpr-score -m model.bpr --similar-users 2 > /dev/null
 	bpr-score -m model.bpr --cold-item 1,2 --top 2 > /dev/null
 	printf '1\t2\n' | bpr-score -m model.bpr > /dev/null
+	printf '0\tzero\n1\tone\n' > vocab.tsv
+	bpr-score -m model.bpr --map items --titles titles.tsv --vocab vocab.tsv > /dev/null
+	bpr-score -m model.bpr --map tags --vocab vocab.tsv > /dev/null
+	bpr-score -m model.bpr --projector proj --titles titles.tsv --vocab vocab.tsv
 }

@@ -3,15 +3,19 @@
  * recommendations, similar items or users, a new item from its tags, and
  * the vectors themselves.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "filekind.h"
+#include "itemmap.h"
 #include "mem.h"
+#include "output.h"
 #include "model.h"
 #include "parse.h"
 #include "positives.h"
@@ -23,7 +27,8 @@
 static const char usage[] =
     "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
     "                 [--titles file] [--similar-items ID] [--similar-users ID]\n"
-    "                 [--cold-item TAGS] [--dump what] [--threads N]\n";
+    "                 [--cold-item TAGS] [--dump what] [--map what] [--projector dir]\n"
+    "                 [--vocab file] [--threads N]\n";
 
 static const char help_text[] =
     "\n"
@@ -48,13 +53,22 @@ static const char help_text[] =
     "                          composed vectors used for scoring, so that a score\n"
     "                          is the dot product of two rows (with item biases,\n"
     "                          users end in a 1 and items in their bias)\n"
+    "      --map what          items: id<TAB>x<TAB>y<TAB>main tag<TAB>title, the items'\n"
+    "                          vectors on their first two principal axes (a map);\n"
+    "                          tags: id<TAB>dx<TAB>dy<TAB>name, the direction on that\n"
+    "                          map in which each tag moves an item\n"
+    "      --projector dir     write the TensorBoard Embedding Projector files into\n"
+    "                          dir: vectors and metadata for items, tags and users,\n"
+    "                          and projector_config.pbtxt\n"
+    "      --vocab file        tag<TAB>name lines (ml-genres --vocab) to name tags\n"
     "      --threads N         threads for --top (default 2)\n"
     "  -h, --help              this help\n"
     "      --version           print the version\n";
 
 enum {
 	OPT_TOP = 256, OPT_USER, OPT_ALL_USERS, OPT_EXCLUDE, OPT_TITLES, OPT_SIMILAR_ITEMS,
-	OPT_SIMILAR_USERS, OPT_COLD_ITEM, OPT_DUMP, OPT_THREADS, OPT_VERSION,
+	OPT_SIMILAR_USERS, OPT_COLD_ITEM, OPT_DUMP, OPT_MAP, OPT_PROJECTOR, OPT_VOCAB, OPT_THREADS,
+	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -68,16 +82,22 @@ static const struct option longopts[] = {
 	{ "similar-users", required_argument, NULL, OPT_SIMILAR_USERS },
 	{ "cold-item", required_argument, NULL, OPT_COLD_ITEM },
 	{ "dump", required_argument, NULL, OPT_DUMP },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "projector", required_argument, NULL, OPT_PROJECTOR },
+	{ "vocab", required_argument, NULL, OPT_VOCAB },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
-enum mode { MODE_PAIRS, MODE_TOP, MODE_SIMILAR_ITEMS, MODE_SIMILAR_USERS, MODE_COLD, MODE_DUMP };
+enum mode {
+	MODE_PAIRS, MODE_TOP, MODE_SIMILAR_ITEMS, MODE_SIMILAR_USERS, MODE_COLD, MODE_DUMP, MODE_MAP,
+	MODE_PROJECTOR
+};
 
 struct settings {
-	const char *model, *exclude, *titles, *cold_tags, *dump;
+	const char *model, *exclude, *titles, *vocab, *cold_tags, *dump, *map, *projector;
 	enum mode mode;
 	int modes, all_users, threads, top_given;
 	uint32_t top, similar_id;
@@ -95,8 +115,8 @@ static void
 set_mode(struct settings *s, enum mode m)
 {
 	if (s->modes++ > 0 && s->mode != m)
-		cli_usage_error("--similar-items, --similar-users, --cold-item and --dump are "
-		    "different queries: give one");
+		cli_usage_error("--similar-items, --similar-users, --cold-item, --dump, --map and "
+		    "--projector are different queries: give one");
 	s->mode = m;
 }
 
@@ -136,6 +156,9 @@ parse_options(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_COLD_ITEM: set_mode(s, MODE_COLD); s->cold_tags = optarg; break;
 		case OPT_DUMP: set_mode(s, MODE_DUMP); s->dump = optarg; break;
+		case OPT_MAP: set_mode(s, MODE_MAP); s->map = optarg; break;
+		case OPT_PROJECTOR: set_mode(s, MODE_PROJECTOR); s->projector = optarg; break;
+		case OPT_VOCAB: s->vocab = optarg; break;
 		case OPT_THREADS: s->threads = (int)cli_int("--threads", optarg, 1, 64); break;
 		case 'h': cli_help_usage(usage, help_text);
 		case OPT_VERSION: cli_version();
@@ -154,6 +177,10 @@ check_settings(struct settings *s)
 	if (s->mode == MODE_DUMP && strcmp(s->dump, "users") != 0 && strcmp(s->dump, "items") != 0 &&
 	    strcmp(s->dump, "tags") != 0)
 		cli_usage_error("--dump %s: expected users, items or tags", s->dump);
+	if (s->mode == MODE_MAP && strcmp(s->map, "items") != 0 && strcmp(s->map, "tags") != 0)
+		cli_usage_error("--map %s: expected items or tags", s->map);
+	if (s->vocab != NULL && s->mode != MODE_MAP && s->mode != MODE_PROJECTOR)
+		cli_usage_error("--vocab names tags for --map and --projector");
 	if ((s->nusers > 0 || s->all_users) && s->mode != MODE_TOP && s->mode != MODE_COLD)
 		cli_usage_error("--user and --all-users choose users for --top or --cold-item");
 	if (s->nusers > 0 && s->all_users)
@@ -340,72 +367,333 @@ run_pairs(const struct bpr_model *m)
 	input_close(in);
 }
 
-/*
- * One id<TAB>values line per row, rows in id order; with extra, one more
- * value per row (the bias column that makes a score a plain dot product).
- */
-static void
-dump_rows(const struct idmap *map, const float *rows, size_t stride, const size_t *seg_off,
-    const size_t *seg_len, int nseg, const float *extra, int ones)
+/* The ids of a map in increasing order: files list rows by id. */
+static uint32_t *
+sorted_ids(const struct idmap *map)
 {
-	uint32_t *order = malloc((map->count + 1) * sizeof(*order));
-	size_t i, k, r;
+	uint32_t *ids = malloc((map->count + 1) * sizeof(*ids));
+
+	if (ids == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	memcpy(ids, map->ids, map->count * sizeof(*ids));
+	qsort(ids, map->count, sizeof(*ids), compare_ids);
+	return ids;
+}
+
+/* The real values of a row (up to two segments), TAB separated. */
+static void
+write_values(struct bpr_output *o, const float *row, const size_t *seg_off, const size_t *seg_len,
+    int nseg, int first)
+{
+	size_t k;
 	int sg;
 
-	if (order == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	for (i = 0; i < map->count; i++)
-		order[i] = map->ids[i];
-	qsort(order, map->count, sizeof(*order), compare_ids);
-	for (i = 0; i < map->count; i++) {
-		r = (size_t)idmap_find(map, order[i]);
-		printf("%u", order[i]);
-		for (sg = 0; sg < nseg; sg++)
-			for (k = 0; k < seg_len[sg]; k++)
-				printf("\t%.9g", (double)rows[r * stride + seg_off[sg] + k]);
-		if (extra != NULL)
-			printf("\t%.9g", (double)extra[r]);
-		else if (ones)
-			printf("\t1");
-		putchar('\n');
+	for (sg = 0; sg < nseg; sg++) {
+		for (k = 0; k < seg_len[sg]; k++) {
+			if (!first)
+				output_char(o, '\t');
+			output_printf(o, "%.9g", (double)row[seg_off[sg] + k]);
+			first = 0;
+		}
+	}
+}
+
+/* A table's rows, one line each in id order, led by the id when with_id. */
+struct row_table {
+	const struct idmap *map;
+	const float *rows;
+	size_t stride;
+	const size_t *seg_off, *seg_len;
+	int nseg;
+	const float *extra;	/* one more value a row (the item bias), or NULL */
+	int ones;		/* or a column of 1 (users, when items have biases) */
+};
+
+static void
+write_rows(struct bpr_output *o, const struct row_table *t, int with_id)
+{
+	uint32_t *order = sorted_ids(t->map);
+	size_t i, r;
+
+	for (i = 0; i < t->map->count; i++) {
+		r = (size_t)idmap_find(t->map, order[i]);
+		if (with_id)
+			output_u64(o, order[i]);
+		write_values(o, t->rows + r * t->stride, t->seg_off, t->seg_len, t->nseg, !with_id);
+		if (t->extra != NULL)
+			output_printf(o, "\t%.9g", (double)t->extra[r]);
+		else if (t->ones)
+			output_str(o, "\t1");
+		output_char(o, '\n');
 	}
 	free(order);
+}
+
+static void
+write_tag_rows(struct bpr_output *o, const struct bpr_model *m, int with_id)
+{
+	size_t off = 0, len = m->tag_dim, t;
+
+	for (t = 0; t < m->tag.rows; t++) {
+		if (with_id)
+			output_u64(o, t);
+		write_values(o, model_row(&m->tag, t), &off, &len, 1, !with_id);
+		output_char(o, '\n');
+	}
+}
+
+static struct row_table
+user_table(const struct bpr_model *m)
+{
+	return (struct row_table){ &m->user_rows, m->user.w, m->user.stride, m->user.seg_off,
+	    m->user.seg_len, m->user.nseg, NULL, 0 };
+}
+
+/* Items as composed for scoring: the item part, then the tag part. */
+static struct row_table
+item_table(const struct bpr_model *m, const float *composed, const size_t *off, const size_t *len)
+{
+	return (struct row_table){ &m->item_rows, composed, m->ipad + m->tpad, off, len,
+	    m->tag_dim ? 2 : 1, NULL, 0 };
 }
 
 static void
 run_dump(const struct settings *s, const struct bpr_model *m)
 {
 	struct bpr_err e;
-	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim }, t;
-	float *items;
+	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim };
+	struct bpr_output o;
+	struct row_table t;
+	float *items = NULL;
 
+	cli_output_open(&o, "-");
 	/* With biases, users get a column of 1 and items their bias: scores stay dot products. */
 	if (strcmp(s->dump, "users") == 0) {
-		dump_rows(&m->user_rows, m->user.w, m->user.stride, m->user.seg_off, m->user.seg_len,
-		    m->user.nseg, NULL, m->use_bias);
+		t = user_table(m);
+		t.ones = m->use_bias;
+		write_rows(&o, &t, 1);
 	} else if (strcmp(s->dump, "items") == 0) {
 		if ((items = model_compose_items(m, &e)) == NULL)
 			cli_die(&e);
-		dump_rows(&m->item_rows, items, m->ipad + m->tpad, off, len, m->tag_dim ? 2 : 1,
-		    m->use_bias ? m->bias.w : NULL, 0);
-		free(items);
+		t = item_table(m, items, off, len);
+		t.extra = m->use_bias ? m->bias.w : NULL;
+		write_rows(&o, &t, 1);
 	} else {
-		for (t = 0; t < m->tag.rows; t++) {
-			printf("%zu", t);
-			for (size_t k = 0; k < m->tag_dim; k++)
-				printf("\t%.9g", (double)model_row(&m->tag, t)[k]);
-			putchar('\n');
-		}
+		write_tag_rows(&o, m, 1);
+	}
+	cli_output_commit(&o, 0);
+	free(items);
+}
+
+/* A tag's name from --vocab, or its id. */
+static void
+write_tag_name(struct bpr_output *o, const struct titles *vocab, int64_t tag)
+{
+	const char *name = vocab != NULL && tag >= 0 ? titles_get(vocab, (uint32_t)tag) : "";
+
+	if (*name != '\0')
+		output_str(o, name);
+	else if (tag >= 0)
+		output_printf(o, "tag %lld", (long long)tag);
+}
+
+/* "Action|Comedy": an item's tags by name. */
+static void
+write_item_tags(struct bpr_output *o, const struct bpr_model *m, uint32_t id,
+    const struct titles *vocab)
+{
+	const uint32_t *tags;
+	size_t n = item_tags(m, id, &tags), k;
+
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			output_char(o, '|');
+		write_tag_name(o, vocab, tags[k]);
 	}
 }
 
 static void
-load_titles(const char *path, struct titles *t)
+map_items(struct bpr_output *o, const struct bpr_model *m, const struct item_map *im,
+    const struct titles *titles, const struct titles *vocab)
+{
+	uint32_t *order = sorted_ids(&m->item_rows), *counts;
+	struct bpr_err e;
+	int64_t tag;
+	size_t i, r;
+
+	if ((counts = tag_item_counts(m, &e)) == NULL)
+		cli_die(&e);
+	for (i = 0; i < m->item_rows.count; i++) {
+		r = (size_t)idmap_find(&m->item_rows, order[i]);
+		tag = item_main_tag(m, order[i], counts);
+		output_printf(o, "%u\t%.6f\t%.6f\t", order[i], im->item_xy[2 * r], im->item_xy[2 * r + 1]);
+		if (tag >= 0)
+			output_printf(o, "%lld", (long long)tag);
+		output_char(o, '\t');
+		write_tag_name(o, vocab, tag);
+		output_char(o, '\t');
+		if (titles != NULL)
+			output_str(o, titles_get(titles, order[i]));
+		output_char(o, '\n');
+	}
+	free(counts);
+	free(order);
+}
+
+static void
+run_map(const struct settings *s, const struct bpr_model *m, const struct titles *titles,
+    const struct titles *vocab)
+{
+	struct item_map im;
+	struct bpr_output o;
+	struct bpr_err e;
+	size_t t;
+
+	if (strcmp(s->map, "tags") == 0 && m->tag_dim == 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: the model has no tag part: no tags to map", s->model);
+	if (item_map_build(&im, m, &e) < 0)
+		cli_die(&e);
+	cli_output_open(&o, "-");
+	if (strcmp(s->map, "items") == 0) {
+		map_items(&o, m, &im, titles, vocab);
+	} else {
+		for (t = 0; t < im.ntags; t++) {
+			output_printf(&o, "%zu\t%.6f\t%.6f\t", t, im.tag_xy[2 * t], im.tag_xy[2 * t + 1]);
+			write_tag_name(&o, vocab, (int64_t)t);
+			output_char(&o, '\n');
+		}
+	}
+	cli_output_commit(&o, 0);
+	item_map_free(&im);
+}
+
+/* dir/name into path, or die: the name must fit. */
+static void
+join_path(char *path, size_t size, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size)
+		cli_usage_error("--projector %s: the path is too long", dir);
+}
+
+static void
+open_in_dir(struct bpr_output *o, const char *dir, const char *name)
+{
+	char path[4096];
+
+	join_path(path, sizeof(path), dir, name);
+	cli_output_open(o, path);
+}
+
+/*
+ * Metadata with more than one column starts with a header row; a single
+ * column has none (the projector's rule). Rows follow the vectors' order.
+ */
+static void
+projector_items(const char *dir, const struct bpr_model *m, const struct titles *titles,
+    const struct titles *vocab)
+{
+	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim }, i;
+	uint32_t *order = sorted_ids(&m->item_rows), *counts;
+	struct bpr_output vec, meta;
+	struct row_table t;
+	struct bpr_err e;
+	float *items;
+
+	if ((items = model_compose_items(m, &e)) == NULL || (counts = tag_item_counts(m, &e)) == NULL)
+		cli_die(&e);
+	t = item_table(m, items, off, len);
+	open_in_dir(&vec, dir, "items.tsv");
+	write_rows(&vec, &t, 0);
+	open_in_dir(&meta, dir, "items-meta.tsv");
+	output_str(&meta, "id\ttitle\tgenres\tmain genre\n");
+	for (i = 0; i < m->item_rows.count; i++) {
+		output_printf(&meta, "%u\t%s\t", order[i], titles ? titles_get(titles, order[i]) : "");
+		write_item_tags(&meta, m, order[i], vocab);
+		output_char(&meta, '\t');
+		write_tag_name(&meta, vocab, item_main_tag(m, order[i], counts));
+		output_char(&meta, '\n');
+	}
+	cli_output_commit(&vec, 0);
+	cli_output_commit(&meta, 0);
+	free(items);
+	free(counts);
+	free(order);
+}
+
+static void
+projector_tags(const char *dir, const struct bpr_model *m, const struct titles *vocab)
+{
+	struct bpr_output vec, meta;
+	size_t t;
+
+	open_in_dir(&vec, dir, "tags.tsv");
+	write_tag_rows(&vec, m, 0);
+	open_in_dir(&meta, dir, "tags-meta.tsv");
+	output_str(&meta, "id\tname\n");
+	for (t = 0; t < m->tag.rows; t++) {
+		output_printf(&meta, "%zu\t", t);
+		write_tag_name(&meta, vocab, (int64_t)t);
+		output_char(&meta, '\n');
+	}
+	cli_output_commit(&vec, 0);
+	cli_output_commit(&meta, 0);
+}
+
+static void
+projector_users(const char *dir, const struct bpr_model *m)
+{
+	struct row_table t = user_table(m);
+	uint32_t *order = sorted_ids(&m->user_rows);
+	struct bpr_output vec, meta;
+	size_t i;
+
+	open_in_dir(&vec, dir, "users.tsv");
+	write_rows(&vec, &t, 0);
+	open_in_dir(&meta, dir, "users-meta.tsv");
+	for (i = 0; i < m->user_rows.count; i++)
+		output_printf(&meta, "%u\n", order[i]);
+	cli_output_commit(&vec, 0);
+	cli_output_commit(&meta, 0);
+	free(order);
+}
+
+static void
+projector_config(const char *dir, int with_tags)
+{
+	static const char *const names[3] = { "items", "users", "tags" };
+	struct bpr_output o;
+	int i;
+
+	open_in_dir(&o, dir, "projector_config.pbtxt");
+	for (i = 0; i < 2 + with_tags; i++)
+		output_printf(&o, "embeddings {\n  tensor_name: \"%s\"\n  tensor_path: \"%s.tsv\"\n"
+		    "  metadata_path: \"%s-meta.tsv\"\n}\n", names[i], names[i], names[i]);
+	cli_output_commit(&o, 0);
+}
+
+static void
+run_projector(const struct settings *s, const struct bpr_model *m, const struct titles *titles,
+    const struct titles *vocab)
+{
+	int with_tags = m->tag_dim > 0 && m->tag.rows > 0;
+
+	if (mkdir(s->projector, 0777) < 0 && errno != EEXIST)
+		cli_fatal(BPR_EXIT_DATA, "%s: %s", s->projector, strerror(errno));
+	projector_items(s->projector, m, titles, vocab);
+	projector_users(s->projector, m);
+	if (with_tags)
+		projector_tags(s->projector, m, vocab);
+	projector_config(s->projector, with_tags);
+}
+
+/* item<TAB>title or tag<TAB>name lines */
+static void
+load_names(const char *path, const char *kind, const char *label, struct titles *t)
 {
 	struct bpr_input *in = cli_open_input(path, NULL);
 	struct bpr_err e;
 
-	if (titles_read(t, in, &e) < 0)
+	if (titles_read(t, in, kind, label, &e) < 0)
 		cli_die(&e);
 	input_close(in);
 }
@@ -414,7 +702,7 @@ int
 main(int argc, char **argv)
 {
 	struct settings s = { .threads = 2 };
-	struct titles titles;
+	struct titles titles, vocab;
 	struct bpr_model m;
 	struct bpr_err e;
 
@@ -430,17 +718,25 @@ main(int argc, char **argv)
 	if (s.top_given && s.mode == MODE_COLD && s.top > m.user.rows)
 		cli_usage_error("--top %u is more than the model's %zu users", s.top, m.user.rows);
 	if (s.titles != NULL)
-		load_titles(s.titles, &titles);
+		load_names(s.titles, "item", "title", &titles);
+	if (s.vocab != NULL)
+		load_names(s.vocab, "tag", "name", &vocab);
 	switch (s.mode) {
 	case MODE_TOP: run_top(&s, &m, s.titles ? &titles : NULL); break;
 	case MODE_SIMILAR_ITEMS:
 	case MODE_SIMILAR_USERS: run_similar(&s, &m, s.titles ? &titles : NULL); break;
 	case MODE_COLD: run_cold(&s, &m); break;
 	case MODE_DUMP: run_dump(&s, &m); break;
+	case MODE_MAP: run_map(&s, &m, s.titles ? &titles : NULL, s.vocab ? &vocab : NULL); break;
+	case MODE_PROJECTOR:
+		run_projector(&s, &m, s.titles ? &titles : NULL, s.vocab ? &vocab : NULL);
+		break;
 	case MODE_PAIRS: run_pairs(&m); break;
 	}
 	if (s.titles != NULL)
 		titles_free(&titles);
+	if (s.vocab != NULL)
+		titles_free(&vocab);
 	model_free(&m);
 	free(s.users);
 	if (fflush(stdout) != 0 || ferror(stdout))

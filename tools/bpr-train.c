@@ -26,7 +26,8 @@ static const char usage[] =
     "                 [--schedule name]\n"
     "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
     "                 [--eval file] [--eval-every N] [--valid file] [--patience N]\n"
-    "                 [--checkpoint-every N] [--init model] -o model [triplets]\n";
+    "                 [--checkpoint-every N] [--init model] [--log file]\n"
+    "                 -o model [triplets]\n";
 
 static const char help_text[] =
     "\n"
@@ -78,8 +79,11 @@ static const char help_text[] =
     "                         AUC, and keep the best epoch's model\n"
     "  --checkpoint-every N   also save MODEL.epochN every N epochs\n"
     "  --init model           resume from a model and its optimiser state\n"
+    "  --log file             a TSV row per epoch: epoch, loss, auc, clean_auc,\n"
+    "                         valid_auc (empty when not measured), seconds\n"
     "  -o, --output model     the model file\n"
-    "  -q, --quiet            no summary or progress on standard error\n"
+    "  -q, --quiet            no summary or progress on standard error (progress,\n"
+    "                         with an ETA, is shown only on a terminal)\n"
     "  -v, --verbose          a line per epoch even without --eval\n"
     "  -h, --help             this help\n"
     "      --version          print the version\n";
@@ -90,7 +94,7 @@ enum {
 	OPT_MAX_SAMPLED,
 	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
 	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
-	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_VERSION,
+	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_LOG, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -124,6 +128,7 @@ static const struct option longopts[] = {
 	{ "patience", required_argument, NULL, OPT_PATIENCE },
 	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT },
 	{ "init", required_argument, NULL, OPT_INIT },
+	{ "log", required_argument, NULL, OPT_LOG },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -142,7 +147,7 @@ struct settings {
 	uint64_t seed;
 	enum neg_mode neg;
 	double alpha;
-	const char *item_tags, *train, *items, *eval, *valid, *init, *output, *stream;
+	const char *item_tags, *train, *items, *eval, *valid, *init, *output, *stream, *log;
 	double started;
 };
 
@@ -299,6 +304,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case OPT_EVAL: s->eval = optarg; break;
 		case OPT_VALID: s->valid = optarg; break;
 		case OPT_INIT: s->init = optarg; break;
+		case OPT_LOG: s->log = optarg; break;
 		case 'o': s->output = optarg; break;
 		case 'q': s->quiet = 1; break;
 		case 'v': s->verbose = 1; break;
@@ -462,12 +468,80 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 	    t->threads == 1 ? "" : "s");
 }
 
+/* A --log row: an epoch's loss and time, and its evaluation when there was one. */
+struct log_row {
+	uint32_t epoch;
+	int used, has_loss, has_test, has_valid;
+	double loss, seconds, auc, clean_auc, valid_auc;
+};
+
 struct report {
 	const struct settings *s;
 	const struct bpr_model *m;
-	double loss;
+	double loss, train_seconds;
+	uint32_t epochs_timed;
 	int progress;
+	struct bpr_output log;
+	struct log_row row;
 };
+
+static void
+log_value(struct bpr_output *o, int has, double v)
+{
+	output_char(o, '\t');
+	if (has)
+		output_printf(o, "%.6f", v);
+}
+
+/* Write the pending row, if any: empty fields for what was not measured. */
+static void
+log_flush(struct report *r)
+{
+	struct log_row *w = &r->row;
+
+	if (r->s->log == NULL || !w->used)
+		return;
+	output_u64(&r->log, w->epoch);
+	log_value(&r->log, w->has_loss, w->loss);
+	log_value(&r->log, w->has_test, w->auc);
+	log_value(&r->log, w->has_test, w->clean_auc);
+	log_value(&r->log, w->has_valid, w->valid_auc);
+	log_value(&r->log, w->has_loss, w->seconds);
+	output_char(&r->log, '\n');
+	memset(w, 0, sizeof(*w));
+}
+
+/* The row for this epoch: the pending one, or a new one (the evaluation before training). */
+static struct log_row *
+log_row_for(struct report *r, uint32_t epoch)
+{
+	if (r->row.used && r->row.epoch != epoch)
+		log_flush(r);
+	r->row.used = 1;
+	r->row.epoch = epoch;
+	return &r->row;
+}
+
+static void
+log_event(struct report *r, const struct fit_event *ev)
+{
+	struct log_row *w;
+
+	if (r->s->log == NULL || (ev->kind != FIT_EPOCH && ev->kind != FIT_EVAL))
+		return;
+	w = log_row_for(r, ev->epoch);
+	if (ev->kind == FIT_EPOCH) {
+		w->has_loss = 1;
+		w->loss = ev->loss;
+		w->seconds = ev->seconds;
+		return;
+	}
+	w->has_test = ev->has_test;
+	w->auc = ev->notebook.auc;
+	w->clean_auc = ev->clean.auc;
+	w->has_valid = ev->has_valid;
+	w->valid_auc = ev->valid.auc;
+}
 
 static void
 print_eval(const struct fit_event *ev, const struct report *r)
@@ -487,11 +561,28 @@ print_eval(const struct fit_event *ev, const struct report *r)
 	fputc('\n', stderr);
 }
 
+/* The terminal's progress line: rate, and the time left at the mean epoch's pace. */
+static void
+print_progress(struct report *r, const struct fit_event *ev)
+{
+	double left;
+
+	r->train_seconds += ev->seconds;
+	r->epochs_timed++;
+	fprintf(stderr, "epoch %u%s%.0u: loss %.6f, %.2f M triplets/s", ev->epoch,
+	    ev->epochs ? "/" : "", ev->epochs, ev->loss, (double)ev->triplets / ev->seconds / 1e6);
+	if (ev->epochs > ev->epoch) {
+		left = r->train_seconds / r->epochs_timed * (ev->epochs - ev->epoch);
+		fprintf(stderr, ", ETA %um%02us", (unsigned)(left / 60), (unsigned)left % 60);
+	}
+}
+
 static void
 on_event(void *ctx, const struct fit_event *ev)
 {
 	struct report *r = ctx;
 
+	log_event(r, ev);
 	if (r->s->quiet)
 		return;
 	if (r->progress)
@@ -506,9 +597,7 @@ on_event(void *ctx, const struct fit_event *ev)
 			fprintf(stderr, "bpr-train: epoch %u: loss %.6f, %.2f s, %.2f M triplets/s\n",
 			    ev->epoch, ev->loss, ev->seconds, (double)ev->triplets / ev->seconds / 1e6);
 		else if (r->progress)
-			fprintf(stderr, "epoch %u%s%.0u: loss %.6f, %.2f M triplets/s", ev->epoch,
-			    ev->epochs ? "/" : "", ev->epochs, ev->loss,
-			    (double)ev->triplets / ev->seconds / 1e6);
+			print_progress(r, ev);
 		break;
 	case FIT_EVAL:
 		print_eval(ev, r);
@@ -579,10 +668,18 @@ main(int argc, char **argv)
 	describe_run(meta, sizeof(meta), &s, &src, tags_crc);
 	if (s.init == NULL && model_set_meta(&m, meta, &e) < 0)
 		cli_die(&e);
+	if (s.log != NULL) {
+		cli_output_open(&rep.log, s.log);
+		output_str(&rep.log, "epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\n");
+	}
 	if (fit_run(&m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0)
 		cli_die(&e);
 	if (model_save(&m, s.output, &e) < 0)
 		cli_die(&e);
+	if (s.log != NULL) {
+		log_flush(&rep);
+		cli_output_commit(&rep.log, 0);
+	}
 	if (!s.quiet)
 		fprintf(stderr, "bpr-train: wrote %s (%u epochs, %llu steps)\n", s.output, m.epochs,
 		    (unsigned long long)m.step);

@@ -6,7 +6,9 @@
 #ifndef BPR_FUZZ_H
 #define BPR_FUZZ_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
