@@ -7,6 +7,8 @@
 #   make valgrind        the experiment under valgrind memcheck
 #   make fuzz            every parser's libFuzzer harness, FUZZ_SECONDS each
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
+#   make sweep           a grid of bpr-train settings on a validation split
+#   make results         the README's results table (named runs, 3 seeds)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -67,6 +69,12 @@ experiment: all
 
 bench: all $(BUILD)/ml-synth
 	pipelines/bench.sh
+
+sweep: all
+	ML100K="$(ML100K)" pipelines/sweep.sh
+
+results: all
+	ML100K="$(ML100K)" pipelines/results.sh
 
 UNIT := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
@@ -143,6 +151,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all units experiment bench check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
+.PHONY: all units experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

@@ -17,15 +17,9 @@ static const char *const layout_names[] = { "auto", "item", "dat", "csv" };
 int
 catalog_layout_parse(const char *name, enum catalog_layout *layout)
 {
-	unsigned i;
+	int i = NAME_INDEX(name, layout_names);
 
-	for (i = 0; i < sizeof(layout_names) / sizeof(layout_names[0]); i++) {
-		if (strcmp(name, layout_names[i]) == 0) {
-			*layout = (enum catalog_layout)i;
-			return 0;
-		}
-	}
-	return -1;
+	return i < 0 ? -1 : (*layout = (enum catalog_layout)i, 0);
 }
 
 const char *

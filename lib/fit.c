@@ -1,5 +1,6 @@
 #include "fit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "mem.h"
 #include "rng.h"
+#include "text.h"
 
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
 #define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
@@ -16,18 +18,47 @@ static const char *const schedule_names[] = { "auto", "shuffled", "blocked" };
 int
 fit_schedule_parse(const char *s, enum fit_schedule *out)
 {
-	unsigned i;
+	int i = NAME_INDEX(s, schedule_names);
 
-	for (i = 0; i < 3; i++)
-		if (strcmp(s, schedule_names[i]) == 0)
-			return (*out = (enum fit_schedule)i), 0;
-	return -1;
+	return i < 0 ? -1 : (*out = (enum fit_schedule)i, 0);
 }
 
 const char *
 fit_schedule_name(enum fit_schedule s)
 {
 	return schedule_names[s];
+}
+
+static const char *const lr_schedule_names[] = { "constant", "linear", "cosine" };
+
+int
+lr_schedule_parse(const char *s, enum lr_schedule *out)
+{
+	int i = NAME_INDEX(s, lr_schedule_names);
+
+	return i < 0 ? -1 : (*out = (enum lr_schedule)i, 0);
+}
+
+const char *
+lr_schedule_name(enum lr_schedule s)
+{
+	return lr_schedule_names[s];
+}
+
+/* The rate of epoch k (0-based) of a run of n epochs. */
+static float
+scheduled_lr(const struct fit_config *c, uint32_t k, uint32_t n)
+{
+	double f = n ? (double)k / n : 0;
+
+	switch (c->lr_schedule) {
+	case LR_LINEAR:
+		return (float)(c->train.lr * (1 - f));
+	case LR_COSINE:
+		return (float)(c->train.lr * (1 + cos(acos(-1.0) * f)) / 2);
+	default:
+		return c->train.lr;
+	}
 }
 
 struct run {
@@ -317,7 +348,10 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	r->hook(r->ctx, &ready);
 	if (evaluate_now(r, planned, e) < 0)
 		return -1;
+	if (r->c->lr_schedule != LR_CONSTANT && planned == 0)
+		return bpr_fail(e, "a decaying learning rate needs the number of epochs: give --epochs");
 	while (more && !stop) {
+		trainer_set_lr(r->trainer, scheduled_lr(r->c, trained, planned - start));
 		if (train_one(r, planned, e) < 0)
 			return -1;
 		trained++;

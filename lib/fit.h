@@ -29,9 +29,20 @@ enum fit_schedule { SCHEDULE_AUTO, SCHEDULE_SHUFFLED, SCHEDULE_BLOCKED };
 int fit_schedule_parse(const char *s, enum fit_schedule *out);
 const char *fit_schedule_name(enum fit_schedule s);
 
+/*
+ * The learning rate of each epoch of a run of E epochs, k = 0..E-1:
+ * constant; linear, lr (1 - k/E); cosine, lr (1 + cos(pi k/E)) / 2.
+ * Decaying ones need E known (--epochs or a stream that announces it).
+ */
+enum lr_schedule { LR_CONSTANT, LR_LINEAR, LR_COSINE };
+
+int lr_schedule_parse(const char *s, enum lr_schedule *out);
+const char *lr_schedule_name(enum lr_schedule s);
+
 struct fit_config {
 	struct train_config train;
 	enum fit_schedule schedule;
+	enum lr_schedule lr_schedule;
 	uint32_t epochs;		/* 0: every epoch the stream holds */
 	uint32_t eval_every;		/* test and validation every N epochs */
 	uint32_t patience;		/* stop after N evaluations without gain; 0 off */

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "modelfile.h"
 #include "rng.h"
+#include "text.h"
 #include "sort.h"
 
 static const char *const tag_mode_names[] = { "mean", "sum", "off", "padded-mean" };
@@ -21,15 +22,9 @@ tag_mode_name(enum tag_mode mode)
 int
 tag_mode_parse(const char *s, enum tag_mode *mode)
 {
-	unsigned i;
+	int i = NAME_INDEX(s, tag_mode_names);
 
-	for (i = 0; i < sizeof(tag_mode_names) / sizeof(tag_mode_names[0]); i++) {
-		if (strcmp(s, tag_mode_names[i]) == 0) {
-			*mode = (enum tag_mode)i;
-			return 0;
-		}
-	}
-	return -1;
+	return i < 0 ? -1 : (*mode = (enum tag_mode)i, 0);
 }
 
 static int model_make_tag_rows(struct bpr_model *m, struct bpr_err *e);

@@ -11,15 +11,9 @@ static const char *const layout_names[] = { "auto", "tab", "dat", "csv" };
 int
 ratings_layout_parse(const char *name, enum ratings_layout *layout)
 {
-	unsigned i;
+	int i = NAME_INDEX(name, layout_names);
 
-	for (i = 0; i < sizeof(layout_names) / sizeof(layout_names[0]); i++) {
-		if (strcmp(name, layout_names[i]) == 0) {
-			*layout = (enum ratings_layout)i;
-			return 0;
-		}
-	}
-	return -1;
+	return i < 0 ? -1 : (*layout = (enum ratings_layout)i, 0);
 }
 
 const char *

@@ -6,6 +6,7 @@
 #include "idmap.h"
 #include "mem.h"
 #include "rng.h"
+#include "text.h"
 
 static const char *const scheme_names[] = {
 	"allbut", "fold", "random", "leave-out", "temporal", "none",
@@ -14,15 +15,9 @@ static const char *const scheme_names[] = {
 int
 split_scheme_parse(const char *name, enum split_scheme *s)
 {
-	unsigned i;
+	int i = NAME_INDEX(name, scheme_names);
 
-	for (i = 0; i < sizeof(scheme_names) / sizeof(scheme_names[0]); i++) {
-		if (strcmp(name, scheme_names[i]) == 0) {
-			*s = (enum split_scheme)i;
-			return 0;
-		}
-	}
-	return -1;
+	return i < 0 ? -1 : (*s = (enum split_scheme)i, 0);
 }
 
 const char *

@@ -96,3 +96,14 @@ latin1_to_utf8(const unsigned char *s, size_t len, char *out)
 	}
 	return n;
 }
+
+int
+name_index(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}

@@ -31,4 +31,11 @@ int utf8_valid(const unsigned char *s, size_t len);
  */
 size_t latin1_to_utf8(const unsigned char *s, size_t len, char *out);
 
+/*
+ * The index of s in a table of names (an option's words, in the order of
+ * their enum), or -1.
+ */
+int name_index(const char *s, const char *const *names, size_t n);
+#define NAME_INDEX(s, names) name_index((s), (names), sizeof(names) / sizeof((names)[0]))
+
 #endif

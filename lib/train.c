@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "rng.h"
+#include "text.h"
 #include "train_impl.h"
 
 #define KERNEL_NAME train_work_baseline
@@ -25,12 +26,9 @@ loss_name(enum loss_kind k)
 int
 loss_parse(const char *s, enum loss_kind *k)
 {
-	unsigned i;
+	int i = NAME_INDEX(s, loss_names);
 
-	for (i = 0; i < sizeof(loss_names) / sizeof(loss_names[0]); i++)
-		if (strcmp(s, loss_names[i]) == 0)
-			return (*k = (enum loss_kind)i), 0;
-	return -1;
+	return i < 0 ? -1 : (*k = (enum loss_kind)i, 0);
 }
 
 const char *
@@ -42,12 +40,9 @@ opt_name(enum opt_kind k)
 int
 opt_parse(const char *s, enum opt_kind *k)
 {
-	unsigned i;
+	int i = NAME_INDEX(s, opt_names);
 
-	for (i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
-		if (strcmp(s, opt_names[i]) == 0)
-			return (*k = (enum opt_kind)i), 0;
-	return -1;
+	return i < 0 ? -1 : (*k = (enum opt_kind)i, 0);
 }
 
 int
@@ -127,6 +122,19 @@ trainer_flush(struct trainer *t)
 		for (r = 0; r < tb->rows && tb->last != NULL; r++)
 			catch_up(t, tb, r, t->m->step);
 	}
+}
+
+void
+trainer_set_lr(struct trainer *t, float lr)
+{
+	if (lr == t->c.lr)
+		return;
+	trainer_flush(t);
+	t->c.lr = lr;
+	/* F holds sums of future step sizes: recomputed at the new rate */
+	free(t->F);
+	t->F = NULL;
+	t->F_cap = 0;
 }
 
 typedef void *(*work_fn)(void *);

@@ -76,5 +76,11 @@ int trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, dou
     struct bpr_err *e);
 /* Bring every row up to the current step (Keras Adam moves rows lazily). */
 void trainer_flush(struct trainer *t);
+/*
+ * Change the learning rate from the next step on (a schedule). Keras Adam
+ * rows are first brought up to date at the old rate, so the lazy rule
+ * stays exact.
+ */
+void trainer_set_lr(struct trainer *t, float lr);
 
 #endif

@@ -8,57 +8,11 @@
 #   VALGRIND a command to run every tool under (make valgrind)
 set -eu
 
+prog=experiment
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/bin
 out=${OUT:-$root/experiment}
 seed=${SEED:-1}
-grouplens=https://files.grouplens.org/datasets/movielens/ml-100k.zip
-md5=0e33842e24a9c977be4e0107933c0723	# GroupLens' published checksum
-
-say() { printf '%s\n' "$*"; }
-
-# tool NAME ARGS...: one of ours, under $VALGRIND when set (make valgrind).
-tool() {
-	local name=$1
-	shift
-	${VALGRIND:-} "$bin/$name" "$@"
-}
-die() { printf 'experiment: %s\n' "$*" >&2; exit 1; }
-
-# The ratings and catalogue paths of an ml-100k directory or zip.
-use_data() {
-	if [ -d "$1" ] && [ -f "$1/u.data" ] && [ -f "$1/u.item" ]; then
-		ratings=$1/u.data
-		items=$1/u.item
-	elif [ -f "$1" ] && [ "$(head -c 2 "$1")" = PK ]; then
-		ratings=$1
-		items=$1
-	else
-		return 1
-	fi
-	data=$1
-}
-
-download() {
-	local zip=$root/data/ml-100k.zip
-	command -v curl >/dev/null || die "no ml-100k found and curl is missing: set ML100K=path/to/ml-100k"
-	mkdir -p "$root/data"
-	say "experiment: downloading $grouplens"
-	curl -fsSL --retry 2 -o "$zip.part" "$grouplens" ||
-		die "cannot download $grouplens (offline?): set ML100K=path/to/ml-100k"
-	[ "$(md5sum < "$zip.part" | cut -d' ' -f1)" = "$md5" ] || { rm -f "$zip.part"; die "$grouplens: checksum mismatch"; }
-	mv "$zip.part" "$zip"
-	use_data "$zip"
-}
-
-find_data() {
-	if [ -n "${ML100K:-}" ]; then
-		use_data "$ML100K" || die "ML100K=$ML100K is neither an ml-100k directory nor ml-100k.zip"
-		return
-	fi
-	use_data "$root/data/ml-100k" || use_data "$root/data/ml-100k.zip" ||
-		use_data "$root/../shared/data/ml-100k" || download
-}
+. "$root/pipelines/common.sh"
 
 # stage NAME COMMAND...: run it, and keep its wall time for the report.
 stage() {

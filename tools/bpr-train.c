@@ -17,11 +17,14 @@
 #include "source.h"
 #include "text.h"
 
+#define DEFAULT_L2 1e-4f
+
 static const char usage[] =
     "usage: bpr-train [-qv] [--item-tags file] [--item-dim N] [--tag-dim N]\n"
     "                 [--tag-mode mode] [--bias | --no-bias] [--loss name] [--hard K]\n"
-    "                 [--max-sampled N] [--optimizer name] [--lr X] [--batch N]\n"
-    "                 [--l2 X] [--l2-user X] [--l2-item X]\n"
+    "                 [--max-sampled N] [--optimizer name] [--lr X] [--lr-schedule name]\n"
+    "                 [--batch N]"
+    " [--l2 X] [--l2-user X] [--l2-item X]\n"
     "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
     "                 [--schedule name]\n"
     "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
@@ -56,8 +59,11 @@ static const char help_text[] =
     "                         notebook), lazyadam, sgd, adam-dense (adam computed\n"
     "                         literally: slow)\n"
     "  --lr X                 learning rate (default 0.03; 0.001 for the Adams)\n"
+    "  --lr-schedule name     the rate of each epoch: constant (default), linear\n"
+    "                         (down to lr/E in the last of E epochs) or cosine\n"
     "  --batch N              triplets a step (default 1; 64 for the Adams)\n"
     "  --l2 X                 L2 penalty on the rows of a batch, every table\n"
+    "                         (default 0.0001; 0 with --compat notebook)\n"
     "  --l2-user X, --l2-item X, --l2-tag X\n"
     "                         the same for one table\n"
     "  --epochs N             epochs (default: --train 30; a stream: all of it)\n"
@@ -92,7 +98,7 @@ enum {
 	OPT_ITEM_TAGS = 256, OPT_ITEM_DIM, OPT_TAG_DIM, OPT_TAG_MODE, OPT_BIAS, OPT_NO_BIAS, OPT_LOSS,
 	OPT_HARD,
 	OPT_MAX_SAMPLED,
-	OPT_OPTIMIZER, OPT_LR, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
+	OPT_OPTIMIZER, OPT_LR, OPT_LR_SCHEDULE, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
 	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
 	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_LOG, OPT_VERSION,
 };
@@ -118,6 +124,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+	{ "lr-schedule", required_argument, NULL, OPT_LR_SCHEDULE },
 	{ "compat", required_argument, NULL, OPT_COMPAT },
 	{ "train", required_argument, NULL, OPT_TRAIN },
 	{ "neg", required_argument, NULL, OPT_NEG },
@@ -164,6 +171,7 @@ static void
 apply_defaults(struct settings *s)
 {
 	struct train_config *t = &s->fit.train;
+	int i;
 
 	if (!s->given_loss)
 		t->loss = LOSS_NOTEBOOK;
@@ -183,6 +191,9 @@ apply_defaults(struct settings *s)
 		s->tag_mode = TAGS_PADDED_MEAN;
 	if (!s->given_epochs && s->train != NULL)
 		s->fit.epochs = 30;
+	for (i = 0; i < 4; i++)
+		if (t->l2[i] < 0)	/* not given: make sweep's choice; none in the notebook */
+			t->l2[i] = s->compat ? 0 : DEFAULT_L2;
 	/* The notebook draws negatives from every id up to the catalogue's last. */
 	if (s->compat && s->items == NULL && s->train != NULL)
 		s->items = s->item_tags;
@@ -270,6 +281,11 @@ parse_run_option(struct settings *s, int c)
 		if (fit_schedule_parse(optarg, &s->fit.schedule) < 0)
 			cli_usage_error("--schedule %s: unknown (expected auto, shuffled or blocked)", optarg);
 		break;
+	case OPT_LR_SCHEDULE:
+		if (lr_schedule_parse(optarg, &s->fit.lr_schedule) < 0)
+			cli_usage_error("--lr-schedule %s: unknown (expected constant, linear or cosine)",
+			    optarg);
+		break;
 	case OPT_NEG:
 		if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
 			cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop or pop:ALPHA)",
@@ -311,6 +327,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case 'h': cli_help_usage(usage, help_text);
 		case OPT_VERSION: cli_version();
 		case OPT_EPOCHS: case OPT_SEED: case OPT_THREADS: case OPT_SCHEDULE: case OPT_NEG:
+		case OPT_LR_SCHEDULE:
 		case OPT_EVAL_EVERY: case OPT_PATIENCE: case OPT_CHECKPOINT:
 			parse_run_option(s, c);
 			break;
@@ -420,13 +437,14 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 
 	snprintf(buf, size,
 	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
-	    "init_scale=0.05\nloss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\nbatch=%u\n"
+	    "init_scale=0.05\nloss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\n"
+	    "lr_schedule=%s\nbatch=%u\n"
 	    "l2=%g,%g,%g,%g\n"
 	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\nschedule=%s\ncompat=%s\ntriplets=%s\n"
 	    "item_tags=%s crc32=%08x\n",
 	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->seed,
-	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr, t->batch,
-	    (double)t->l2[0],
+	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr,
+	    lr_schedule_name(s->fit.lr_schedule), t->batch, (double)t->l2[0],
 	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
 	    (double)t->beta2, (double)t->eps, t->threads, fit_schedule_name(s->fit.schedule),
 	    s->compat ? "notebook" : "none",
@@ -462,8 +480,9 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 	fprintf(stderr, "  %-10s %10s %6s %12llu\n", "total", "", "", (unsigned long long)total);
 	fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
 	    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
-	fprintf(stderr, "  loss %s, optimizer %s (lr %g, batch %u, l2 %g), %u epochs, seed %llu, "
-	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr, t->batch,
+	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epochs, seed %llu, "
+	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
+	    lr_schedule_name(s->fit.lr_schedule), t->batch,
 	    (double)t->l2[0], planned, (unsigned long long)s->seed, t->threads,
 	    t->threads == 1 ? "" : "s");
 }
@@ -637,7 +656,8 @@ main(int argc, char **argv)
 {
 	struct settings s = {
 		.fit = { .train = { .batch = 64, .threads = 1, .beta1 = 0.9f, .beta2 = 0.999f,
-		    .eps = 1e-8f, .hard = 1, .max_sampled = 10 }, .eval_every = 1 },
+		    .eps = 1e-8f, .hard = 1, .max_sampled = 10, .l2 = { -1, -1, -1, -1 } },
+		    .eval_every = 1 },
 		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN, .seed = 1, .neg = NEG_UNSEEN,
 		.alpha = 1,
 	};

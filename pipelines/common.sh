@@ -1,0 +1,65 @@
+# Shared by the pipelines: finding ml-100k and running our tools.
+# Source it after setting $prog (the name errors carry) and $root.
+
+grouplens=https://files.grouplens.org/datasets/movielens/ml-100k.zip
+md5=0e33842e24a9c977be4e0107933c0723	# GroupLens' published checksum
+bin=$root/bin
+
+say() { printf '%s\n' "$*"; }
+die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
+
+# tool NAME ARGS...: one of ours, under $VALGRIND when set (make valgrind).
+tool() {
+	local name=$1
+	shift
+	${VALGRIND:-} "$bin/$name" "$@"
+}
+
+# The ratings and catalogue paths of an ml-100k directory or zip.
+use_data() {
+	if [ -d "$1" ] && [ -f "$1/u.data" ] && [ -f "$1/u.item" ]; then
+		ratings=$1/u.data
+		items=$1/u.item
+	elif [ -f "$1" ] && [ "$(head -c 2 "$1")" = PK ]; then
+		ratings=$1
+		items=$1
+	else
+		return 1
+	fi
+	data=$1
+}
+
+download() {
+	local zip=$root/data/ml-100k.zip
+	command -v curl >/dev/null || die "no ml-100k found and curl is missing: set ML100K=path/to/ml-100k"
+	mkdir -p "$root/data"
+	say "$prog: downloading $grouplens"
+	curl -fsSL --retry 2 -o "$zip.part" "$grouplens" ||
+		die "cannot download $grouplens (offline?): set ML100K=path/to/ml-100k"
+	[ "$(md5sum < "$zip.part" | cut -d' ' -f1)" = "$md5" ] || { rm -f "$zip.part"; die "$grouplens: checksum mismatch"; }
+	mv "$zip.part" "$zip"
+	use_data "$zip"
+}
+
+# Sets $data, $ratings and $items from $ML100K or the usual places.
+find_data() {
+	if [ -n "${ML100K:-}" ]; then
+		use_data "$ML100K" || die "ML100K=$ML100K is neither an ml-100k directory nor ml-100k.zip"
+		return
+	fi
+	use_data "$root/data/ml-100k" || use_data "$root/data/ml-100k.zip" ||
+		use_data "$root/../shared/data/ml-100k" || download
+}
+
+# judge MODEL TRAIN TEST TITLES: the clean AUC (catalogue ranked, train
+# positives left out), the notebook's AUC (ids 0..max ranked, train
+# positives counted as negatives) and the clean P@10, tab-separated.
+judge() {
+	local clean nb
+	clean=$(tool auc -m "$1" --exclude "$2" --items "$4" -k 10 "$3") || return
+	nb=$(tool auc -m "$1" --compat notebook "$3") || return
+	printf '%s\t%s\t%s\n' \
+		"$(printf '%s\n' "$clean" | awk -F'\t' '$1 == "auc" { print $2 }')" \
+		"$(printf '%s\n' "$nb" | awk -F'\t' '$1 == "auc" { print $2 }')" \
+		"$(printf '%s\n' "$clean" | awk -F'\t' '$1 == "p@10" { print $2 }')"
+}
