@@ -18,32 +18,83 @@ ascending_float(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Positives with score above s and equal to s, from sorted positive scores. */
-static void
-count_positives_vs(const float *sorted, size_t npos, float s, size_t *above, size_t *equal)
+/* How many of sorted[0..n), n >= 1, are below s (strict) or at most s. */
+static size_t
+count_below(const float *sorted, size_t n, float s, int or_equal)
 {
-	size_t lo = 0, hi = npos, first_above, first_equal;
+	size_t lo = 0, half;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (sorted[mid] <= s)
-			lo = mid + 1;
-		else
-			hi = mid;
+	while (n > 1) {
+		half = n / 2;
+		lo += (size_t)(or_equal ? sorted[lo + half - 1] <= s : sorted[lo + half - 1] < s) * half;
+		n -= half;
 	}
-	first_above = lo;
-	lo = 0;
-	hi = first_above;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (sorted[mid] < s)
-			lo = mid + 1;
-		else
-			hi = mid;
+	return lo + (or_equal ? sorted[lo] <= s : sorted[lo] < s);
+}
+
+/*
+ * The sorted positive scores of a user, cut into buckets of equal width
+ * between the lowest and the highest, so that placing a score among them
+ * is a multiply, a load and a scan of a bucket or two positives long,
+ * instead of a binary search over them all. A score's bucket is a
+ * monotone function of it, so positives in lower buckets are below it and
+ * those in higher ones above: only its own bucket is compared, and the
+ * counts stay exact.
+ */
+struct pos_index {
+	const float *sorted;
+	size_t npos, nb;
+	double lowest, scale;
+	uint32_t *start;	/* nb + 1: the first positive of each bucket */
+};
+
+/* The bucket of s >= lowest. */
+static size_t
+bucket_of(const struct pos_index *x, float s)
+{
+	double b = ((double)s - x->lowest) * x->scale;
+
+	return b < (double)(x->nb - 1) ? (size_t)b : x->nb - 1;
+}
+
+static void
+pos_index_build(struct pos_index *x, const float *sorted, size_t npos, uint32_t *start)
+{
+	size_t i = 0, b;
+
+	x->sorted = sorted;
+	x->npos = npos;
+	x->nb = 2 * npos;
+	x->start = start;
+	x->lowest = sorted[0];
+	x->scale = sorted[npos - 1] > sorted[0] ?
+	    (double)x->nb / ((double)sorted[npos - 1] - (double)sorted[0]) : 0;
+	if (!isfinite(x->scale))	/* positives a denormal apart: one bucket */
+		x->scale = 0;
+	for (b = 0; b <= x->nb; b++) {
+		while (i < npos && bucket_of(x, sorted[i]) < b)
+			i++;
+		start[b] = (uint32_t)i;
 	}
-	first_equal = lo;
-	*above = npos - first_above;
-	*equal = first_above - first_equal;
+}
+
+/* Positives with score above s and equal to s; lowest <= s. */
+static void
+count_positives_vs(const struct pos_index *x, float s, size_t *above, size_t *equal)
+{
+	size_t b = bucket_of(x, s), lo = x->start[b], hi = x->start[b + 1], le, lt;
+
+	if (hi - lo > 16) {	/* a crowded bucket: search it */
+		le = lo + count_below(x->sorted + lo, hi - lo, s, 1);
+		lt = lo + count_below(x->sorted + lo, hi - lo, s, 0);
+	} else {
+		for (le = lo; le < hi && x->sorted[le] <= s; le++)
+			;
+		for (lt = lo; lt < le && x->sorted[lt] < s; lt++)
+			;
+	}
+	*above = x->npos - le;
+	*equal = le - lt;
 }
 
 static void
@@ -70,8 +121,10 @@ top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
 
 int
 user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
-    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, struct user_metrics *out)
+    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, uint32_t *buckets,
+    struct user_metrics *out)
 {
+	struct pos_index index;
 	size_t i, above, equal, negatives = 0, before_best = 0;
 	uint64_t twice = 0;	/* 2 x (positive above + 1/2 tie) pairs: exact */
 	float lowest, highest;
@@ -85,6 +138,7 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 			best = pos[i];
 	}
 	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
+	pos_index_build(&index, sorted_pos, npos, buckets);
 	topk_reset(&top, heap, k);
 	lowest = sorted_pos[0];
 	highest = sorted_pos[npos - 1];
@@ -105,7 +159,7 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 		else if (s > highest)
 			above = 0, equal = 0;
 		else
-			count_positives_vs(sorted_pos, npos, s, &above, &equal);
+			count_positives_vs(&index, s, &above, &equal);
 		twice += 2 * above + equal;
 	}
 	if (negatives == 0)
@@ -214,6 +268,7 @@ struct eval_space {
 	uint8_t *label;
 	uint32_t *pos;
 	float *sorted;
+	uint32_t *buckets;
 	struct scored *heap;
 };
 
@@ -224,6 +279,7 @@ space_free(struct eval_space *w)
 	free(w->label);
 	free(w->pos);
 	free(w->sorted);
+	free(w->buckets);
 	free(w->heap);
 }
 
@@ -236,8 +292,9 @@ space_alloc(struct eval_space *w, size_t ncand, uint32_t k)
 	w->label = mem_array(ncand, 1, 1, "labels", &e);
 	w->pos = mem_array(ncand, sizeof(uint32_t), 0, "labels", &e);
 	w->sorted = mem_array(ncand, sizeof(float), 0, "labels", &e);
+	w->buckets = mem_array(2 * ncand + 1, sizeof(uint32_t), 0, "labels", &e);
 	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", &e);
-	return w->score && w->label && w->pos && w->sorted && w->heap ? 0 : -1;
+	return w->score && w->label && w->pos && w->sorted && w->buckets && w->heap ? 0 : -1;
 }
 
 /* Metrics of test user tu from its row of scores. */
@@ -249,7 +306,7 @@ measure_user(struct eval_job *j, size_t tu, const float *score, struct eval_spac
 	j->npos[tu] = npos;
 	j->evaluated[tu] = 2;
 	if (npos > 0 && user_metrics(score, w->label, j->ncand, w->pos, npos, j->c->k, w->heap,
-	    w->sorted, &j->per_user[tu]) == 0)
+	    w->sorted, w->buckets, &j->per_user[tu]) == 0)
 		j->evaluated[tu] = 1;
 	unlabel_user(j, tu, w->label);
 }

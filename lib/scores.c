@@ -94,6 +94,7 @@ struct user_work {
 	uint8_t *label;
 	uint32_t *pos;
 	float *sorted;
+	uint32_t *buckets;
 	struct scored *heap;
 };
 
@@ -123,7 +124,7 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 	ranked = npos;
 	r->positives_unknown += (test->start[tu + 1] - test->start[tu]) - ranked;
 	if (npos == 0 || user_metrics(w->score, w->label, n, w->pos, npos, c->k, w->heap, w->sorted,
-	    &um) < 0) {
+	    w->buckets, &um) < 0) {
 		r->users_without++;
 		return;
 	}
@@ -184,11 +185,12 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 	w.label = mem_array(big, 1, 0, "scores", e);
 	w.pos = mem_array(big, sizeof(uint32_t), 0, "scores", e);
 	w.sorted = mem_array(big, sizeof(float), 0, "scores", e);
+	w.buckets = mem_array(2 * big + 1, sizeof(uint32_t), 0, "scores", e);
 	w.heap = mem_array(c->k + 1, sizeof(struct scored), 0, "scores", e);
 	r->nusers = test->nusers;
 	r->user_auc = mem_array(test->nusers + 1, sizeof(double), 0, "scores", e);
 	r->user_id = mem_array(test->nusers + 1, sizeof(uint32_t), 0, "scores", e);
-	if (!w.score || !w.label || !w.pos || !w.sorted || !w.heap || !r->user_auc || !r->user_id)
+	if (!w.score || !w.label || !w.pos || !w.sorted || !w.buckets || !w.heap || !r->user_auc || !r->user_id)
 		goto done;
 	for (tu = 0; tu < test->nusers; tu++) {
 		r->user_auc[tu] = NAN;
@@ -214,6 +216,7 @@ done:
 	free(w.label);
 	free(w.pos);
 	free(w.sorted);
+	free(w.buckets);
 	free(w.heap);
 	if (rc < 0)
 		eval_result_free(r);

@@ -78,6 +78,19 @@ measure_epochs() {
 	echo "bench: $stage: ${median}s an epoch" >&2
 }
 
+# measure_once STAGE INPUT COUNT UNIT COMMAND: one run's wall time and
+# peak RSS, for the stages that take minutes.
+measure_once() {
+	local stage=$1 input=$2 count=$3 unit=$4 cmd=$5 wall rss
+	/usr/bin/time -f '%e %M' -o run.txt bash -c "$cmd > /dev/null 2>&1" ||
+		{ echo "bench: failed: $cmd" >&2; exit 1; }
+	read -r wall rss < run.txt
+	printf '%s\t%s\t%s (1 run)\t%s\t%s MiB\n' "$stage" "$input" "$wall" \
+		"$(awk -v n="$count" -v s="$wall" -v u="$unit" 'BEGIN { printf "%.0f %s/s", n / s, u }')" \
+		"$(( rss / 1024 ))" >> "$results"
+	echo "bench: $stage: ${wall}s" >&2
+}
+
 train_flags="-q --train train.tsv --item-dim 64 --tag-dim 0 --threads 2 -o model.bpr"
 measure_epochs "bpr-train default, dim 64, 2 threads" "syn train, $pos positives" "$pos" \
 	"$bin/bpr-train $train_flags"
@@ -85,9 +98,9 @@ measure_epochs "bpr-train adam (Keras), dim 64, 2 threads" "syn train, $pos posi
 	"$bin/bpr-train $train_flags --optimizer adam"
 "$bin/bpr-train" $train_flags --epochs 1 2>/dev/null
 users=$(cut -f1 train.tsv | sort -u | wc -l)
-measure "auc --exclude, all users" "$users users x $(( $(lines movies.csv) - 1 )) items, dim 64" "$users" users \
+measure_once "auc --exclude, all users" "$users users x $(( $(lines movies.csv) - 1 )) items, dim 64" "$users" users \
 	"$bin/auc -m model.bpr --threads 2 --exclude train.tsv test.tsv"
-measure "bpr-score --top 10, all users" "$users users, dim 64" "$users" users \
+measure_once "bpr-score --top 10, all users" "$users users, dim 64" "$users" users \
 	"$bin/bpr-score -m model.bpr --threads 2 --top 10 --all-users --exclude train.tsv"
 
 # The whole synthetic pipeline once, as a user would run it.
@@ -95,26 +108,25 @@ pipeline="$bin/ml-split -q --scheme random --test-fraction 0.2 -o p-train.tsv -t
 	$bin/triplet-sample -q --epochs 10 p-train.tsv |
 	$bin/bpr-train -q --item-dim 64 --tag-dim 0 --threads 2 -o p-model.bpr - &&
 	$bin/auc -m p-model.bpr --threads 2 --exclude p-train.tsv p-test.tsv"
-/usr/bin/time -f '%e %M' -o run.txt bash -c "$pipeline" > /dev/null 2>&1 ||
-	{ echo "bench: failed: the synthetic pipeline" >&2; exit 1; }
-read -r wall rss < run.txt
-printf '%s\t%s\t%s\t%s\t%s MiB\n' "pipeline: split, sample x10 | train, auc" "syn ratings.csv, $rows rows" \
-	"$wall" "$(awk -v n="$rows" -v s="$wall" 'BEGIN { printf "%.2f M rows/s", n / s / 1e6 }')" \
-	"$(( rss / 1024 ))" >> "$results"
-echo "bench: the synthetic pipeline: ${wall}s" >&2
+measure_once "pipeline: split, sample x10 | train, auc" "syn ratings.csv, $rows rows" "$rows" rows \
+	"$pipeline"
 
 # --- ml-100k: the stages of make experiment (plots and report excluded) ---
 if [ -f "$ml100k/u.data" ] && [ -f "$ml100k/u.item" ]; then
-	experiment="$bin/ml-split -q --min-rating 4 -o e-train.tsv -t e-test.tsv $ml100k/u.data &&
+	cat > e-run.sh <<-EOF
+	set -e
+	$bin/ml-split -q --min-rating 4 -o e-train.tsv -t e-test.tsv $ml100k/u.data &&
 		$bin/ml-genres -q --titles e-titles.tsv -o e-tags.tsv $ml100k/u.item &&
 		$bin/triplet-sample -q --epochs 30 --seed 1 --neg unseen --items e-tags.tsv e-train.tsv |
 		$bin/bpr-train -q --seed 1 --item-tags e-tags.tsv --eval e-test.tsv --eval-every 10 -o e-model.bpr - &&
 		$bin/auc -m e-model.bpr --compat notebook --items e-titles.tsv -k 10 e-test.tsv &&
 		$bin/auc -m e-model.bpr --exclude e-train.tsv --items e-titles.tsv -k 10 e-test.tsv &&
 		$bin/bpr-score -m e-model.bpr --top 5 --user 600 --exclude e-train.tsv --titles e-titles.tsv &&
-		$bin/bpr-score -m e-model.bpr --similar-items 183 --top 10 --titles e-titles.tsv"
+		$bin/bpr-score -m e-model.bpr --similar-items 183 --top 10 --titles e-titles.tsv
+	EOF
 	ratings100k=$(lines "$ml100k/u.data")
-	measure "ml-100k experiment stages" "u.data, $ratings100k rows; 30 epochs, 4 evaluations" 1 runs "$experiment"
+	measure "ml-100k experiment stages" "u.data, $ratings100k rows; 30 epochs, 4 evaluations" \
+		"$ratings100k" rows "bash e-run.sh"
 else
 	echo "bench: no ml-100k at $ml100k: its row is skipped" >&2
 fi

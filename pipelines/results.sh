@@ -63,16 +63,16 @@ summarise_way() {
 
 table() {
 	cat <<-EOF
-	| way | bpr-train flags | AUC notebook | AUC clean | P@10 | train s |
+	| way | bpr-train flags | AUC notebook (spread) | AUC clean (spread) | P@10 | train s |
 	|---|---|---|---|---|---|
 	EOF
-	awk -F'\t' 'NR > 1 { printf "| %s | `%s` | %s ±%s | %s ±%s | %s | %s |\n", $1, $2, $3, $4 / 2, $5, $6 / 2, $7, $8 }' \
+	awk -F'\t' 'NR > 1 { printf "| %s | `%s` | %s (%s) | %s (%s) | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' \
 		"$out/results.tsv"
 	cat <<-EOF
 
 	Made by \`make results\` (pipelines/results.sh) on $(date -u '+%Y-%m-%d'): ua.base, ratings >= 4,
-	30 epochs, judged on ua.test; mean of seeds ${seeds// /, } (± half the spread between
-	seeds); training time is bpr-train's wall time, one thread. *notebook*: ids 0..max
+	30 epochs, judged on ua.test; mean of seeds ${seeds// /, } (spread: the largest less the
+	smallest); training time is bpr-train's wall time, one thread. *notebook*: ids 0..max
 	ranked, train positives counted as negatives; *clean*: the catalogue ranked, train
 	positives left out (id 0 is not an item); P@10 under the clean protocol.
 	EOF

@@ -91,20 +91,21 @@ summarise() {
 	}' "$work/runs.tsv" | sort -t "$(printf '\t')" -k6,6gr -k8,8gr -k1,5 | awk '{ print NR "\t" $0 }'
 }
 
-# The defaults of bpr-train, as a grid point, to mark them in the table.
+# What bpr-train does without flags, as a grid point: one epoch trained
+# with no options, read back from the settings its model file records.
 default_point() {
-	"$bin/bpr-train" --help 2>&1 | awk '
-		/--loss name/ { match($0, /[a-z]+ \(default\)/); loss = substr($0, RSTART, RLENGTH - 10) }
-		/--optimizer name/ { match($0, /[a-z]+ \(default\)/); opt = substr($0, RSTART, RLENGTH - 10) }
-		/--item-dim N/ { match($0, /default [0-9]+/); item = substr($0, RSTART + 8, RLENGTH - 8) }
-		/--tag-dim N/ { match($0, /default [0-9]+/); tag = substr($0, RSTART + 8, RLENGTH - 8) }
-		l2next { match($0, /default [0-9.e-]+/); l2 = substr($0, RSTART + 8, RLENGTH - 8); l2next = 0 }
-		/--l2 X/ { l2next = 1 }
-		/--hard K/ { match($0, /default [0-9]+/); hard = substr($0, RSTART + 8, RLENGTH - 8) }
-		/--neg mode/ { match($0, /[a-z:.0-9]+ \(default\)/); neg = substr($0, RSTART, RLENGTH - 10) }
+	tool bpr-train -q --train "$work/fit.tsv" --epochs 1 -o "$work/defaults.bpr"
+	strings "$work/defaults.bpr" | awk -F= '
+		/^format=bprtools-model$/ { on = 1 }
+		on && !($1 in v) { v[$1] = substr($0, length($1) + 2) }
+		/^item_tags=/ { on = 0 }
 		END {
-			if (neg == "unseen" && hard > 1) neg = "hard" hard
-			printf "%s\t%s\t%s+%s\t%s\t%s\n", loss, opt, item, tag, (l2 == "" ? 0 : l2), neg
+			split(v["l2"], l2, ",")
+			split(v["triplets"], t, "[ =]")
+			neg = (t[1] == "neg" ? t[2] : "?")
+			if (neg == "unseen" && v["hard"] > 1) neg = "hard" v["hard"]
+			printf "%s\t%s\t%s+%s\t%s\t%s\n", v["loss"], v["optimizer"], v["item_dim"],
+				v["tag_dim"], l2[1], neg
 		}'
 }
 

@@ -94,6 +94,26 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	[ "$(metric out auc)" = 0.500000 ]
 }
 
+@test "auc: many positives, crowded ties and spread scores: every pair counted exactly" {
+	# user 1: 60 positives, 30 of them tied with 20 negatives; user 2: 3
+	# positives among 400 items of coarse scores (many ties everywhere)
+	awk 'BEGIN { srand(5)
+		for (i = 1; i <= 200; i++) printf "1\t%d\t%s\n", i, (i <= 30 || (i > 100 && i <= 120)) ? "0.25" : sprintf("%.6f", rand() * 2 - 1)
+		for (i = 1; i <= 400; i++) printf "2\t%d\t%d\n", i, int(rand() * 7) }' > scores.tsv
+	{ for i in $(seq 1 60); do printf '1\t%d\n' $i; done; printf '2\t5\n2\t50\n2\t300\n'; } > test.tsv
+	auc --scores scores.tsv test.tsv > out
+	# every (positive, negative) pair, by brute force
+	expected=$(awk -F'\t' 'NR == FNR { pos[$1 "," $2] = 1; next }
+		{ s[$1, ++n[$1]] = $3; p[$1, n[$1]] = (($1 "," $2) in pos) }
+		END { for (u in n) { num = 0; pairs = 0
+			for (i = 1; i <= n[u]; i++) if (p[u, i]) for (j = 1; j <= n[u]; j++) if (!p[u, j]) {
+				pairs++; num += s[u, i] > s[u, j] ? 1 : (s[u, i] == s[u, j] ? 0.5 : 0) }
+			total += num / pairs; users++ }
+			printf "%.6f", total / users }' test.tsv scores.tsv)
+	echo "auc $(metric out auc), brute force $expected"
+	[ "$(metric out auc)" = "$expected" ]
+}
+
 @test "auc: --per-user writes each evaluated user's AUC, averaging to the total" {
 	make_model
 	auc -m model.bpr --per-user pu.tsv test.tsv > out

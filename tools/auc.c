@@ -109,22 +109,6 @@ parse_options(int argc, char **argv, struct settings *s)
 	}
 }
 
-static struct positives *
-load_positives(const char *path)
-{
-	struct positives *p = calloc(1, sizeof(*p));
-	struct bpr_input *in;
-	struct bpr_err e;
-
-	if (p == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	in = cli_open_input(path, NULL);
-	if (positives_read(p, in, NULL, &e) < 0)
-		cli_die(&e);
-	input_close(in);
-	return p;
-}
-
 static int
 ascending(const void *a, const void *b)
 {
@@ -228,9 +212,9 @@ main(int argc, char **argv)
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
-	test = load_positives(argv[0]);
+	test = cli_load_positives(argv[0]);
 	if (s.exclude != NULL)
-		excl = load_positives(s.exclude);
+		excl = cli_load_positives(s.exclude);
 	if (s.model != NULL)
 		run_model(&s, test, excl, &r);
 	else
@@ -246,11 +230,8 @@ main(int argc, char **argv)
 	if (s.per_user != NULL)
 		write_per_user(s.per_user, &r);
 	eval_result_free(&r);
-	positives_free(test);
-	free(test);
-	if (excl != NULL)
-		positives_free(excl);
-	free(excl);
+	cli_free_positives(test);
+	cli_free_positives(excl);
 	free((void *)s.eval.ids);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		cli_fatal(BPR_EXIT_DATA, "stdout: write error");

@@ -379,30 +379,6 @@ load_catalogue(struct bpr_model *m, const char *path, uint32_t *crc)
 	free(pairs);
 }
 
-static struct positives *
-load_positives(const char *path)
-{
-	struct positives *p = calloc(1, sizeof(*p));
-	struct bpr_input *in;
-	struct bpr_err e;
-
-	if (p == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	in = cli_open_input(path, NULL);
-	if (positives_read(p, in, NULL, &e) < 0)
-		cli_die(&e);
-	input_close(in);
-	return p;
-}
-
-static void
-free_positives(struct positives *p)
-{
-	if (p != NULL)
-		positives_free(p);
-	free(p);
-}
-
 static void
 open_source(struct triplet_source *src, const struct settings *s)
 {
@@ -681,9 +657,9 @@ main(int argc, char **argv)
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
 	init_model(&m, &s, &tags_crc);
 	if (s.eval != NULL)
-		test = load_positives(s.eval);
+		test = cli_load_positives(s.eval);
 	if (s.valid != NULL)
-		valid = load_positives(s.valid);
+		valid = cli_load_positives(s.valid);
 	open_source(&src, &s);
 	describe_run(meta, sizeof(meta), &s, &src, tags_crc);
 	if (s.init == NULL && model_set_meta(&m, meta, &e) < 0)
@@ -705,7 +681,7 @@ main(int argc, char **argv)
 		    (unsigned long long)m.step);
 	source_close(&src);
 	model_free(&m);
-	free_positives(test);
-	free_positives(valid);
+	cli_free_positives(test);
+	cli_free_positives(valid);
 	return BPR_EXIT_OK;
 }

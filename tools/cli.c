@@ -274,3 +274,27 @@ cli_progress_wanted(int quiet)
 {
 	return !quiet && isatty(STDERR_FILENO);
 }
+
+struct positives *
+cli_load_positives(const char *path)
+{
+	struct positives *p = calloc(1, sizeof(*p));
+	struct bpr_input *in;
+	struct bpr_err e;
+
+	if (p == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	in = cli_open_input(path, NULL);
+	if (positives_read(p, in, NULL, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	return p;
+}
+
+void
+cli_free_positives(struct positives *p)
+{
+	if (p != NULL)
+		positives_free(p);
+	free(p);
+}

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "input.h"
 #include "output.h"
+#include "positives.h"
 
 #define BPR_VERSION "1.0.0"
 
@@ -46,6 +47,11 @@ void cli_range(const char *opt, const char *arg, double min, double max, int int
 
 /* Open an input; "-" on a terminal is refused with a hint. Exits on failure. */
 struct bpr_input *cli_open_input(const char *path, const char *const *wanted);
+
+/* (user, item) positives from a file, or exit with its error. */
+struct positives *cli_load_positives(const char *path);
+/* Free what cli_load_positives returned; NULL is fine. */
+void cli_free_positives(struct positives *p);
 
 /* Outputs that die cleanly: the temporary file is registered for removal. */
 void cli_output_open(struct bpr_output *o, const char *path);
