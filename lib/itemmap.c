@@ -6,17 +6,6 @@
 #include "mem.h"
 #include "pca.h"
 
-size_t
-item_tags(const struct bpr_model *m, uint32_t id, const uint32_t **tags)
-{
-	int64_t c = m->cat_items.count > 0 ? idmap_find(&m->cat_items, id) : -1;
-
-	if (c < 0)
-		return 0;
-	*tags = m->cat_tags + m->cat_start[c];
-	return m->cat_start[c + 1] - m->cat_start[c];
-}
-
 uint32_t *
 tag_item_counts(const struct bpr_model *m, struct bpr_err *e)
 {
@@ -34,7 +23,7 @@ int64_t
 item_main_tag(const struct bpr_model *m, uint32_t id, const uint32_t *counts)
 {
 	const uint32_t *tags;
-	size_t n = item_tags(m, id, &tags), k;
+	size_t n = model_catalogue_tags(m, id, &tags), k;
 	int64_t best = -1;
 
 	for (k = 0; k < n; k++)

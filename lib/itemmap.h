@@ -21,9 +21,6 @@ struct item_map {
 int item_map_build(struct item_map *im, const struct bpr_model *m, struct bpr_err *e);
 void item_map_free(struct item_map *im);
 
-/* The catalogue's tags of item id; 0 when it has none. */
-size_t item_tags(const struct bpr_model *m, uint32_t id, const uint32_t **tags);
-
 /*
  * How many catalogue items carry each tag: counts[0..m->ntags), NULL on
  * failure.

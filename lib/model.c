@@ -277,12 +277,24 @@ push_tag(struct bpr_model *m, uint32_t tag, struct bpr_err *e)
 	return 0;
 }
 
+size_t
+model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32_t **tags)
+{
+	/* an empty map has no table to probe */
+	int64_t c = m->cat_items.count > 0 ? idmap_find(&m->cat_items, id) : -1;
+
+	if (c < 0)
+		return 0;
+	*tags = m->cat_tags + m->cat_start[c];
+	return m->cat_start[c + 1] - m->cat_start[c];
+}
+
 /* Append item row i's tag list, as its catalogue entry and the tag mode say. */
 static int
 add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e)
 {
-	int64_t c = m->tag_dim ? idmap_find(&m->cat_items, id) : -1;
-	uint32_t k, n = c >= 0 ? m->cat_start[c + 1] - m->cat_start[c] : 0;
+	const uint32_t *tags = NULL;
+	uint32_t k, n = m->tag_dim ? (uint32_t)model_catalogue_tags(m, id, &tags) : 0;
 
 	size_t cap_start = m->tag_rows_cap, cap_scale = m->tag_rows_cap;
 
@@ -292,7 +304,7 @@ add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e)
 		return -1;
 	m->tag_rows_cap = cap_start;
 	for (k = 0; k < n; k++)
-		if (push_tag(m, m->cat_tags[m->cat_start[c] + k], e) < 0)
+		if (push_tag(m, tags[k], e) < 0)
 			return -1;
 	m->tag_scale[i] = n > 0 ? 1.0f / (float)n : 1.0f;
 	if (m->tag_mode == TAGS_SUM)
@@ -1042,7 +1054,9 @@ int
 model_item_vector(const struct bpr_model *m, uint32_t id, float *out, float *bias,
     struct bpr_err *e)
 {
-	int64_t row = idmap_find(&m->item_rows, id), c;
+	int64_t row = idmap_find(&m->item_rows, id);
+	const uint32_t *tags;
+	size_t n;
 
 	*bias = 0;
 	if (row >= 0) {
@@ -1054,9 +1068,8 @@ model_item_vector(const struct bpr_model *m, uint32_t id, float *out, float *bia
 		return 1;
 	}
 	memset(out, 0, (m->ipad + m->tpad) * sizeof(float));
-	c = m->tag_dim > 0 && m->cat_items.slots ? idmap_find(&m->cat_items, id) : -1;
-	if (c >= 0 && model_cold_vector(m, m->cat_tags + m->cat_start[c],
-	    m->cat_start[c + 1] - m->cat_start[c], out, e) < 0)
+	n = m->tag_dim > 0 ? model_catalogue_tags(m, id, &tags) : 0;
+	if (n > 0 && model_cold_vector(m, tags, n, out, e) < 0)
 		return -1;
 	return 0;
 }

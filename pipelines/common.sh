@@ -51,15 +51,15 @@ find_data() {
 		use_data "$root/../shared/data/ml-100k" || download
 }
 
+# metric FILE NAME: the value of one metric in auc's output.
+metric() { awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$1"; }
+
 # judge MODEL TRAIN TEST TITLES: the clean AUC (catalogue ranked, train
 # positives left out), the notebook's AUC (ids 0..max ranked, train
 # positives counted as negatives) and the clean P@10, tab-separated.
 judge() {
-	local clean nb
-	clean=$(tool auc -m "$1" --exclude "$2" --items "$4" -k 10 "$3") || return
-	nb=$(tool auc -m "$1" --compat notebook "$3") || return
-	printf '%s\t%s\t%s\n' \
-		"$(printf '%s\n' "$clean" | awk -F'\t' '$1 == "auc" { print $2 }')" \
-		"$(printf '%s\n' "$nb" | awk -F'\t' '$1 == "auc" { print $2 }')" \
-		"$(printf '%s\n' "$clean" | awk -F'\t' '$1 == "p@10" { print $2 }')"
+	tool auc -m "$1" --exclude "$2" --items "$4" -k 10 "$3" > "$1.clean" || return
+	tool auc -m "$1" --compat notebook "$3" > "$1.nb" || return
+	printf '%s\t%s\t%s\n' "$(metric "$1.clean" auc)" "$(metric "$1.nb" auc)" "$(metric "$1.clean" p@10)"
+	rm -f "$1.clean" "$1.nb"
 }

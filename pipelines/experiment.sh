@@ -66,7 +66,6 @@ pictures() {
 	"$root/pipelines/plots.sh" -n -c "MovieLens 100k, ua split, ratings >= 4" "$out" 2> "$out/plots.log"
 }
 
-metric() { awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$1"; }
 protocol() { sed -n 's/^# [^;]*; //p' "$1"; }
 # The AUC lines of bpr-train's log: epoch, loss, both AUCs.
 curve_rows() {

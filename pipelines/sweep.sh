@@ -137,7 +137,7 @@ find_data
 carve
 grid > "$work/grid"
 say "$prog: $(wc -l < "$work/grid") runs of $epochs epochs, $jobs at a time" >&2
-export -f run_one flags tool judge
+export -f run_one flags tool judge metric
 export work epochs bin
 xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ < "$work/grid" > "$work/runs.tsv"
 [ "$(wc -l < "$work/runs.tsv")" -eq "$(wc -l < "$work/grid")" ] || die "some runs failed"

@@ -503,7 +503,7 @@ write_item_tags(struct bpr_output *o, const struct bpr_model *m, uint32_t id,
     const struct titles *vocab)
 {
 	const uint32_t *tags;
-	size_t n = item_tags(m, id, &tags), k;
+	size_t n = model_catalogue_tags(m, id, &tags), k;
 
 	for (k = 0; k < n; k++) {
 		if (k > 0)

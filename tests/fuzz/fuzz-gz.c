@@ -4,17 +4,6 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bpr_input *in;
-	struct bpr_err e;
-	char path[64];
-	int fd = fuzz_file(data, size, path, sizeof(path));
-
-	if (fd < 0)
-		return 0;
-	if ((in = input_open(path, NULL, &e)) != NULL) {
-		fuzz_drain_lines(in);
-		input_close(in);
-	}
-	close(fd);
+	fuzz_open_and_drain(data, size, NULL);
 	return 0;
 }

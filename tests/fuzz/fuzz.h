@@ -47,4 +47,22 @@ fuzz_drain_lines(struct bpr_input *in)
 		;
 }
 
+/* The bytes as a file opened by input_open (wanted: zip members), drained. */
+static inline void
+fuzz_open_and_drain(const uint8_t *data, size_t size, const char *const *wanted)
+{
+	struct bpr_input *in;
+	struct bpr_err e;
+	char path[64];
+	int fd = fuzz_file(data, size, path, sizeof(path));
+
+	if (fd < 0)
+		return;
+	if ((in = input_open(path, wanted, &e)) != NULL) {
+		fuzz_drain_lines(in);
+		input_close(in);
+	}
+	close(fd);
+}
+
 #endif
