@@ -119,40 +119,59 @@ top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
 	out->map = ap / (double)(npos < k ? npos : k);
 }
 
-int
-user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
-    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, uint32_t *buckets,
-    struct user_metrics *out)
+/*
+ * Up to this many positives, their places among the scores are tallied in
+ * vector passes over all scores (TALLY_WIDTH positives a pass); with more,
+ * each negative is placed among them through the bucket index, a scalar
+ * pass whose cost does not grow with the positives.
+ */
+#define TALLY_POSITIVES 64
+
+/*
+ * Twice the (positive above negative + 1/2 tie) pairs, by tallying each
+ * positive against every score (NaN, the skipped, count as neither), then
+ * taking out the positives' own places among themselves.
+ */
+static uint64_t
+pairs_by_tally(const float *score, size_t n, const float *sorted_pos, size_t npos,
+    tally_fn tally)
+{
+	float t[TALLY_WIDTH];
+	uint32_t below[TALLY_WIDTH], equal[TALLY_WIDTH];
+	uint64_t twice = 0;
+	size_t j, q, lo = 0, hi = 0;
+
+	for (j = 0; j < npos; j += TALLY_WIDTH) {
+		for (q = 0; q < TALLY_WIDTH; q++)
+			t[q] = sorted_pos[j + q < npos ? j + q : npos - 1];
+		tally(score, n, t, below, equal);
+		for (q = 0; q < TALLY_WIDTH && j + q < npos; q++) {
+			/* positives below sorted_pos[j + q]: lo; equal to it: hi - lo */
+			while (sorted_pos[lo] < t[q])
+				lo++;
+			for (hi = hi > lo ? hi : lo; hi < npos && sorted_pos[hi] == t[q]; hi++)
+				;
+			twice += 2 * (below[q] - lo) + (equal[q] - (hi - lo));
+		}
+	}
+	return twice;
+}
+
+/* The same pairs, each negative placed among the positives by the index. */
+static uint64_t
+pairs_by_buckets(const float *score, const uint8_t *label, size_t n, const float *sorted_pos,
+    size_t npos, uint32_t *buckets)
 {
 	struct pos_index index;
-	size_t i, above, equal, negatives = 0, before_best = 0;
-	uint64_t twice = 0;	/* 2 x (positive above + 1/2 tie) pairs: exact */
-	float lowest, highest;
-	uint32_t best = pos[0];
-	struct topk top;
+	float lowest = sorted_pos[0], highest = sorted_pos[npos - 1];
+	size_t i, above, equal;
+	uint64_t twice = 0;
 
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < npos; i++) {
-		sorted_pos[i] = score[pos[i]];
-		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
-			best = pos[i];
-	}
-	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
 	pos_index_build(&index, sorted_pos, npos, buckets);
-	topk_reset(&top, heap, k);
-	lowest = sorted_pos[0];
-	highest = sorted_pos[npos - 1];
 	for (i = 0; i < n; i++) {
 		float s = score[i];
-		if (label[i] == LABEL_SKIP)
-			continue;
-		if (k > 0 && (top.n < top.k || s >= top.heap[0].score))
-			topk_offer(&top, s, (uint32_t)i);
-		if (s > score[best] || (s == score[best] && i < best))
-			before_best++;
 		if (label[i] != LABEL_NEG)
 			continue;
-		negatives++;
 		/* most negatives fall below every positive: no search needed */
 		if (s < lowest)
 			above = npos, equal = 0;
@@ -162,12 +181,68 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 			count_positives_vs(&index, s, &above, &equal);
 		twice += 2 * above + equal;
 	}
+	return twice;
+}
+
+/*
+ * The rank of the best positive (the highest score, the first of equals):
+ * the candidates above it, or equal and earlier.
+ */
+static size_t
+before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn tally)
+{
+	float t[TALLY_WIDTH];
+	uint32_t below[TALLY_WIDTH], equal[TALLY_WIDTH], below_earlier[TALLY_WIDTH];
+	uint32_t equal_earlier[TALLY_WIDTH] = { 0 };
+	size_t q;
+
+	for (q = 0; q < TALLY_WIDTH; q++)
+		t[q] = score[best];
+	tally(score, n, t, below, equal);
+	if (equal[0] > 1)	/* ties with the best: those before it rank above */
+		tally(score, best, t, below_earlier, equal_earlier);
+	return ranked - below[0] - equal[0] + equal_earlier[0];
+}
+
+/* The k best, offered in candidate order, skipped ones (NaN) left out. */
+static void
+top_k_of(struct topk *top, const float *score, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (top->n < top->k ? score[i] == score[i] : score[i] >= top->heap[0].score)
+			topk_offer(top, score[i], (uint32_t)i);
+}
+
+int
+user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
+    size_t npos, size_t skipped, uint32_t k, struct scored *heap, float *sorted_pos,
+    uint32_t *buckets, tally_fn tally, struct user_metrics *out)
+{
+	size_t i, negatives = n - npos - skipped;
+	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
+	uint32_t best = pos[0];
+	struct topk top;
+
+	memset(out, 0, sizeof(*out));
 	if (negatives == 0)
 		return -1;
+	for (i = 0; i < npos; i++) {
+		sorted_pos[i] = score[pos[i]];
+		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
+			best = pos[i];
+	}
+	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
+	twice = npos <= TALLY_POSITIVES ? pairs_by_tally(score, n, sorted_pos, npos, tally) :
+	    pairs_by_buckets(score, label, n, sorted_pos, npos, buckets);
 	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
-	out->rr = 1.0 / (double)(before_best + 1);
-	if (k > 0)
+	out->rr = 1.0 / (double)(before_best(score, n, n - skipped, best, tally) + 1);
+	if (k > 0) {
+		topk_reset(&top, heap, k);
+		top_k_of(&top, score, n);
 		top_k_metrics(&top, label, npos, k, out);
+	}
 	return 0;
 }
 
@@ -218,9 +293,12 @@ candidate_of(const struct eval_job *j, uint32_t id)
 	}
 }
 
-/* Label the user's test positives and (if excluding) train positives. */
+/*
+ * Label the user's test positives and (if excluding) train positives; the
+ * scores of the ones left out become NaN, as user_metrics wants.
+ */
 static size_t
-label_user(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos, size_t *unknown,
+label_user(const struct eval_job *j, size_t tu, float *score, uint8_t *label, uint32_t *pos, size_t *unknown,
     size_t *excluded)
 {
 	const struct positives *t = j->test, *x = j->exclude;
@@ -240,6 +318,7 @@ label_user(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos, s
 		c = candidate_of(j, x->item_id[x->items[k]]);
 		if (c >= 0 && label[c] == LABEL_NEG) {
 			label[c] = LABEL_SKIP;
+			score[c] = NAN;
 			(*excluded)++;
 		}
 	}
@@ -264,12 +343,13 @@ unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
 
 /* Work space of one thread: scores of a block of users, labels, ranks. */
 struct eval_space {
-	float *score;		/* SCORE_BLOCK x candidates */
+	float *score;		/* SCORE_USERS x candidates */
 	uint8_t *label;
 	uint32_t *pos;
 	float *sorted;
 	uint32_t *buckets;
 	struct scored *heap;
+	tally_fn tally;
 };
 
 static void
@@ -288,25 +368,26 @@ space_alloc(struct eval_space *w, size_t ncand, uint32_t k)
 {
 	struct bpr_err e;
 
-	w->score = mem_array(ncand * SCORE_BLOCK, sizeof(float), 0, "scores", &e);
+	w->score = mem_array(ncand * SCORE_USERS, sizeof(float), 0, "scores", &e);
 	w->label = mem_array(ncand, 1, 1, "labels", &e);
 	w->pos = mem_array(ncand, sizeof(uint32_t), 0, "labels", &e);
 	w->sorted = mem_array(ncand, sizeof(float), 0, "labels", &e);
 	w->buckets = mem_array(2 * ncand + 1, sizeof(uint32_t), 0, "labels", &e);
 	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", &e);
+	w->tally = tally_kernel();
 	return w->score && w->label && w->pos && w->sorted && w->buckets && w->heap ? 0 : -1;
 }
 
 /* Metrics of test user tu from its row of scores. */
 static void
-measure_user(struct eval_job *j, size_t tu, const float *score, struct eval_space *w)
+measure_user(struct eval_job *j, size_t tu, float *score, struct eval_space *w)
 {
-	size_t npos = label_user(j, tu, w->label, w->pos, &j->nunknown[tu], &j->nexcl[tu]);
+	size_t npos = label_user(j, tu, score, w->label, w->pos, &j->nunknown[tu], &j->nexcl[tu]);
 
 	j->npos[tu] = npos;
 	j->evaluated[tu] = 2;
-	if (npos > 0 && user_metrics(score, w->label, j->ncand, w->pos, npos, j->c->k, w->heap,
-	    w->sorted, w->buckets, &j->per_user[tu]) == 0)
+	if (npos > 0 && user_metrics(score, w->label, j->ncand, w->pos, npos, j->nexcl[tu],
+	    j->c->k, w->heap, w->sorted, w->buckets, w->tally, &j->per_user[tu]) == 0)
 		j->evaluated[tu] = 1;
 	unlabel_user(j, tu, w->label);
 }
@@ -317,8 +398,8 @@ eval_users(void *arg)
 	struct eval_job *j = arg;
 	score_fn score = score_kernel();
 	struct eval_space w;
-	const float *rows[SCORE_BLOCK];
-	size_t tu = j->first, block[SCORE_BLOCK];
+	const float *rows[SCORE_USERS];
+	size_t tu = j->first, block[SCORE_USERS];
 	int64_t urow;
 	int n, b;
 
@@ -329,13 +410,13 @@ eval_users(void *arg)
 	}
 	while (tu < j->last) {
 		/* the next few test users the model knows */
-		for (n = 0; n < SCORE_BLOCK && tu < j->last; tu++) {
+		for (n = 0; n < SCORE_USERS && tu < j->last; tu++) {
 			if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[tu])) < 0)
 				continue;
 			block[n] = tu;
 			rows[n++] = model_row(&j->m->user, (size_t)urow);
 		}
-		score(rows, n, j->items, j->bias, j->ncand, j->width, w.score);
+		score_users(score, rows, n, j->items, j->bias, j->ncand, j->width, w.score);
 		for (b = 0; b < n; b++)
 			measure_user(j, block[b], w.score + (size_t)b * j->ncand, &w);
 	}

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "model.h"
 #include "positives.h"
+#include "scoring.h"
 #include "topk.h"
 
 enum { LABEL_NEG = 0, LABEL_POS = 1, LABEL_SKIP = 2 };
@@ -28,14 +29,15 @@ struct user_metrics {
 
 /*
  * Metrics of one user from the scores of n candidates labelled negative,
- * positive or skipped (left out of the ranking); pos lists the npos
- * positive candidates. heap has room for k (index, score) pairs,
- * sorted_pos for n scores and buckets for 2n + 1 counts. Returns
- * 0, or -1 when there is no positive or no negative (no AUC).
+ * positive or skipped (left out of the ranking): the skipped ones, as
+ * many as `skipped`, must have the score NaN; pos lists the npos positive
+ * candidates. heap has room for k (index, score) pairs, sorted_pos for n
+ * scores and buckets for 2n + 1 counts; tally is tally_kernel(). Returns
+ * 0, or -1 when there is no negative (no AUC).
  */
 int user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
-    size_t npos, uint32_t k, struct scored *heap, float *sorted_pos, uint32_t *buckets,
-    struct user_metrics *out);
+    size_t npos, size_t skipped, uint32_t k, struct scored *heap, float *sorted_pos,
+    uint32_t *buckets, tally_fn tally, struct user_metrics *out);
 
 enum universe_kind {
 	UNIVERSE_MODEL,		/* the model's items */

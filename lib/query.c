@@ -147,16 +147,16 @@ recommend_users(void *arg)
 {
 	struct rec_job *j = arg;
 	const struct bpr_model *m = j->m;
-	const float *rows[SCORE_BLOCK];
+	const float *rows[SCORE_USERS];
 	score_fn score = score_kernel();
 	size_t i, b, n = m->item.rows, width = m->ipad + m->tpad;
 	int nb;
 
 	for (i = j->first; i < j->last; i += (size_t)nb) {
-		nb = j->last - i < SCORE_BLOCK ? (int)(j->last - i) : SCORE_BLOCK;
+		nb = j->last - i < SCORE_USERS ? (int)(j->last - i) : SCORE_USERS;
 		for (b = 0; b < (size_t)nb; b++)
 			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + b]));
-		score(rows, nb, j->items, m->use_bias ? m->bias.w : NULL, n, width, j->score);
+		score_users(score, rows, nb, j->items, m->use_bias ? m->bias.w : NULL, n, width, j->score);
 		for (b = 0; b < (size_t)nb; b++)
 			top_of(j, i + b, j->score + b * n);
 	}
@@ -197,7 +197,7 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 		    .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
 		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
-		jobs[t].score = mem_array(SCORE_BLOCK * (m->item.rows + 1), sizeof(float), 0,
+		jobs[t].score = mem_array(SCORE_USERS * (m->item.rows + 1), sizeof(float), 0,
 		    "recommendations", e);
 		jobs[t].heap = mem_array(k, sizeof(struct scored), 0, "recommendations", e);
 		if (!jobs[t].skip || !jobs[t].score || !jobs[t].heap)

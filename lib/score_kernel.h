@@ -1,41 +1,52 @@
 /*
- * The scoring loop, included by scoring.c (any x86-64) and scoring_avx2.c
- * (-mavx2), each defining SCORE_NAME.
+ * The scoring and tallying loops, included by scoring.c (any x86-64) and
+ * scoring_avx2.c (-mavx2), each defining SCORE_NAME and TALLY_NAME.
  */
-#ifndef SCORE_NAME
-#error "define SCORE_NAME before including score_kernel.h"
+#if !defined(SCORE_NAME) || !defined(TALLY_NAME)
+#error "define SCORE_NAME and TALLY_NAME before including score_kernel.h"
 #endif
+
+#include <string.h>
 
 #include "scoring.h"
 #include "vec.h"
 
-/* Up to four users against one candidate: its chunks are loaded once. */
+/*
+ * nu users against one candidate: its chunks are loaded once. Inlined
+ * with nu a constant, the loop over users unrolls and the accumulators
+ * live in registers (with nu known only at run time they went to the
+ * stack, and zeroing and reloading them took most of the time).
+ */
 VEC_INLINE void
 score_candidate(const float *const *users, int nu, const float *item, size_t width,
     float *sums)
 {
-	vec16 acc[SCORE_BLOCK] = { { { 0 }, { 0 } } };
-	vec8 lo, hi;
+	vec16 acc[SCORE_BLOCK];
+	vec8 lo, hi, zero = { 0 };
 	size_t i;
 	int u;
 
+#pragma GCC unroll 4
+	for (u = 0; u < nu; u++)
+		acc[u].lo = acc[u].hi = zero;
 	for (i = 0; i < width; i += VEC_LANES) {
 		lo = vec8_at(item + i);
 		hi = vec8_at(item + i + 8);
-		for (u = 0; u < SCORE_BLOCK; u++) {
-			if (u < nu) {
-				acc[u].lo += vec8_at(users[u] + i) * lo;
-				acc[u].hi += vec8_at(users[u] + i + 8) * hi;
-			}
+#pragma GCC unroll 4
+		for (u = 0; u < nu; u++) {
+			acc[u].lo += vec8_at(users[u] + i) * lo;
+			acc[u].hi += vec8_at(users[u] + i + 8) * hi;
 		}
 	}
+#pragma GCC unroll 4
 	for (u = 0; u < nu; u++)
 		sums[u] = vec_sum(&acc[u]);
 }
 
-void
-SCORE_NAME(const float *const *users, int nu, const float *items, const float *bias,
-    size_t n, size_t width, float *out)
+/* Every candidate against nu users; nu is a constant where this is inlined. */
+VEC_INLINE void
+score_block(const float *const *users, int nu, const float *items, const float *bias,
+    size_t n, size_t width, float *out, size_t stride)
 {
 	float sums[SCORE_BLOCK];
 	size_t c;
@@ -44,6 +55,67 @@ SCORE_NAME(const float *const *users, int nu, const float *items, const float *b
 	for (c = 0; c < n; c++) {
 		score_candidate(users, nu, items + c * width, width, sums);
 		for (u = 0; u < nu; u++)
-			out[(size_t)u * n + c] = bias != NULL ? sums[u] + bias[c] : sums[u];
+			out[(size_t)u * stride + c] = bias != NULL ? sums[u] + bias[c] : sums[u];
+	}
+}
+
+_Static_assert(SCORE_BLOCK == 4, "one case for each block size below");
+
+void
+SCORE_NAME(const float *const *users, int nu, const float *items, const float *bias,
+    size_t n, size_t width, float *out, size_t stride)
+{
+	switch (nu) {
+	case 4:
+		score_block(users, 4, items, bias, n, width, out, stride);
+		break;
+	case 3:
+		score_block(users, 3, items, bias, n, width, out, stride);
+		break;
+	case 2:
+		score_block(users, 2, items, bias, n, width, out, stride);
+		break;
+	case 1:
+		score_block(users, 1, items, bias, n, width, out, stride);
+		break;
+	default:	/* no user */
+		break;
+	}
+}
+
+typedef int32_t ivec8 __attribute__((vector_size(32), may_alias));
+
+void
+TALLY_NAME(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal)
+{
+	ivec8 lt[TALLY_WIDTH], eq[TALLY_WIDTH], zero = { 0 };
+	vec8 tv[TALLY_WIDTH], x;
+	size_t i;
+	int j, l;
+
+#pragma GCC unroll 4
+	for (j = 0; j < TALLY_WIDTH; j++) {
+		tv[j] = vec8_of(t[j]);
+		lt[j] = eq[j] = zero;
+	}
+	/* a comparison gives -1 in each lane where it holds */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, sizeof(x));
+#pragma GCC unroll 4
+		for (j = 0; j < TALLY_WIDTH; j++) {
+			lt[j] -= x < tv[j];
+			eq[j] -= x == tv[j];
+		}
+	}
+	for (j = 0; j < TALLY_WIDTH; j++) {
+		below[j] = equal[j] = 0;
+		for (l = 0; l < 8; l++) {
+			below[j] += (uint32_t)lt[j][l];
+			equal[j] += (uint32_t)eq[j][l];
+		}
+		for (size_t r = i; r < n; r++) {
+			below[j] += s[r] < t[j];
+			equal[j] += s[r] == t[j];
+		}
 	}
 }

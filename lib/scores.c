@@ -96,6 +96,7 @@ struct user_work {
 	float *sorted;
 	uint32_t *buckets;
 	struct scored *heap;
+	tally_fn tally;
 };
 
 /* One user's group of scored pairs [from, to). */
@@ -106,7 +107,7 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 {
 	uint32_t user = (uint32_t)(s[from].key >> 32);
 	int64_t xu = excl ? positives_user_index(excl, user) : -1;
-	size_t i, n = to - from, npos = 0, ranked;
+	size_t i, n = to - from, npos = 0, skipped = 0, ranked;
 	struct user_metrics um;
 
 	for (i = 0; i < n; i++) {
@@ -118,13 +119,15 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 			w->pos[npos++] = (uint32_t)i;
 		} else if (excl != NULL && has_item(excl, xu, item)) {
 			w->label[i] = LABEL_SKIP;
-			r->excluded++;
+			w->score[i] = NAN;
+			skipped++;
 		}
 	}
 	ranked = npos;
+	r->excluded += skipped;
 	r->positives_unknown += (test->start[tu + 1] - test->start[tu]) - ranked;
-	if (npos == 0 || user_metrics(w->score, w->label, n, w->pos, npos, c->k, w->heap, w->sorted,
-	    w->buckets, &um) < 0) {
+	if (npos == 0 || user_metrics(w->score, w->label, n, w->pos, npos, skipped, c->k, w->heap,
+	    w->sorted, w->buckets, w->tally, &um) < 0) {
 		r->users_without++;
 		return;
 	}
@@ -187,6 +190,7 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 	w.sorted = mem_array(big, sizeof(float), 0, "scores", e);
 	w.buckets = mem_array(2 * big + 1, sizeof(uint32_t), 0, "scores", e);
 	w.heap = mem_array(c->k + 1, sizeof(struct scored), 0, "scores", e);
+	w.tally = tally_kernel();
 	r->nusers = test->nusers;
 	r->user_auc = mem_array(test->nusers + 1, sizeof(double), 0, "scores", e);
 	r->user_id = mem_array(test->nusers + 1, sizeof(uint32_t), 0, "scores", e);

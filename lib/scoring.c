@@ -4,19 +4,52 @@
 #include <string.h>
 
 #define SCORE_NAME score_users_baseline
+#define TALLY_NAME tally_baseline
 #include "score_kernel.h"
 
-score_fn
-score_kernel(void)
+/* AVX2 if this processor has it and BPRTOOLS_REFERENCE does not say no. */
+static int
+use_avx2(void)
 {
 	const char *ref = getenv("BPRTOOLS_REFERENCE");
 
 	if (ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0)
-		return score_users_baseline;
+		return 0;
 #if defined(__x86_64__)
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
-		return score_users_avx2;
+	return __builtin_cpu_supports("avx2");
+#else
+	return 0;
 #endif
-	return score_users_baseline;
+}
+
+score_fn
+score_kernel(void)
+{
+	return use_avx2() ? score_users_avx2 : score_users_baseline;
+}
+
+tally_fn
+tally_kernel(void)
+{
+	return use_avx2() ? tally_avx2 : tally_baseline;
+}
+
+void
+score_users(score_fn kernel, const float *const *users, int nu, const float *items,
+    const float *bias, size_t n, size_t width, float *out)
+{
+	size_t tile = SCORE_TILE_BYTES / (width * sizeof(float)), c, len;
+	int u, nb;
+
+	if (tile < 16)
+		tile = 16;
+	for (c = 0; c < n; c += len) {
+		len = n - c < tile ? n - c : tile;
+		for (u = 0; u < nu; u += nb) {
+			nb = nu - u < SCORE_BLOCK ? nu - u : SCORE_BLOCK;
+			kernel(users + u, nb, items + c * width, bias != NULL ? bias + c : NULL, len,
+			    width, out + (size_t)u * n + c, n);
+		}
+	}
 }

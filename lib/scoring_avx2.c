@@ -4,6 +4,7 @@
  */
 #if defined(__x86_64__)
 #define SCORE_NAME score_users_avx2
+#define TALLY_NAME tally_avx2
 #include "score_kernel.h"
 #else
 typedef int scoring_avx2_unused;	/* ISO C wants something in a translation unit */
