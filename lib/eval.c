@@ -134,7 +134,7 @@ top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
  */
 static uint64_t
 pairs_by_tally(const float *score, size_t n, const float *sorted_pos, size_t npos,
-    tally_fn tally)
+    tally_fn tally, uint32_t *high_below, uint32_t *high_equal)
 {
 	float t[TALLY_WIDTH];
 	uint32_t below[TALLY_WIDTH], equal[TALLY_WIDTH];
@@ -152,6 +152,8 @@ pairs_by_tally(const float *score, size_t n, const float *sorted_pos, size_t npo
 			for (hi = hi > lo ? hi : lo; hi < npos && sorted_pos[hi] == t[q]; hi++)
 				;
 			twice += 2 * (below[q] - lo) + (equal[q] - (hi - lo));
+			*high_below = below[q];
+			*high_equal = equal[q];
 		}
 	}
 	return twice;
@@ -186,22 +188,27 @@ pairs_by_buckets(const float *score, const uint8_t *label, size_t n, const float
 
 /*
  * The rank of the best positive (the highest score, the first of equals):
- * the candidates above it, or equal and earlier.
+ * the candidates above it, or equal and earlier; below and equal are the
+ * candidates below and equal to its score, tallied if NULL.
  */
 static size_t
-before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn tally)
+before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn tally,
+    const uint32_t *below, const uint32_t *equal)
 {
 	float t[TALLY_WIDTH];
-	uint32_t below[TALLY_WIDTH], equal[TALLY_WIDTH], below_earlier[TALLY_WIDTH];
-	uint32_t equal_earlier[TALLY_WIDTH] = { 0 };
+	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH], earlier[TALLY_WIDTH] = { 0 };
 	size_t q;
 
 	for (q = 0; q < TALLY_WIDTH; q++)
 		t[q] = score[best];
-	tally(score, n, t, below, equal);
-	if (equal[0] > 1)	/* ties with the best: those before it rank above */
-		tally(score, best, t, below_earlier, equal_earlier);
-	return ranked - below[0] - equal[0] + equal_earlier[0];
+	if (below == NULL) {
+		tally(score, n, t, b, e);
+		below = b;
+		equal = e;
+	}
+	if (*equal > 1)	/* ties with the best: those before it rank above */
+		tally(score, best, t, b, earlier);
+	return ranked - *below - *equal + earlier[0];
 }
 
 /* The k best, offered in candidate order, skipped ones (NaN) left out. */
@@ -220,9 +227,9 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
     size_t npos, size_t skipped, uint32_t k, struct scored *heap, float *sorted_pos,
     uint32_t *buckets, tally_fn tally, struct user_metrics *out)
 {
-	size_t i, negatives = n - npos - skipped;
+	size_t i, rank, negatives = n - npos - skipped;
 	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
-	uint32_t best = pos[0];
+	uint32_t best = pos[0], below, equal;
 	struct topk top;
 
 	memset(out, 0, sizeof(*out));
@@ -234,10 +241,16 @@ user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t 
 			best = pos[i];
 	}
 	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
-	twice = npos <= TALLY_POSITIVES ? pairs_by_tally(score, n, sorted_pos, npos, tally) :
-	    pairs_by_buckets(score, label, n, sorted_pos, npos, buckets);
+	if (npos <= TALLY_POSITIVES) {
+		/* the last positive tallied is the highest: the best's place */
+		twice = pairs_by_tally(score, n, sorted_pos, npos, tally, &below, &equal);
+		rank = before_best(score, n, n - skipped, best, tally, &below, &equal);
+	} else {
+		twice = pairs_by_buckets(score, label, n, sorted_pos, npos, buckets);
+		rank = before_best(score, n, n - skipped, best, tally, NULL, NULL);
+	}
 	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
-	out->rr = 1.0 / (double)(before_best(score, n, n - skipped, best, tally) + 1);
+	out->rr = 1.0 / (double)(rank + 1);
 	if (k > 0) {
 		topk_reset(&top, heap, k);
 		top_k_of(&top, score, n);

@@ -12,16 +12,14 @@
 #include "vec.h"
 
 /*
- * nu users against one candidate: its chunks are loaded once. Inlined
- * with nu a constant, the loop over users unrolls and the accumulators
- * live in registers (with nu known only at run time they went to the
- * stack, and zeroing and reloading them took most of the time).
+ * nu users against one candidate, its chunks loaded once, into acc.
+ * Inlined with nu a constant, the loop over users unrolls and the
+ * accumulators live in registers (with nu known only at run time they
+ * went to the stack, and zeroing and reloading them took most of the time).
  */
 VEC_INLINE void
-score_candidate(const float *const *users, int nu, const float *item, size_t width,
-    float *sums)
+dot_candidate(const float *const *users, int nu, const float *item, size_t width, vec16 *acc)
 {
-	vec16 acc[SCORE_BLOCK];
 	vec8 lo, hi, zero = { 0 };
 	size_t i;
 	int u;
@@ -38,9 +36,6 @@ score_candidate(const float *const *users, int nu, const float *item, size_t wid
 			acc[u].hi += vec8_at(users[u] + i + 8) * hi;
 		}
 	}
-#pragma GCC unroll 4
-	for (u = 0; u < nu; u++)
-		sums[u] = vec_sum(&acc[u]);
 }
 
 /* Every candidate against nu users; nu is a constant where this is inlined. */
@@ -49,17 +44,42 @@ score_block(const float *const *users, int nu, const float *items, const float *
     size_t n, size_t width, float *out, size_t stride)
 {
 	float sums[SCORE_BLOCK];
+	vec16 acc[SCORE_BLOCK];
+	vec4 four;
 	size_t c;
 	int u;
 
 	for (c = 0; c < n; c++) {
-		score_candidate(users, nu, items + c * width, width, sums);
+		if (nu == 4) {
+			/* all four sums in one vector, stored straight to their rows */
+			dot_candidate(users, 4, items + c * width, width, acc);
+			four = vec_sum4(acc);
+			if (bias != NULL)
+				four += bias[c];
+			out[c] = four[0];
+			out[stride + c] = four[1];
+			out[2 * stride + c] = four[2];
+			out[3 * stride + c] = four[3];
+			continue;
+		}
+		dot_candidate(users, nu, items + c * width, width, acc);
+		for (u = 0; u < nu; u++)
+			sums[u] = vec_sum(&acc[u]);
 		for (u = 0; u < nu; u++)
 			out[(size_t)u * stride + c] = bias != NULL ? sums[u] + bias[c] : sums[u];
 	}
 }
 
-_Static_assert(SCORE_BLOCK == 4, "one case for each block size below");
+/* With a bias and without: inlined with nu constant, as the loop wants. */
+VEC_INLINE void
+score_block_either(const float *const *users, int nu, const float *items, const float *bias,
+    size_t n, size_t width, float *out, size_t stride)
+{
+	if (bias != NULL)
+		score_block(users, nu, items, bias, n, width, out, stride);
+	else
+		score_block(users, nu, items, NULL, n, width, out, stride);
+}
 
 void
 SCORE_NAME(const float *const *users, int nu, const float *items, const float *bias,
@@ -67,16 +87,16 @@ SCORE_NAME(const float *const *users, int nu, const float *items, const float *b
 {
 	switch (nu) {
 	case 4:
-		score_block(users, 4, items, bias, n, width, out, stride);
+		score_block_either(users, 4, items, bias, n, width, out, stride);
 		break;
 	case 3:
-		score_block(users, 3, items, bias, n, width, out, stride);
+		score_block_either(users, 3, items, bias, n, width, out, stride);
 		break;
 	case 2:
-		score_block(users, 2, items, bias, n, width, out, stride);
+		score_block_either(users, 2, items, bias, n, width, out, stride);
 		break;
 	case 1:
-		score_block(users, 1, items, bias, n, width, out, stride);
+		score_block_either(users, 1, items, bias, n, width, out, stride);
 		break;
 	default:	/* no user */
 		break;

@@ -13,7 +13,7 @@
 
 #define SCORE_BLOCK 4		/* users a kernel call scores together */
 #define SCORE_USERS 16		/* users a pass over the items serves */
-#define SCORE_TILE_BYTES (128 * 1024)	/* items scored in turn: stay in L2 */
+#define SCORE_TILE_BYTES (64 * 1024)	/* items scored in turn: stay in L2 */
 
 /*
  * out[u * stride + c] = users[u] . items[c] (+ bias[c]) for u < nu <=
