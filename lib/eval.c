@@ -125,7 +125,7 @@ top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
  * each negative is placed among them through the bucket index, a scalar
  * pass whose cost does not grow with the positives.
  */
-#define TALLY_POSITIVES 64
+#define TALLY_POSITIVES 256
 
 /*
  * Twice the (positive above negative + 1/2 tie) pairs, by tallying each
@@ -196,7 +196,8 @@ before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn
     const uint32_t *below, const uint32_t *equal)
 {
 	float t[TALLY_WIDTH];
-	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH], earlier[TALLY_WIDTH] = { 0 };
+	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH], below_earlier[TALLY_WIDTH];
+	uint32_t equal_earlier[TALLY_WIDTH] = { 0 };
 	size_t q;
 
 	for (q = 0; q < TALLY_WIDTH; q++)
@@ -207,8 +208,8 @@ before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn
 		equal = e;
 	}
 	if (*equal > 1)	/* ties with the best: those before it rank above */
-		tally(score, best, t, b, earlier);
-	return ranked - *below - *equal + earlier[0];
+		tally(score, best, t, below_earlier, equal_earlier);
+	return ranked - *below - *equal + equal_earlier[0];
 }
 
 /* The k best, offered in candidate order, skipped ones (NaN) left out. */

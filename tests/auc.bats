@@ -96,12 +96,16 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 
 @test "auc: many positives, crowded ties and spread scores: every pair counted exactly" {
 	# user 1: 60 positives, 30 of them tied with 20 negatives; user 2: 3
-	# positives among 400 items of coarse scores (many ties everywhere)
+	# positives among 400 items of coarse scores (many ties everywhere);
+	# user 3: 300 positives (more than auc tallies one by one) among 700
+	# coarse scores
 	awk 'BEGIN { srand(5)
 		for (i = 1; i <= 200; i++) printf "1\t%d\t%s\n", i, (i <= 30 || (i > 100 && i <= 120)) ? "0.25" : sprintf("%.6f", rand() * 2 - 1)
-		for (i = 1; i <= 400; i++) printf "2\t%d\t%d\n", i, int(rand() * 7) }' > scores.tsv
-	{ for i in $(seq 1 60); do printf '1\t%d\n' $i; done; printf '2\t5\n2\t50\n2\t300\n'; } > test.tsv
-	auc --scores scores.tsv test.tsv > out
+		for (i = 1; i <= 400; i++) printf "2\t%d\t%d\n", i, int(rand() * 7)
+		for (i = 1; i <= 700; i++) printf "3\t%d\t%.2f\n", i, int(rand() * 40) / 4 }' > scores.tsv
+	{ for i in $(seq 1 60); do printf '1\t%d\n' $i; done; printf '2\t5\n2\t50\n2\t300\n'
+	  for i in $(seq 1 2 600); do printf '3\t%d\n' $i; done; } > test.tsv
+	auc --scores scores.tsv -k 5 test.tsv > out
 	# every (positive, negative) pair, by brute force
 	expected=$(awk -F'\t' 'NR == FNR { pos[$1 "," $2] = 1; next }
 		{ s[$1, ++n[$1]] = $3; p[$1, n[$1]] = (($1 "," $2) in pos) }
@@ -112,6 +116,18 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 			printf "%.6f", total / users }' test.tsv scores.tsv)
 	echo "auc $(metric out auc), brute force $expected"
 	[ "$(metric out auc)" = "$expected" ]
+	# the reciprocal rank of each user's best positive (the first of equals)
+	expected=$(awk -F'\t' 'NR == FNR { pos[$1 "," $2] = 1; next }
+		{ s[$1, ++n[$1]] = $3; id[$1, n[$1]] = $2; p[$1, n[$1]] = (($1 "," $2) in pos) }
+		END { for (u in n) { b = 0
+			for (i = 1; i <= n[u]; i++) if (p[u, i] && (b == 0 || s[u, i] > s[u, b])) b = i
+			before = 0
+			for (j = 1; j <= n[u]; j++)
+				before += s[u, j] > s[u, b] || (s[u, j] == s[u, b] && id[u, j] < id[u, b])
+			total += 1 / (before + 1); users++ }
+			printf "%.6f", total / users }' test.tsv scores.tsv)
+	echo "mrr $(metric out mrr), brute force $expected"
+	[ "$(metric out mrr)" = "$expected" ]
 }
 
 @test "auc: --per-user writes each evaluated user's AUC, averaging to the total" {
