@@ -561,6 +561,44 @@ apply_batch(struct worker *wk)
 	}
 }
 
+VEC_INLINE void
+prefetch_lines(const float *p, size_t floats)
+{
+	size_t off;
+
+	for (off = 0; off < floats; off += 16)
+		__builtin_prefetch(p + off, 1);
+}
+
+VEC_INLINE void
+prefetch_row(const struct param_table *tb, size_t row)
+{
+	size_t at = row * tb->stride;
+
+	prefetch_lines(tb->w + at, tb->stride);
+	if (tb->last != NULL)
+		__builtin_prefetch(tb->last + row, 1);
+	if (tb->rv != NULL)
+		__builtin_prefetch(tb->rv + row, 1);
+	if (tb->v != NULL)
+		prefetch_lines(tb->v + at, tb->stride);
+	if (tb->m != NULL)
+		prefetch_lines(tb->m + at, tb->stride);
+}
+
+/* The rows a triplet will read and write, fetched while others compute. */
+VEC_INLINE void
+prefetch_triplet(const struct bpr_model *m, const struct row_triplet *tr)
+{
+	prefetch_row(&m->user, tr->u);
+	prefetch_row(&m->item, tr->p);
+	prefetch_row(&m->item, tr->n);
+	if (m->use_bias) {
+		prefetch_row(&m->bias, tr->p);
+		prefetch_row(&m->bias, tr->n);
+	}
+}
+
 /* The rows a triplet reads, up to date with every step taken so far (Keras). */
 VEC_INLINE void
 catch_up_triplet(struct trainer *t, const struct row_triplet *tr, uint64_t now)
@@ -591,40 +629,25 @@ catch_up_batch(struct worker *wk, const struct row_triplet *tr, size_t n)
 	uint64_t now = __atomic_load_n(&t->m->step, __ATOMIC_RELAXED);
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	/* the catch-up is the batch's first touch of its rows: fetch ahead */
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			prefetch_triplet(t->m, &tr[i + PREFETCH_AHEAD]);
 		catch_up_triplet(t, &tr[i], now);
+	}
 }
 
+/* The batch slots a triplet will look up (row -> slot maps are random reads). */
 VEC_INLINE void
-prefetch_lines(const float *p, size_t floats)
+prefetch_slots(struct worker *wk, const struct row_triplet *tr)
 {
-	size_t off;
-
-	for (off = 0; off < floats; off += 16)
-		__builtin_prefetch(p + off, 1);
-}
-
-VEC_INLINE void
-prefetch_row(const struct param_table *tb, size_t row)
-{
-	size_t at = row * tb->stride;
-
-	prefetch_lines(tb->w + at, tb->stride);
-	if (tb->rv != NULL)
-		__builtin_prefetch(tb->rv + row, 1);
-	if (tb->v != NULL)
-		prefetch_lines(tb->v + at, tb->stride);
-	if (tb->m != NULL)
-		prefetch_lines(tb->m + at, tb->stride);
-}
-
-/* The rows a triplet will read and write, fetched while others compute. */
-VEC_INLINE void
-prefetch_triplet(const struct bpr_model *m, const struct row_triplet *tr)
-{
-	prefetch_row(&m->user, tr->u);
-	prefetch_row(&m->item, tr->p);
-	prefetch_row(&m->item, tr->n);
+	__builtin_prefetch(wk->grad[T_USER].slot_of + tr->u, 1);
+	__builtin_prefetch(wk->grad[T_ITEM].slot_of + tr->p, 1);
+	__builtin_prefetch(wk->grad[T_ITEM].slot_of + tr->n, 1);
+	if (wk->t->m->use_bias) {
+		__builtin_prefetch(wk->grad[T_BIAS].slot_of + tr->p, 1);
+		__builtin_prefetch(wk->grad[T_BIAS].slot_of + tr->n, 1);
+	}
 }
 
 VEC_INLINE void
@@ -638,8 +661,10 @@ run_batches(struct worker *wk)
 		if (wk->t->c.opt == OPT_ADAM)
 			catch_up_batch(wk, wk->trip + b, len);
 		for (i = 0; i < len; i++) {
-			if (b + i + PREFETCH_AHEAD < wk->n)
+			if (b + i + PREFETCH_AHEAD < wk->n) {
 				prefetch_triplet(m, &wk->trip[b + i + PREFETCH_AHEAD]);
+				prefetch_slots(wk, &wk->trip[b + i + PREFETCH_AHEAD]);
+			}
 			triplet_grads(wk, &wk->trip[b + i], 1.0f / (float)len);
 		}
 		apply_batch(wk);
