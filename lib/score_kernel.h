@@ -81,6 +81,8 @@ score_block_either(const float *const *users, int nu, const float *items, const 
 		score_block(users, nu, items, NULL, n, width, out, stride);
 }
 
+_Static_assert(SCORE_BLOCK == 4, "one case for each block size below");
+
 void
 SCORE_NAME(const float *const *users, int nu, const float *items, const float *bias,
     size_t n, size_t width, float *out, size_t stride)
@@ -105,12 +107,16 @@ SCORE_NAME(const float *const *users, int nu, const float *items, const float *b
 
 typedef int32_t ivec8 __attribute__((vector_size(32), may_alias));
 
+/*
+ * Eight scores at a time against each threshold, counted in eight int32
+ * lanes (n / 8 per lane at most), then summed; the tail one by one.
+ */
 void
 TALLY_NAME(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal)
 {
 	ivec8 lt[TALLY_WIDTH], eq[TALLY_WIDTH], zero = { 0 };
 	vec8 tv[TALLY_WIDTH], x;
-	size_t i;
+	size_t i, r;
 	int j, l;
 
 #pragma GCC unroll 4
@@ -133,7 +139,7 @@ TALLY_NAME(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *
 			below[j] += (uint32_t)lt[j][l];
 			equal[j] += (uint32_t)eq[j][l];
 		}
-		for (size_t r = i; r < n; r++) {
+		for (r = i; r < n; r++) {
 			below[j] += s[r] < t[j];
 			equal[j] += s[r] == t[j];
 		}
