@@ -152,10 +152,11 @@ pairs_by_tally(const float *score, size_t n, const float *sorted_pos, size_t npo
 			for (hi = hi > lo ? hi : lo; hi < npos && sorted_pos[hi] == t[q]; hi++)
 				;
 			twice += 2 * (below[q] - lo) + (equal[q] - (hi - lo));
-			*high_below = below[q];
-			*high_equal = equal[q];
 		}
 	}
+	/* the last threshold tallied is the highest positive */
+	*high_below = below[(npos - 1) % TALLY_WIDTH];
+	*high_equal = equal[(npos - 1) % TALLY_WIDTH];
 	return twice;
 }
 
@@ -186,30 +187,35 @@ pairs_by_buckets(const float *score, const uint8_t *label, size_t n, const float
 	return twice;
 }
 
-/*
- * The rank of the best positive (the highest score, the first of equals):
- * the candidates above it, or equal and earlier; below and equal are the
- * candidates below and equal to its score, tallied if NULL.
- */
-static size_t
-before_best(const float *score, size_t n, size_t ranked, uint32_t best, tally_fn tally,
-    const uint32_t *below, const uint32_t *equal)
+/* How many of s[0..n) are below v, and equal to it. */
+static void
+tally_value(tally_fn tally, const float *s, size_t n, float v, uint32_t *below, uint32_t *equal)
 {
 	float t[TALLY_WIDTH];
-	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH], below_earlier[TALLY_WIDTH];
-	uint32_t equal_earlier[TALLY_WIDTH] = { 0 };
+	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH];
 	size_t q;
 
 	for (q = 0; q < TALLY_WIDTH; q++)
-		t[q] = score[best];
-	if (below == NULL) {
-		tally(score, n, t, b, e);
-		below = b;
-		equal = e;
-	}
-	if (*equal > 1)	/* ties with the best: those before it rank above */
-		tally(score, best, t, below_earlier, equal_earlier);
-	return ranked - *below - *equal + equal_earlier[0];
+		t[q] = v;
+	tally(s, n, t, b, e);
+	*below = b[0];
+	*equal = e[0];
+}
+
+/*
+ * The rank of the best positive (the highest score, the first of equals):
+ * the candidates above it, or equal and earlier, given how many of the
+ * ranked candidates are below and equal to its score.
+ */
+static size_t
+before_best(const float *score, size_t ranked, uint32_t best, tally_fn tally, uint32_t below,
+    uint32_t equal)
+{
+	uint32_t below_earlier, equal_earlier = 0;
+
+	if (equal > 1)	/* ties with the best: those before it rank above */
+		tally_value(tally, score, best, score[best], &below_earlier, &equal_earlier);
+	return ranked - below - equal + equal_earlier;
 }
 
 /* The k best, offered in candidate order, skipped ones (NaN) left out. */
@@ -224,40 +230,61 @@ top_k_of(struct topk *top, const float *score, size_t n)
 }
 
 int
-user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
-    size_t npos, size_t skipped, uint32_t k, struct scored *heap, float *sorted_pos,
-    uint32_t *buckets, tally_fn tally, struct user_metrics *out)
+user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
+    struct rank_space *w, struct user_metrics *out)
 {
-	size_t i, rank, negatives = n - npos - skipped;
+	size_t i, negatives = n - npos - skipped;
 	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
-	uint32_t best = pos[0], below, equal;
+	uint32_t best = w->pos[0], below, equal;
 	struct topk top;
 
 	memset(out, 0, sizeof(*out));
 	if (negatives == 0)
 		return -1;
 	for (i = 0; i < npos; i++) {
-		sorted_pos[i] = score[pos[i]];
-		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
-			best = pos[i];
+		w->sorted[i] = score[w->pos[i]];
+		if (score[w->pos[i]] > score[best] || (score[w->pos[i]] == score[best] &&
+		    w->pos[i] < best))
+			best = w->pos[i];
 	}
-	qsort(sorted_pos, npos, sizeof(*sorted_pos), ascending_float);
+	qsort(w->sorted, npos, sizeof(*w->sorted), ascending_float);
 	if (npos <= TALLY_POSITIVES) {
-		/* the last positive tallied is the highest: the best's place */
-		twice = pairs_by_tally(score, n, sorted_pos, npos, tally, &below, &equal);
-		rank = before_best(score, n, n - skipped, best, tally, &below, &equal);
+		twice = pairs_by_tally(score, n, w->sorted, npos, w->tally, &below, &equal);
 	} else {
-		twice = pairs_by_buckets(score, label, n, sorted_pos, npos, buckets);
-		rank = before_best(score, n, n - skipped, best, tally, NULL, NULL);
+		twice = pairs_by_buckets(score, w->label, n, w->sorted, npos, w->buckets);
+		tally_value(w->tally, score, n, score[best], &below, &equal);
 	}
 	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
-	out->rr = 1.0 / (double)(rank + 1);
+	out->rr = 1.0 / (double)(before_best(score, n - skipped, best, w->tally, below, equal) + 1);
 	if (k > 0) {
-		topk_reset(&top, heap, k);
+		topk_reset(&top, w->heap, k);
 		top_k_of(&top, score, n);
-		top_k_metrics(&top, label, npos, k, out);
+		top_k_metrics(&top, w->label, npos, k, out);
 	}
 	return 0;
+}
+
+void
+rank_space_free(struct rank_space *w)
+{
+	free(w->label);
+	free(w->pos);
+	free(w->sorted);
+	free(w->buckets);
+	free(w->heap);
+	memset(w, 0, sizeof(*w));
+}
+
+int
+rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e)
+{
+	w->label = mem_array(n, 1, 1, "ranking", e);
+	w->pos = mem_array(n, sizeof(uint32_t), 0, "ranking", e);
+	w->sorted = mem_array(n, sizeof(float), 0, "ranking", e);
+	w->buckets = mem_array(2 * n + 1, sizeof(uint32_t), 0, "ranking", e);
+	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", e);
+	w->tally = tally_kernel();
+	return w->label && w->pos && w->sorted && w->buckets && w->heap ? 0 : -1;
 }
 
 /* ------------------------------------------------------- model evaluation */
@@ -312,8 +339,8 @@ candidate_of(const struct eval_job *j, uint32_t id)
  * scores of the ones left out become NaN, as user_metrics wants.
  */
 static size_t
-label_user(const struct eval_job *j, size_t tu, float *score, uint8_t *label, uint32_t *pos, size_t *unknown,
-    size_t *excluded)
+label_user(const struct eval_job *j, size_t tu, float *score, struct rank_space *w,
+    size_t *unknown, size_t *excluded)
 {
 	const struct positives *t = j->test, *x = j->exclude;
 	size_t k, npos = 0;
@@ -324,15 +351,14 @@ label_user(const struct eval_job *j, size_t tu, float *score, uint8_t *label, ui
 			(*unknown)++;
 			continue;
 		}
-		label[c] = LABEL_POS;
-		pos[npos++] = (uint32_t)c;
+		w->label[c] = LABEL_POS;
+		w->pos[npos++] = (uint32_t)c;
 	}
 	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
 	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
 		c = candidate_of(j, x->item_id[x->items[k]]);
-		if (c >= 0 && label[c] == LABEL_NEG) {
-			label[c] = LABEL_SKIP;
-			score[c] = NAN;
+		if (c >= 0 && w->label[c] == LABEL_NEG) {
+			rank_skip(w, score, (size_t)c);
 			(*excluded)++;
 		}
 	}
@@ -355,53 +381,16 @@ unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
 			label[c] = LABEL_NEG;
 }
 
-/* Work space of one thread: scores of a block of users, labels, ranks. */
-struct eval_space {
-	float *score;		/* SCORE_USERS x candidates */
-	uint8_t *label;
-	uint32_t *pos;
-	float *sorted;
-	uint32_t *buckets;
-	struct scored *heap;
-	tally_fn tally;
-};
-
-static void
-space_free(struct eval_space *w)
-{
-	free(w->score);
-	free(w->label);
-	free(w->pos);
-	free(w->sorted);
-	free(w->buckets);
-	free(w->heap);
-}
-
-static int
-space_alloc(struct eval_space *w, size_t ncand, uint32_t k)
-{
-	struct bpr_err e;
-
-	w->score = mem_array(ncand * SCORE_USERS, sizeof(float), 0, "scores", &e);
-	w->label = mem_array(ncand, 1, 1, "labels", &e);
-	w->pos = mem_array(ncand, sizeof(uint32_t), 0, "labels", &e);
-	w->sorted = mem_array(ncand, sizeof(float), 0, "labels", &e);
-	w->buckets = mem_array(2 * ncand + 1, sizeof(uint32_t), 0, "labels", &e);
-	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", &e);
-	w->tally = tally_kernel();
-	return w->score && w->label && w->pos && w->sorted && w->buckets && w->heap ? 0 : -1;
-}
-
 /* Metrics of test user tu from its row of scores. */
 static void
-measure_user(struct eval_job *j, size_t tu, float *score, struct eval_space *w)
+measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w)
 {
-	size_t npos = label_user(j, tu, score, w->label, w->pos, &j->nunknown[tu], &j->nexcl[tu]);
+	size_t npos = label_user(j, tu, score, w, &j->nunknown[tu], &j->nexcl[tu]);
 
 	j->npos[tu] = npos;
 	j->evaluated[tu] = 2;
-	if (npos > 0 && user_metrics(score, w->label, j->ncand, w->pos, npos, j->nexcl[tu],
-	    j->c->k, w->heap, w->sorted, w->buckets, w->tally, &j->per_user[tu]) == 0)
+	if (npos > 0 && user_metrics(score, j->ncand, npos, j->nexcl[tu], j->c->k, w,
+	    &j->per_user[tu]) == 0)
 		j->evaluated[tu] = 1;
 	unlabel_user(j, tu, w->label);
 }
@@ -411,15 +400,18 @@ eval_users(void *arg)
 {
 	struct eval_job *j = arg;
 	score_fn score = score_kernel();
-	struct eval_space w;
+	struct rank_space w;
+	struct bpr_err e;
 	const float *rows[SCORE_USERS];
 	size_t tu = j->first, block[SCORE_USERS];
+	float *scores = mem_array(j->ncand * SCORE_USERS, sizeof(float), 0, "scores", &e);
 	int64_t urow;
 	int n, b;
 
-	if (space_alloc(&w, j->ncand, j->c->k) < 0) {
+	if (rank_space_alloc(&w, j->ncand, j->c->k, &e) < 0 || scores == NULL) {
 		j->failed = 1;
-		space_free(&w);
+		rank_space_free(&w);
+		free(scores);
 		return NULL;
 	}
 	while (tu < j->last) {
@@ -430,11 +422,12 @@ eval_users(void *arg)
 			block[n] = tu;
 			rows[n++] = model_row(&j->m->user, (size_t)urow);
 		}
-		score_users(score, rows, n, j->items, j->bias, j->ncand, j->width, w.score);
+		score_users(score, rows, n, j->items, j->bias, j->ncand, j->width, scores);
 		for (b = 0; b < n; b++)
-			measure_user(j, block[b], w.score + (size_t)b * j->ncand, &w);
+			measure_user(j, block[b], scores + (size_t)b * j->ncand, &w);
 	}
-	space_free(&w);
+	rank_space_free(&w);
+	free(scores);
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #ifndef BPR_EVAL_H
 #define BPR_EVAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,16 +29,38 @@ struct user_metrics {
 };
 
 /*
- * Metrics of one user from the scores of n candidates labelled negative,
- * positive or skipped (left out of the ranking): the skipped ones, as
- * many as `skipped`, must have the score NaN; pos lists the npos positive
- * candidates. heap has room for k (index, score) pairs, sorted_pos for n
- * scores and buckets for 2n + 1 counts; tally is tally_kernel(). Returns
- * 0, or -1 when there is no negative (no AUC).
+ * What ranking one user works in, for up to n candidates and the top k:
+ * the candidates' labels (all LABEL_NEG between users), the positive
+ * candidates, and scratch for user_metrics.
  */
-int user_metrics(const float *score, const uint8_t *label, size_t n, const uint32_t *pos,
-    size_t npos, size_t skipped, uint32_t k, struct scored *heap, float *sorted_pos,
-    uint32_t *buckets, tally_fn tally, struct user_metrics *out);
+struct rank_space {
+	uint8_t *label;
+	uint32_t *pos;
+	float *sorted;		/* the positives' scores */
+	uint32_t *buckets;	/* 2n + 1 */
+	struct scored *heap;	/* k + 1 */
+	tally_fn tally;
+};
+
+int rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e);
+void rank_space_free(struct rank_space *w);
+
+/* Leave candidate c out of the ranking: user_metrics wants its score NaN. */
+static inline void
+rank_skip(struct rank_space *w, float *score, size_t c)
+{
+	w->label[c] = LABEL_SKIP;
+	score[c] = NAN;
+}
+
+/*
+ * Metrics of one user from the scores of n candidates labelled in w
+ * negative, positive or skipped (by rank_skip, `skipped` of them); w->pos
+ * lists the npos positive candidates. Returns 0, or -1 when there is no
+ * negative (no AUC).
+ */
+int user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
+    struct rank_space *w, struct user_metrics *out);
 
 enum universe_kind {
 	UNIVERSE_MODEL,		/* the model's items */

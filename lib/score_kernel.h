@@ -38,7 +38,9 @@ dot_candidate(const float *const *users, int nu, const float *item, size_t width
 	}
 }
 
-/* Every candidate against nu users; nu is a constant where this is inlined. */
+_Static_assert(SCORE_BLOCK == 4, "a full block is what vec_sum4 reduces");
+
+/* Every candidate against nu <= SCORE_BLOCK users. */
 VEC_INLINE void
 score_block(const float *const *users, int nu, const float *items, const float *bias,
     size_t n, size_t width, float *out, size_t stride)
@@ -81,28 +83,18 @@ score_block_either(const float *const *users, int nu, const float *items, const 
 		score_block(users, nu, items, NULL, n, width, out, stride);
 }
 
-_Static_assert(SCORE_BLOCK == 4, "one case for each block size below");
-
+/*
+ * Full blocks, nearly every call, are compiled with the user count a
+ * constant; the rest (the last few users) take the general loop.
+ */
 void
 SCORE_NAME(const float *const *users, int nu, const float *items, const float *bias,
     size_t n, size_t width, float *out, size_t stride)
 {
-	switch (nu) {
-	case 4:
-		score_block_either(users, 4, items, bias, n, width, out, stride);
-		break;
-	case 3:
-		score_block_either(users, 3, items, bias, n, width, out, stride);
-		break;
-	case 2:
-		score_block_either(users, 2, items, bias, n, width, out, stride);
-		break;
-	case 1:
-		score_block_either(users, 1, items, bias, n, width, out, stride);
-		break;
-	default:	/* no user */
-		break;
-	}
+	if (nu == SCORE_BLOCK)
+		score_block_either(users, SCORE_BLOCK, items, bias, n, width, out, stride);
+	else if (nu > 0)
+		score_block_either(users, nu, items, bias, n, width, out, stride);
 }
 
 typedef int32_t ivec8 __attribute__((vector_size(32), may_alias));

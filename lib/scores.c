@@ -91,12 +91,7 @@ has_item(const struct positives *p, int64_t u, uint32_t id)
 
 struct user_work {
 	float *score;
-	uint8_t *label;
-	uint32_t *pos;
-	float *sorted;
-	uint32_t *buckets;
-	struct scored *heap;
-	tally_fn tally;
+	struct rank_space rank;
 };
 
 /* One user's group of scored pairs [from, to). */
@@ -113,21 +108,19 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 	for (i = 0; i < n; i++) {
 		uint32_t item = (uint32_t)s[from + i].key;
 		w->score[i] = s[from + i].score;
-		w->label[i] = LABEL_NEG;
+		w->rank.label[i] = LABEL_NEG;
 		if (has_item(test, (int64_t)tu, item)) {
-			w->label[i] = LABEL_POS;
-			w->pos[npos++] = (uint32_t)i;
+			w->rank.label[i] = LABEL_POS;
+			w->rank.pos[npos++] = (uint32_t)i;
 		} else if (excl != NULL && has_item(excl, xu, item)) {
-			w->label[i] = LABEL_SKIP;
-			w->score[i] = NAN;
+			rank_skip(&w->rank, w->score, i);
 			skipped++;
 		}
 	}
 	ranked = npos;
 	r->excluded += skipped;
 	r->positives_unknown += (test->start[tu + 1] - test->start[tu]) - ranked;
-	if (npos == 0 || user_metrics(w->score, w->label, n, w->pos, npos, skipped, c->k, w->heap,
-	    w->sorted, w->buckets, w->tally, &um) < 0) {
+	if (npos == 0 || user_metrics(w->score, n, npos, skipped, c->k, &w->rank, &um) < 0) {
 		r->users_without++;
 		return;
 	}
@@ -185,16 +178,12 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 		goto done;
 	big = largest_group(s, n) + 1;
 	w.score = mem_array(big, sizeof(float), 0, "scores", e);
-	w.label = mem_array(big, 1, 0, "scores", e);
-	w.pos = mem_array(big, sizeof(uint32_t), 0, "scores", e);
-	w.sorted = mem_array(big, sizeof(float), 0, "scores", e);
-	w.buckets = mem_array(2 * big + 1, sizeof(uint32_t), 0, "scores", e);
-	w.heap = mem_array(c->k + 1, sizeof(struct scored), 0, "scores", e);
-	w.tally = tally_kernel();
+	if (w.score == NULL || rank_space_alloc(&w.rank, big, c->k, e) < 0)
+		goto done;
 	r->nusers = test->nusers;
 	r->user_auc = mem_array(test->nusers + 1, sizeof(double), 0, "scores", e);
 	r->user_id = mem_array(test->nusers + 1, sizeof(uint32_t), 0, "scores", e);
-	if (!w.score || !w.label || !w.pos || !w.sorted || !w.buckets || !w.heap || !r->user_auc || !r->user_id)
+	if (!r->user_auc || !r->user_id)
 		goto done;
 	for (tu = 0; tu < test->nusers; tu++) {
 		r->user_auc[tu] = NAN;
@@ -217,11 +206,7 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 done:
 	free(s);
 	free(w.score);
-	free(w.label);
-	free(w.pos);
-	free(w.sorted);
-	free(w.buckets);
-	free(w.heap);
+	rank_space_free(&w.rank);
 	if (rc < 0)
 		eval_result_free(r);
 	return rc;

@@ -623,17 +623,16 @@ catch_up_triplet(struct trainer *t, const struct row_triplet *tr, uint64_t now)
  * drawn while training are brought up when drawn).
  */
 VEC_INLINE void
-catch_up_batch(struct worker *wk, const struct row_triplet *tr, size_t n)
+catch_up_batch(struct worker *wk, size_t from, size_t len)
 {
 	struct trainer *t = wk->t;
 	uint64_t now = __atomic_load_n(&t->m->step, __ATOMIC_RELAXED);
 	size_t i;
 
-	/* the catch-up is the batch's first touch of its rows: fetch ahead */
-	for (i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n)
-			prefetch_triplet(t->m, &tr[i + PREFETCH_AHEAD]);
-		catch_up_triplet(t, &tr[i], now);
+	for (i = from; i < from + len; i++) {
+		if (i + PREFETCH_AHEAD < wk->n)
+			prefetch_triplet(t->m, &wk->trip[i + PREFETCH_AHEAD]);
+		catch_up_triplet(t, &wk->trip[i], now);
 	}
 }
 
@@ -655,14 +654,20 @@ run_batches(struct worker *wk)
 {
 	const struct bpr_model *m = wk->t->m;
 	size_t b, i, len, batch = wk->t->c.batch;
+	int catch_up = wk->t->c.opt == OPT_ADAM;
 
 	for (b = 0; b < wk->n; b += batch) {
 		len = wk->n - b < batch ? wk->n - b : batch;
-		if (wk->t->c.opt == OPT_ADAM)
-			catch_up_batch(wk, wk->trip + b, len);
+		/*
+		 * Each triplet's rows are fetched ahead of their first touch:
+		 * Keras Adam's catch-up, or else the gradients.
+		 */
+		if (catch_up)
+			catch_up_batch(wk, b, len);
 		for (i = 0; i < len; i++) {
 			if (b + i + PREFETCH_AHEAD < wk->n) {
-				prefetch_triplet(m, &wk->trip[b + i + PREFETCH_AHEAD]);
+				if (!catch_up)
+					prefetch_triplet(m, &wk->trip[b + i + PREFETCH_AHEAD]);
 				prefetch_slots(wk, &wk->trip[b + i + PREFETCH_AHEAD]);
 			}
 			triplet_grads(wk, &wk->trip[b + i], 1.0f / (float)len);
