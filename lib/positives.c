@@ -12,6 +12,7 @@
 #include "text.h"
 
 static const char *const interaction_names[3] = { "user", "item", "interactions" };
+static const char *const seen_names[3] = { "user", "item", "seen interactions" };
 
 void
 positives_free(struct positives *p)
@@ -21,6 +22,8 @@ positives_free(struct positives *p)
 	free(p->start);
 	free(p->items);
 	free(p->item_count);
+	free(p->seen_start);
+	free(p->seen);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -206,22 +209,62 @@ build_groups(struct positives *p, const uint64_t *keys, size_t n, struct bpr_err
 	return 0;
 }
 
+/* Sort and collapse repeated (user << 32 | item) keys; returns how many remain. */
+static size_t
+distinct_keys(uint64_t *keys, size_t n, uint64_t *tmp)
+{
+	size_t i, m = 0;
+
+	radix_sort_u64(keys, tmp, n);
+	for (i = 0; i < n; i++)
+		if (m == 0 || keys[m - 1] != keys[i])
+			keys[m++] = keys[i];
+	return m;
+}
+
+/*
+ * Group the seen keys (sorted, distinct, every item in the universe) by
+ * the positives' users, leaving out the users' positives and the users
+ * who have none: a seen item is only ever trained beside positives.
+ */
+static int
+group_seen(struct positives *p, const uint64_t *keys, size_t n, struct bpr_err *e)
+{
+	size_t i, u = 0;
+	uint32_t user, item;
+
+	p->seen_start = mem_array(p->nusers + 1, sizeof(*p->seen_start), 1, "seen interactions", e);
+	p->seen = mem_array(n, sizeof(*p->seen), 0, "seen interactions", e);
+	if (p->seen_start == NULL || p->seen == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		user = (uint32_t)(keys[i] >> 32);
+		while (u < p->nusers && p->user_id[u] < user)
+			p->seen_start[++u] = (uint32_t)p->nseen;
+		item = (uint32_t)positives_item_index(p, (uint32_t)keys[i]);
+		if (u == p->nusers || p->user_id[u] != user || positives_has(p, (uint32_t)u, item))
+			p->seen_unused++;
+		else
+			p->seen[p->nseen++] = item;
+	}
+	while (u < p->nusers)
+		p->seen_start[++u] = (uint32_t)p->nseen;
+	return 0;
+}
+
 int
 positives_from_keys(struct positives *p, uint64_t *keys, size_t n, const uint32_t *extra,
     size_t nextra, struct bpr_err *e)
 {
 	uint64_t *tmp;
-	size_t i, m = 0;
+	size_t m;
 
 	memset(p, 0, sizeof(*p));
 	p->rows = n;
 	if ((tmp = mem_array(n, sizeof(*tmp), 0, "sorting interactions", e)) == NULL)
 		return -1;
-	radix_sort_u64(keys, tmp, n);
+	m = distinct_keys(keys, n, tmp);
 	free(tmp);
-	for (i = 0; i < n; i++)
-		if (m == 0 || keys[m - 1] != keys[i])
-			keys[m++] = keys[i];
 	p->duplicates = n - m;
 	if (build_universe(p, keys, m, extra, nextra, e) < 0 || build_groups(p, keys, m, e) < 0) {
 		positives_free(p);
@@ -230,13 +273,46 @@ positives_from_keys(struct positives *p, uint64_t *keys, size_t n, const uint32_
 	return 0;
 }
 
-int
-positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
+/* Read the seen pairs, and append their items to the catalogue's. */
+static int
+read_seen(struct bpr_input *in, uint64_t **keys, size_t *n, uint32_t **extra, size_t *nextra,
     struct bpr_err *e)
 {
-	uint64_t *keys = NULL;
+	size_t cap = *nextra, i;
+
+	input_track_crc(in);
+	if (read_id_pairs(in, seen_names, keys, n, e) < 0 ||
+	    mem_grow(extra, &cap, *nextra + *n, sizeof(**extra), "the item universe", e) < 0)
+		return -1;
+	for (i = 0; i < *n; i++)
+		(*extra)[(*nextra)++] = (uint32_t)(*keys)[i];
+	return 0;
+}
+
+/* The seen pairs as groups of p, which was built with their items. */
+static int
+attach_seen(struct positives *p, struct bpr_input *in, uint64_t *keys, size_t n,
+    struct bpr_err *e)
+{
+	uint64_t *tmp = mem_array(n, sizeof(*tmp), 0, "sorting seen interactions", e);
+	size_t m;
+
+	if (tmp == NULL)
+		return -1;
+	m = distinct_keys(keys, n, tmp);
+	free(tmp);
+	p->seen_rows = n;
+	p->seen_crc = input_crc(in);
+	return group_seen(p, keys, m, e);
+}
+
+int
+positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
+    struct bpr_input *seen, struct bpr_err *e)
+{
+	uint64_t *keys = NULL, *seen_keys = NULL;
 	uint32_t *extra = NULL;
-	size_t n = 0, nextra = 0;
+	size_t n = 0, nextra = 0, nseen = 0;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
@@ -249,16 +325,32 @@ positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extr
 	}
 	if (extra_items != NULL && read_id_column(extra_items, &extra, &nextra, e) < 0)
 		goto done;
-	if ((rc = positives_from_keys(p, keys, n, extra, nextra, e)) == 0) {
-		p->crc = input_crc(in);
-		p->bytes = input_bytes(in);
+	if (seen != NULL && read_seen(seen, &seen_keys, &nseen, &extra, &nextra, e) < 0)
+		goto done;
+	if (nseen >= UINT32_MAX) {
+		bpr_fail(e, "%s: more than %u interactions are not supported", input_name(seen), UINT32_MAX - 1);
+		goto done;
 	}
+	if ((rc = positives_from_keys(p, keys, n, extra, nextra, e)) < 0)
+		goto done;
+	p->crc = input_crc(in);
+	p->bytes = input_bytes(in);
+	if (seen != NULL)
+		rc = attach_seen(p, seen, seen_keys, nseen, e);
 done:
 	free(keys);
+	free(seen_keys);
 	free(extra);
 	if (rc < 0)
 		positives_free(p);
 	return rc;
+}
+
+int
+positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
+    struct bpr_err *e)
+{
+	return positives_read_seen(p, in, extra_items, NULL, e);
 }
 
 static int64_t

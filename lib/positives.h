@@ -1,7 +1,7 @@
 /*
  * The positive interactions a model learns from: every distinct (user,
  * item) pair of an interactions TSV (user<TAB>item[<TAB>...]), grouped by
- * user, plus the item universe negatives are drawn from (the items seen,
+ * user, plus the item universe negatives are drawn from (the items named,
  * and any catalogue of further items).
  */
 #ifndef BPR_POSITIVES_H
@@ -25,6 +25,17 @@ struct positives {
 	size_t rows;		/* data lines read */
 	uint32_t crc;		/* CRC32 of the input bytes */
 	uint64_t bytes;
+	/*
+	 * Seen, when read: each user's other interactions (rated below the
+	 * positives' threshold, say), as universe indexes ascending per user,
+	 * the user's positives taken out; NULL without.
+	 */
+	uint32_t *seen_start;	/* [nusers + 1] offsets into seen */
+	uint32_t *seen;		/* [nseen] */
+	size_t nseen;
+	size_t seen_rows;	/* data lines of the seen file */
+	size_t seen_unused;	/* distinct pairs not kept: a positive, or a user without one */
+	uint32_t seen_crc;
 };
 
 /*
@@ -33,6 +44,12 @@ struct positives {
  */
 int positives_read(struct positives *p, struct bpr_input *in,
     struct bpr_input *extra_items, struct bpr_err *e);
+/*
+ * The same, and `seen` (may be NULL): interactions of the same users that
+ * are not positives; their items join the universe.
+ */
+int positives_read_seen(struct positives *p, struct bpr_input *in,
+    struct bpr_input *extra_items, struct bpr_input *seen, struct bpr_err *e);
 void positives_free(struct positives *p);
 /*
  * Build from (user << 32 | item) keys, which are sorted in place; extra

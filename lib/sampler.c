@@ -174,18 +174,17 @@ sampler_user_ok(const struct neg_sampler *s, uint32_t u)
 }
 
 /*
- * Unseen negatives for one user. While the user has at most half the
- * items, draw uniformly from the universe and reject positives, testing a
- * bitmap of the user's positives that fits in L1 (at most two draws
- * expected); beyond that, pick the r-th non-positive directly.
+ * Negatives outside P, the k ascending universe indexes a user knows.
+ * While P holds at most half the items, draw uniformly from the universe
+ * and reject P's, testing a bitmap of P that fits in L1 (at most two
+ * draws expected); beyond that, pick the r-th item outside P directly.
  */
 static void
-draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u, uint32_t *neg,
-    size_t n)
+draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, const uint32_t *P, uint32_t k,
+    uint32_t *neg, size_t n)
 {
 	const struct positives *p = s->pos;
-	const uint32_t *P = p->items + p->start[u];
-	uint32_t k = p->start[u + 1] - p->start[u], N = (uint32_t)p->nitems;
+	uint32_t N = (uint32_t)p->nitems;
 	uint32_t unseen = N - k, r, g, j;
 	uint64_t *bits = s->bitmap;
 	double spread = (double)k / unseen;
@@ -229,9 +228,19 @@ sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
 			neg[i] = p->item_id[s->pop_items[alias_draw(&s->pop, rng)]];
 		break;
 	case NEG_UNSEEN:
-		draw_unseen(s, rng, u, neg, n);
+		draw_unseen(s, rng, p->items + p->start[u], p->start[u + 1] - p->start[u], neg, n);
 		break;
 	}
+}
+
+void
+sampler_draw_known(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    const uint32_t *known, uint32_t k, uint32_t *neg, size_t n)
+{
+	if (s->mode == NEG_UNSEEN)
+		draw_unseen(s, rng, known, k, neg, n);
+	else
+		sampler_draw_user(s, rng, u, neg, n);
 }
 
 uint32_t
@@ -291,19 +300,34 @@ shuffle_samples(struct sample *a, struct sample *scratch, size_t n, struct bpr_r
 	return scratch;
 }
 
+/* The largest of a per-user count over the users, from its offsets. */
+static size_t
+most_per_user(const uint32_t *start, size_t nusers)
+{
+	size_t u, most = 0;
+
+	for (u = 0; u < nusers; u++)
+		if (start[u + 1] - start[u] > most)
+			most = start[u + 1] - start[u];
+	return most;
+}
+
 int
 epoch_gen_init(struct epoch_gen *g, const struct positives *p,
-    const struct neg_sampler *s, uint64_t seed, struct bpr_err *e)
+    const struct neg_sampler *s, uint64_t seed, double seen_rate, struct bpr_err *e)
 {
-	size_t u, max_per_user = 0;
+	size_t u, most_pos = most_per_user(p->start, p->nusers), most_seen = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->pos = p;
 	g->sampler = s;
+	g->seen_rate = p->seen != NULL ? seen_rate : 0;
 	rng_seed(&g->rng, seed, RNG_STREAM_SAMPLE, 0);
 	for (u = 0; u < p->nusers; u++) {
 		if (sampler_user_ok(s, (uint32_t)u)) {
 			g->n += p->start[u + 1] - p->start[u];
+			if (g->seen_rate > 0)
+				g->cap += p->seen_start[u + 1] - p->seen_start[u];
 		} else {
 			g->skipped_users++;
 			g->skipped_pairs += p->start[u + 1] - p->start[u];
@@ -311,13 +335,17 @@ epoch_gen_init(struct epoch_gen *g, const struct positives *p,
 	}
 	if (g->n == 0)
 		return bpr_fail(e, "no user has an item left to draw a negative from");
-	for (u = 0; u < p->nusers; u++)
-		if (p->start[u + 1] - p->start[u] > max_per_user)
-			max_per_user = p->start[u + 1] - p->start[u];
-	g->negs = mem_array(max_per_user, sizeof(*g->negs), 0, "negatives", e);
-	g->cur = mem_array(g->n, sizeof(*g->cur), 0, "an epoch of triplets", e);
-	g->scratch = mem_array(g->n, sizeof(*g->scratch), 0, "an epoch of triplets", e);
-	if (g->cur == NULL || g->scratch == NULL || g->negs == NULL) {
+	g->cap += g->n;
+	if (g->seen_rate > 0)
+		most_seen = most_per_user(p->seen_start, p->nusers);
+	g->negs = mem_array(most_pos > most_seen ? most_pos : most_seen, sizeof(*g->negs), 0,
+	    "negatives", e);
+	g->picked = mem_array(most_seen + 1, sizeof(*g->picked), 0, "negatives", e);
+	g->known = mem_array(most_pos + most_seen + 1, sizeof(*g->known), 0, "negatives", e);
+	g->cur = mem_array(g->cap, sizeof(*g->cur), 0, "an epoch of triplets", e);
+	g->scratch = mem_array(g->cap, sizeof(*g->scratch), 0, "an epoch of triplets", e);
+	if (g->cur == NULL || g->scratch == NULL || g->negs == NULL || g->picked == NULL ||
+	    g->known == NULL) {
 		epoch_gen_free(g);
 		return -1;
 	}
@@ -330,8 +358,66 @@ epoch_gen_free(struct epoch_gen *g)
 	free(g->cur);
 	free(g->scratch);
 	free(g->negs);
+	free(g->picked);
+	free(g->known);
 	g->cur = g->scratch = NULL;
-	g->negs = NULL;
+	g->negs = g->picked = g->known = NULL;
+}
+
+void
+epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
+    const char *seen_input, char *buf, size_t size)
+{
+	const struct positives *p = g->pos;
+	size_t len;
+
+	sampler_describe(g->sampler, seed, input, buf, size);
+	len = strlen(buf);
+	if (p->seen != NULL && len < size)
+		snprintf(buf + len, size - len, " seen=%s seen_rows=%zu seen_pairs=%zu "
+		    "seen_rate=%g seen_crc32=%08x", seen_input, p->seen_rows, p->nseen, g->seen_rate,
+		    p->seen_crc);
+}
+
+/* P and S, two ascending lists of universe indexes with nothing in common, merged. */
+static uint32_t
+merge_known(const uint32_t *P, uint32_t np, const uint32_t *S, uint32_t ns, uint32_t *out)
+{
+	uint32_t i = 0, j = 0, k = 0;
+
+	while (i < np || j < ns)
+		out[k++] = j == ns || (i < np && P[i] < S[j]) ? P[i++] : S[j++];
+	return k;
+}
+
+/*
+ * User u's seen items, each kept with probability seen_rate, with their
+ * negatives, from cur[k] on; returns the new end.
+ */
+static size_t
+add_seen(struct epoch_gen *g, uint32_t u, size_t k)
+{
+	const struct positives *p = g->pos;
+	const uint32_t *S = p->seen + p->seen_start[u];
+	uint32_t ns = p->seen_start[u + 1] - p->seen_start[u], np = p->start[u + 1] - p->start[u];
+	uint32_t j, m = 0, known;
+
+	for (j = 0; j < ns; j++)
+		if (rng_double(&g->rng) < g->seen_rate)
+			g->picked[m++] = S[j];
+	if (m == 0)
+		return k;
+	/* A user who knows every item has no negative for them: none are added. */
+	known = merge_known(p->items + p->start[u], np, S, ns, g->known);
+	if (known >= p->nitems)
+		return k;
+	sampler_draw_known(g->sampler, &g->rng, u, g->known, known, g->negs, m);
+	for (j = 0; j < m; j++, k++) {
+		g->cur[k].user = u;
+		g->cur[k].item = g->picked[j];
+		g->cur[k].neg = g->negs[j];
+	}
+	return k;
 }
 
 void
@@ -352,7 +438,10 @@ epoch_begin(struct epoch_gen *g)
 			g->cur[k].item = p->items[j];
 			g->cur[k].neg = neg[j - p->start[u]];
 		}
+		if (g->seen_rate > 0)
+			k = add_seen(g, u, k);
 	}
+	g->n = k;
 	shuffled = shuffle_samples(g->cur, g->scratch, g->n, &g->rng);
 	g->scratch = g->cur;
 	g->cur = shuffled;

@@ -110,6 +110,14 @@ unseen_at(const uint32_t *P, uint32_t k, uint32_t guess, uint32_t r)
 	return r + lo;
 }
 
+/*
+ * n negatives for user index u's seen items: as sampler_draw_user, but in
+ * unseen mode an item the user has neither as a positive nor as seen
+ * (known: the union of both, ascending, k of them; k < the universe).
+ */
+void sampler_draw_known(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    const uint32_t *known, uint32_t k, uint32_t *neg, size_t n);
+
 /* One negative item id for user index u. */
 uint32_t sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u);
 /* n negatives for user index u, the same as n calls of sampler_draw. */
@@ -120,6 +128,16 @@ struct triplet {
 	uint32_t user, pos, neg;
 };
 
+/* How epochs are drawn: the negatives' mode, the seed, the seen items' rate. */
+struct sampling {
+	enum neg_mode neg;
+	double alpha;
+	uint64_t seed;
+	double seen_rate;
+};
+
+#define SEEN_RATE_DEFAULT 0.3	/* make sweep's choice */
+
 /* One triplet of an epoch, as indexes into the positives. */
 struct sample {
 	uint32_t user;		/* user index */
@@ -129,7 +147,10 @@ struct sample {
 
 /*
  * Epochs: every distinct positive once, in a fresh uniformly random order,
- * each with a freshly drawn negative. The negatives are drawn a user at a
+ * each with a freshly drawn negative; and, when the positives carry seen
+ * items, each seen item with probability seen_rate, as a positive against
+ * a negative the user has neither liked nor seen (in unseen mode): having
+ * seen an item says something about the user even when they disliked it. The negatives are drawn a user at a
  * time, while that user's positives are in cache, and the finished
  * triplets are then shuffled, which gives the same distribution as
  * drawing them in shuffled order at a fraction of the cost. Users for
@@ -142,23 +163,32 @@ struct epoch_gen {
 	struct bpr_rng rng;
 	struct sample *cur, *scratch;
 	uint32_t *negs;			/* one user's negatives */
-	size_t n, next;
+	uint32_t *picked, *known;	/* one user's drawn seen items; positives and seen */
+	double seen_rate;
+	size_t n, next;			/* triplets of the current epoch; the next one */
+	size_t cap;			/* the most an epoch can hold */
 	size_t skipped_users, skipped_pairs;
 };
 
 int epoch_gen_init(struct epoch_gen *g, const struct positives *p,
-    const struct neg_sampler *s, uint64_t seed, struct bpr_err *e);
+    const struct neg_sampler *s, uint64_t seed, double seen_rate, struct bpr_err *e);
 void epoch_gen_free(struct epoch_gen *g);
 /* Draw and shuffle a new epoch. */
 void epoch_begin(struct epoch_gen *g);
 /* Up to max triplets (data set ids) of the current epoch; 0 when it is over. */
 size_t epoch_fill(struct epoch_gen *g, struct triplet *out, size_t max);
-/* Triplets per epoch. */
+/* Triplets in the current epoch (with seen items, it varies). */
 static inline size_t
 epoch_size(const struct epoch_gen *g)
 {
 	return g->n;
 }
+/*
+ * How the triplets are made, for the metadata of streams and models:
+ * sampler_describe's text, and the seen items' file, pairs and rate.
+ */
+void epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
+    const char *seen_input, char *buf, size_t size);
 
 /*
  * Uniform shuffle (Rao-Sandelius): scatter to random buckets small enough

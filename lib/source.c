@@ -20,19 +20,20 @@ source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_er
 
 int
 source_open_sampler(struct triplet_source *s, struct bpr_input *in, struct bpr_input *items,
-    enum neg_mode mode, double alpha, uint64_t seed, struct bpr_err *e)
+    struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->internal = 1;
-	if (positives_read(&s->pos, in, items, e) < 0)
+	if (positives_read_seen(&s->pos, in, items, seen, e) < 0)
 		return -1;
-	if (sampler_init(&s->sampler, &s->pos, mode, alpha, e) < 0 ||
-	    epoch_gen_init(&s->gen, &s->pos, &s->sampler, seed, e) < 0)
+	if (sampler_init(&s->sampler, &s->pos, how->neg, how->alpha, e) < 0 ||
+	    epoch_gen_init(&s->gen, &s->pos, &s->sampler, how->seed, how->seen_rate, e) < 0)
 		return -1;
-	if ((s->buf = mem_array(s->gen.n, sizeof(*s->buf), 0, "an epoch of triplets", e)) == NULL)
+	if ((s->buf = mem_array(s->gen.cap, sizeof(*s->buf), 0, "an epoch of triplets", e)) == NULL)
 		return -1;
-	s->cap = s->gen.n;
-	sampler_describe(&s->sampler, seed, input_name(in), s->meta, sizeof(s->meta));
+	s->cap = s->gen.cap;
+	epoch_gen_describe(&s->gen, how->seed, input_name(in), seen ? input_name(seen) : NULL,
+	    s->meta, sizeof(s->meta));
 	return 0;
 }
 

@@ -30,14 +30,17 @@ struct triplet_source {
 	size_t len, cap;
 	uint32_t epochs_announced;	/* 0: as many as the stream holds */
 	uint32_t epochs_read;
-	char meta[512];			/* how the triplets were made */
+	char meta[1024];		/* how the triplets were made */
 };
 
 /* Read a triplet stream; the source takes in and closes it in source_close. */
 int source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_err *e);
-/* The sampler on positives `in`; items (may be NULL) widens the universe. */
+/*
+ * The sampler on positives `in`; items (may be NULL) widens the universe,
+ * seen (may be NULL) adds the users' seen items.
+ */
 int source_open_sampler(struct triplet_source *s, struct bpr_input *in,
-    struct bpr_input *items, enum neg_mode mode, double alpha, uint64_t seed,
+    struct bpr_input *items, struct bpr_input *seen, const struct sampling *how,
     struct bpr_err *e);
 /* The next epoch in s->buf[0..len): 1, or 0 when the stream has ended. */
 int source_next(struct triplet_source *s, struct bpr_err *e);

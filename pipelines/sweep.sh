@@ -10,9 +10,10 @@
 #   JOBS       runs at once (default: the number of processors)
 #   SEEDS      seeds averaged per setting (default "1 2")
 #   EPOCHS     epochs per run (default 30, the notebook's)
-#   LOSSES, OPTIMIZERS, DIMS, L2S, NEGATIVES
+#   LOSSES, OPTIMIZERS, DIMS, L2S, NEGATIVES, SEENS
 #              the grid's axes (defaults below); DIMS are item+tag sizes,
-#              NEGATIVES are unseen, hardK (best of K) or pop:A
+#              NEGATIVES are unseen, hardK (best of K) or pop:A, SEENS are
+#              --seen-rate values for the ratings below 4 (0: not given)
 set -eu
 
 prog=sweep
@@ -26,6 +27,7 @@ optimizers=${OPTIMIZERS:-adagrad adam}
 dims=${DIMS:-45+5 90+10 180+20 100+0}
 l2s=${L2S:-0 0.0001 0.001}
 negatives=${NEGATIVES:-unseen hard3 pop:0.5}
+seens=${SEENS:-0 0.2 0.3 0.5}
 . "$root/pipelines/common.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bprtools-sweep.XXXXXX")
@@ -38,63 +40,70 @@ carve() {
 	tool ml-split -q --scheme allbut --test-range 1:10 -o "$work/base.tsv" -t /dev/null "$ratings"
 	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 --min-rating 4 \
 		-o "$work/fit.tsv" -t "$work/valid.tsv" "$work/base.tsv"
+	# the same split with every rating kept: the fit side's ratings below 4 are --seen's
+	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 \
+		-o "$work/fit-rated.tsv" -t /dev/null "$work/base.tsv"
 	tool ml-genres -q -o "$work/item-tags.tsv" --titles "$work/titles.tsv" "$items"
 }
 
 # The bpr-train flags of one grid point.
 flags() {
-	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5
+	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seen=$6
 	printf -- '--loss %s --optimizer %s --item-dim %s --tag-dim %s --l2 %s ' \
 		"$loss" "$opt" "${dim%+*}" "${dim#*+}" "$l2"
 	case $neg in
 	hard*) printf -- '--neg unseen --hard %s' "${neg#hard}" ;;
 	*) printf -- '--neg %s --hard 1' "$neg" ;;
 	esac
+	[ "$seen" = 0 ] || printf -- ' --seen %s --seen-rate %s' "$work/fit-rated.tsv" "$seen"
 }
 
 # One run: train on fit.tsv, then measure on valid.tsv under both
 # protocols.  Prints the grid point, seed, seconds and the three numbers.
 run_one() {
-	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seed=$6 model t0 t1
-	model=$work/$loss-$opt-$dim-$l2-${neg/:/_}-$seed.bpr
+	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seen=$6 seed=$7 model t0 t1
+	model=$work/$loss-$opt-$dim-$l2-${neg/:/_}-$seen-$seed.bpr
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2046 # the flags are words
 	tool bpr-train -q --train "$work/fit.tsv" --items "$work/item-tags.tsv" \
 		--item-tags "$work/item-tags.tsv" --epochs "$epochs" --seed "$seed" \
-		$(flags "$loss" "$opt" "$dim" "$l2" "$neg") -o "$model"
+		$(flags "$loss" "$opt" "$dim" "$l2" "$neg" "$seen") -o "$model"
 	t1=$(date +%s.%N)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n' "$loss" "$opt" "$dim" "$l2" "$neg" "$seed" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n' "$loss" "$opt" "$dim" "$l2" "$neg" \
+		"$seen" "$seed" \
 		"$(echo "$t1 - $t0" | bc)" \
 		"$(judge "$model" "$work/fit.tsv" "$work/valid.tsv" "$work/titles.tsv")"
 	rm -f "$model"
 }
 
 grid() {
-	local loss opt dim l2 neg seed
+	local loss opt dim l2 neg seen seed
 	for loss in $losses; do for opt in $optimizers; do for dim in $dims; do
-	for l2 in $l2s; do for neg in $negatives; do for seed in $seeds; do
+	for l2 in $l2s; do for neg in $negatives; do for seen in $seens; do for seed in $seeds; do
 		# WARP draws its own negatives until one violates the margin
 		case $loss-$neg in warp-hard*) continue ;; esac
-		printf '%s %s %s %s %s %s\n' "$loss" "$opt" "$dim" "$l2" "$neg" "$seed"
-	done; done; done; done; done; done
+		printf '%s %s %s %s %s %s %s\n' "$loss" "$opt" "$dim" "$l2" "$neg" "$seen" "$seed"
+	done; done; done; done; done; done; done
 }
 
 # Mean over seeds per grid point, best clean validation AUC first.
 summarise() {
-	printf 'rank\tloss\toptimizer\tdims\tl2\tnegatives\tvalid_auc_clean\tvalid_auc_notebook\tvalid_p@10\tseconds\n'
+	printf 'rank\tloss\toptimizer\tdims\tl2\tnegatives\tseen\tvalid_auc_clean\tvalid_auc_notebook\tvalid_p@10\tseconds\n'
 	awk -F'\t' '{
-		k = $1 "\t" $2 "\t" $3 "\t" $4 "\t" $5
-		n[k]++; s[k] += $7; c[k] += $8; b[k] += $9; p[k] += $10
+		k = $1 "\t" $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6
+		n[k]++; s[k] += $8; c[k] += $9; b[k] += $10; p[k] += $11
 	} END {
 		for (k in n)
 			printf "%s\t%.4f\t%.4f\t%.4f\t%.2f\n", k, c[k] / n[k], b[k] / n[k], p[k] / n[k], s[k] / n[k]
-	}' "$work/runs.tsv" | sort -t "$(printf '\t')" -k6,6gr -k8,8gr -k1,5 | awk '{ print NR "\t" $0 }'
+	}' "$work/runs.tsv" | sort -t "$(printf '\t')" -k7,7gr -k9,9gr -k1,6 | awk '{ print NR "\t" $0 }'
 }
 
 # What bpr-train does without flags, as a grid point: one epoch trained
-# with no options, read back from the settings its model file records.
+# with no options but the seen ratings, read back from the settings its
+# model file records.
 default_point() {
-	tool bpr-train -q --train "$work/fit.tsv" --epochs 1 -o "$work/defaults.bpr"
+	tool bpr-train -q --train "$work/fit.tsv" --seen "$work/fit-rated.tsv" --epochs 1 \
+		-o "$work/defaults.bpr"
 	strings "$work/defaults.bpr" | awk -F= '
 		/^format=bprtools-model$/ { on = 1 }
 		on && !($1 in v) { v[$1] = substr($0, length($1) + 2) }
@@ -104,8 +113,11 @@ default_point() {
 			split(v["triplets"], t, "[ =]")
 			neg = (t[1] == "neg" ? t[2] : "?")
 			if (neg == "unseen" && v["hard"] > 1) neg = "hard" v["hard"]
-			printf "%s\t%s\t%s+%s\t%s\t%s\n", v["loss"], v["optimizer"], v["item_dim"],
-				v["tag_dim"], l2[1], neg
+			seen = "?"
+			for (i = 1; i < length(t); i++)
+				if (t[i] == "seen_rate") seen = t[i + 1]
+			printf "%s\t%s\t%s+%s\t%s\t%s\t%s\n", v["loss"], v["optimizer"], v["item_dim"],
+				v["tag_dim"], l2[1], neg, seen
 		}'
 }
 
@@ -119,17 +131,20 @@ table() {
 
 	Train on ua.base less 10 random ratings per user (validation), ratings >= 4; ua.test is
 	not read. Each row is the mean over seeds ${seeds// /, } of $epochs epochs; every other flag is
-	bpr-train's default (item bias on). *clean*: the catalogue ranked, the user's training
-	positives left out; *notebook*: ids 0..max ranked, training positives counted as negatives.
-	Sorted by the clean AUC. The row marked **default** is what bpr-train does without flags.
+	bpr-train's default (item bias on). *seen*: the --seen-rate of the same training ratings
+	below 4 given as \`--seen\` (no: not given). *clean*: the catalogue ranked, the user's
+	training positives left out; *notebook*: ids 0..max ranked, training positives counted as
+	negatives. Sorted by the clean AUC. The row marked **default** is what bpr-train does
+	without flags (given the seen ratings).
 
-	| rank | loss | optimizer | dims | l2 | negatives | AUC clean | AUC notebook | P@10 | s/run |
-	|---|---|---|---|---|---|---|---|---|---|
+	| rank | loss | optimizer | dims | l2 | negatives | seen | AUC clean | AUC notebook | P@10 | s/run |
+	|---|---|---|---|---|---|---|---|---|---|---|
 	EOF
 	awk -F'\t' -v def="$def" 'NR > 1 {
-		k = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
-			$1 (k == def ? " **default**" : ""), $2, $3, $4, $5, $6, $7, $8, $9, $10
+		k = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+			$1 (k == def ? " **default**" : ""), $2, $3, $4, $5, $6, ($7 == 0 ? "no" : $7), \
+			$8, $9, $10, $11
 	}' "$out/sweep.tsv"
 }
 
@@ -146,4 +161,4 @@ summarise > "$out/sweep.tsv.part" && mv "$out/sweep.tsv.part" "$out/sweep.tsv"
 table > "$out/sweep.md.part" && mv "$out/sweep.md.part" "$out/sweep.md"
 cat "$out/sweep.md"
 say
-say "$prog: the table is $out/sweep.md; best: $(awk -F'\t' 'NR == 2 { print $2, $3, $4, "l2", $5, $6 }' "$out/sweep.tsv")"
+say "$prog: the table is $out/sweep.md; best: $(awk -F'\t' 'NR == 2 { print $2, $3, $4, "l2", $5, $6, "seen", $7 }' "$out/sweep.tsv")"

@@ -48,7 +48,7 @@ train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 @test "bpr-train: no triplets at all"             { bad 2 'no triplets: give a triplet stream' train; }
 @test "bpr-train: no -o"                          { bad 2 'no model file given' bpr-train t.bin; }
 @test "bpr-train: --patience without --valid"     { bad 2 '--patience needs --valid' train --train train.tsv --patience 3; }
-@test "bpr-train: --neg with a stream"            { bad 2 '--neg and --items choose how --train samples' train --neg uniform t.bin; }
+@test "bpr-train: --neg with a stream"            { bad 2 '--neg, --items and --seen choose how --train samples' train --neg uniform t.bin; }
 @test "bpr-train: --init with --item-tags"        { bad 2 '--init resumes with the model.s own item tags' train --init model.bpr --item-tags item-tags.tsv --train train.tsv; }
 @test "bpr-train: unknown --compat"               { bad 2 '--compat keras: unknown' train --compat keras --train train.tsv; }
 @test "bpr-train: unknown --schedule"             { bad 2 '--schedule fast: unknown' train --schedule fast --train train.tsv; }

@@ -159,6 +159,22 @@ load helpers
 	bpr-score -m c.bpr --dump items | cut -f1 | grep -qx 999
 }
 
+@test "bpr-train: --seen samples as triplet-sample --seen does, and changes the model" {
+	make_udata 40 60 > rated.tsv
+	awk -F'\t' '$3 >= 4' rated.tsv > liked.tsv
+	triplet-sample -q --epochs 4 --seed 3 --seen rated.tsv --seen-rate 0.5 liked.tsv |
+		bpr-train -q --seed 3 --item-dim 8 --tag-dim 0 -o stream.bpr -
+	bpr-train -q --train liked.tsv --seen rated.tsv --seen-rate 0.5 --epochs 4 --seed 3 \
+		--item-dim 8 --tag-dim 0 -o train.bpr
+	cmp stream.bpr train.bpr
+	bpr-train -q --train liked.tsv --epochs 4 --seed 3 --item-dim 8 --tag-dim 0 -o plain.bpr
+	! cmp -s plain.bpr train.bpr
+	# the model records how its triplets were drawn
+	strings train.bpr | grep -q '^triplets=.* seen=rated.tsv .*seen_rate=0.5 '
+	bad 2 'seen.*a stream comes sampled' bpr-train --seen rated.tsv -o out.tsv stream.bpr
+	bad 2 '--seen-rate needs --seen' bpr-train --train liked.tsv --seen-rate 0.1 -o out.tsv
+}
+
 @test "bpr-train: --valid with --patience stops early and keeps the best epoch" {
 	make_split 30 40
 	ml-split -q --scheme leave-out --seed 1 -o sub.tsv -t valid.tsv train.tsv

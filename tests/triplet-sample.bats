@@ -114,3 +114,81 @@ triplet_rows() {
 	[ "$(echo "$output" | wc -l)" -eq 3 ]
 	[ -z "$stderr" ]
 }
+
+# The small fixture's ratings, and those rated 4 or more as the positives.
+make_rated() {
+	make_udata 40 60 > rated.tsv
+	awk -F'\t' '$3 >= 4' rated.tsv > liked.tsv
+}
+
+@test "triplet-sample: --seen trains each seen item against one the user neither liked nor saw" {
+	make_rated
+	triplet-sample -q --tsv --epochs 40 --seed 5 --seen rated.tsv liked.tsv > t.tsv
+	# every positive once an epoch; seen triplets at the rate, binomially (5 sigma)
+	awk -F'\t' -v epochs=40 -v rate=0.3 '
+		FILENAME == ARGV[1] { pos[$1 "," $2] = 1; npos++; next }
+		FILENAME == ARGV[2] { if (!(($1 "," $2) in pos)) { seen[$1 "," $2] = 1; nseen++ }; next }
+		/^#epoch/ { if (inpos != npos) { print "epoch", $2, inpos, "positives"; exit 1 }; inpos = 0; next }
+		/^#/ { next }
+		($1 "," $2) in pos { inpos++; if (($1 "," $3) in pos) bad++; next }
+		($1 "," $2) in seen { s++; got[$1 "," $2] = 1
+			if (($1 "," $3) in pos || ($1 "," $3) in seen) bad++; next }
+		{ print "neither a positive nor seen:", $0; exit 1 }
+		END {
+			want = rate * nseen * epochs; sd = sqrt(want * (1 - rate))
+			for (k in seen) if (!(k in got)) missing++
+			print npos, nseen, s, want, sd, bad + 0, missing + 0
+			exit bad > 0 || missing > 0 || nseen < 100 || (s - want) ^ 2 > 25 * sd * sd
+		}' liked.tsv rated.tsv t.tsv
+}
+
+@test "triplet-sample: --seen-rate 0 keeps the stream of no --seen; the seed fixes the bytes" {
+	make_rated
+	triplet-sample -q --tsv --epochs 3 --seed 2 liked.tsv | grep -v '^#' > plain.txt
+	triplet-sample -q --tsv --epochs 3 --seed 2 --seen rated.tsv --seen-rate 0 liked.tsv |
+		grep -v '^#' > zero.txt
+	cmp plain.txt zero.txt
+	triplet-sample -q --epochs 3 --seed 2 --seen rated.tsv -o a.bin liked.tsv
+	triplet-sample -q --epochs 3 --seed 2 --seen rated.tsv -o b.bin liked.tsv
+	triplet-sample -q --epochs 3 --seed 2 --seen rated.tsv --seen-rate 0.5 -o c.bin liked.tsv
+	cmp a.bin b.bin
+	! cmp -s a.bin c.bin
+	# the header says how the triplets were made
+	triplet-sample -q --tsv --epochs 1 --seen rated.tsv liked.tsv | head -1 |
+		grep -q ' seen=rated.tsv seen_rows=[0-9]* seen_pairs=[0-9]* seen_rate=0.3 seen_crc32='
+}
+
+@test "triplet-sample: seen items join the universe; a user without positives is left out" {
+	printf '1\t1\n2\t2\n' > pos.tsv
+	printf '1\t3\n1\t1\n3\t4\n' > seen.tsv
+	run --separate-stderr triplet-sample --tsv --epochs 50 --seen seen.tsv --seen-rate 1 pos.tsv
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1 seen pairs (2 more were positives or had a user without any)"* ]]
+	triplets=$(echo "$output" | grep -v '^#')
+	# user 1's seen item 3 every epoch, against 2 or 4; user 3 never
+	[ "$(echo "$triplets" | awk -F'\t' '$2 == 3 { n++; if ($1 != 1 || ($3 != 2 && $3 != 4)) exit 1 }
+		END { print n + 0 }')" -eq 50 ]
+	! echo "$triplets" | grep -q '^3	'
+	# item 4, only ever seen, is in the universe: a negative for the positives too
+	echo "$triplets" | awk -F'\t' '$2 != 3 && $3 == 4 { found = 1 } END { exit !found }'
+}
+
+@test "triplet-sample: a user who has seen every other item gets no seen triplet, and no hang" {
+	printf '1\t1\n2\t1\n' > pos.tsv
+	printf '1\t2\n' > seen.tsv
+	run --separate-stderr timeout 10 triplet-sample --tsv --epochs 5 --seen seen.tsv --seen-rate 1 pos.tsv
+	[ "$status" -eq 0 ]
+	# only the positives' triplets: item 2 is the one negative
+	[ "$(echo "$output" | grep -v '^#' | sort -u | tr '\n' ' ')" = "$(printf '1\t1\t2 2\t1\t2 ')" ]
+}
+
+@test "triplet-sample: --seen's bad input and options are refused" {
+	make_rated
+	bad 2 'needs --seen' triplet-sample --seen-rate 0.5 -o out.tsv liked.tsv
+	bad 2 'seen-rate' triplet-sample --seen rated.tsv --seen-rate 1.5 -o out.tsv liked.tsv
+	printf '1\t2\nx\t3\n' > broken.tsv
+	bad 1 'broken.tsv:2: user id' triplet-sample --seen broken.tsv -o out.tsv liked.tsv
+	bad 1 'missing.tsv' triplet-sample --seen missing.tsv -o out.tsv liked.tsv
+	: > empty.tsv
+	bad 1 'empty.tsv: is empty .expected seen interactions' triplet-sample --seen empty.tsv -o out.tsv liked.tsv
+}

@@ -28,7 +28,8 @@ static const char usage[] =
     "                 [--l2-tag X] [--epochs N] [--seed N] [--threads N]\n"
     "                 [--schedule name]\n"
     "                 [--compat notebook] [--train file] [--neg mode] [--items file]\n"
-    "                 [--eval file] [--eval-every N] [--valid file] [--patience N]\n"
+    "                 [--seen file] [--seen-rate X] [--eval file] [--eval-every N]\n"
+    "                 [--valid file] [--patience N]\n"
     "                 [--checkpoint-every N] [--init model] [--log file]\n"
     "                 -o model [triplets]\n";
 
@@ -78,6 +79,12 @@ static const char help_text[] =
     "  --train file           sample triplets from these positives\n"
     "  --neg mode             --train negatives: unseen (default), uniform, pop[:A]\n"
     "  --items file           --train: more items for the universe (first column)\n"
+    "  --seen file            --train: the users' other interactions, such as every\n"
+    "                         train rating; each that is not a positive is also\n"
+    "                         trained as one, in a share of the epochs, against an\n"
+    "                         item the user has not seen\n"
+    "  --seen-rate X          that share: each seen item's chance to be in an epoch\n"
+    "                         (default 0.3)\n"
     "  --eval file            test positives: AUC before training and every N epochs\n"
     "  --eval-every N         (default 1)\n"
     "  --valid file           validation positives, measured like --eval\n"
@@ -99,7 +106,8 @@ enum {
 	OPT_HARD,
 	OPT_MAX_SAMPLED,
 	OPT_OPTIMIZER, OPT_LR, OPT_LR_SCHEDULE, OPT_BATCH, OPT_L2, OPT_L2_USER, OPT_L2_ITEM, OPT_L2_TAG,
-	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS, OPT_EVAL,
+	OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_SCHEDULE, OPT_COMPAT, OPT_TRAIN, OPT_NEG, OPT_ITEMS,
+	OPT_SEEN, OPT_SEEN_RATE, OPT_EVAL,
 	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_CHECKPOINT, OPT_INIT, OPT_LOG, OPT_VERSION,
 };
 
@@ -129,6 +137,8 @@ static const struct option longopts[] = {
 	{ "train", required_argument, NULL, OPT_TRAIN },
 	{ "neg", required_argument, NULL, OPT_NEG },
 	{ "items", required_argument, NULL, OPT_ITEMS },
+	{ "seen", required_argument, NULL, OPT_SEEN },
+	{ "seen-rate", required_argument, NULL, OPT_SEEN_RATE },
 	{ "eval", required_argument, NULL, OPT_EVAL },
 	{ "eval-every", required_argument, NULL, OPT_EVAL_EVERY },
 	{ "valid", required_argument, NULL, OPT_VALID },
@@ -150,11 +160,11 @@ struct settings {
 	enum tag_mode tag_mode;
 	int bias, compat, quiet, verbose;
 	int given_lr, given_loss, given_opt, given_neg, given_tag_mode, given_epochs;
-	int given_batch, given_hard, given_bias;
+	int given_batch, given_hard, given_bias, given_seen_rate;
 	uint64_t seed;
 	enum neg_mode neg;
-	double alpha;
-	const char *item_tags, *train, *items, *eval, *valid, *init, *output, *stream, *log;
+	double alpha, seen_rate;
+	const char *item_tags, *train, *items, *seen, *eval, *valid, *init, *output, *stream, *log;
 	double started;
 };
 
@@ -292,6 +302,10 @@ parse_run_option(struct settings *s, int c)
 			    optarg);
 		s->given_neg = 1;
 		break;
+	case OPT_SEEN_RATE:
+		s->seen_rate = cli_double("--seen-rate", optarg, 0, 1);
+		s->given_seen_rate = 1;
+		break;
 	case OPT_EVAL_EVERY:
 		s->fit.eval_every = (uint32_t)cli_int("--eval-every", optarg, 1, 100000);
 		break;
@@ -317,6 +331,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case OPT_COMPAT: set_compat(s, optarg); break;
 		case OPT_TRAIN: s->train = optarg; break;
 		case OPT_ITEMS: s->items = optarg; break;
+		case OPT_SEEN: s->seen = optarg; break;
 		case OPT_EVAL: s->eval = optarg; break;
 		case OPT_VALID: s->valid = optarg; break;
 		case OPT_INIT: s->init = optarg; break;
@@ -327,6 +342,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case 'h': cli_help_usage(usage, help_text);
 		case OPT_VERSION: cli_version();
 		case OPT_EPOCHS: case OPT_SEED: case OPT_THREADS: case OPT_SCHEDULE: case OPT_NEG:
+		case OPT_SEEN_RATE:
 		case OPT_LR_SCHEDULE:
 		case OPT_EVAL_EVERY: case OPT_PATIENCE: case OPT_CHECKPOINT:
 			parse_run_option(s, c);
@@ -350,8 +366,11 @@ check_settings(const struct settings *s, int operands)
 		cli_usage_error("no triplets: give a triplet stream (- for standard input) or --train file");
 	if (operands > 1)
 		cli_usage_error("one triplet stream only");
-	if (s->train == NULL && (s->given_neg || s->items != NULL))
-		cli_usage_error("--neg and --items choose how --train samples; a stream comes sampled");
+	if (s->train == NULL && (s->given_neg || s->items != NULL || s->seen != NULL))
+		cli_usage_error("--neg, --items and --seen choose how --train samples; a stream comes "
+		    "sampled");
+	if (s->given_seen_rate && s->seen == NULL)
+		cli_usage_error("--seen-rate needs --seen");
 	if (s->fit.patience > 0 && s->valid == NULL)
 		cli_usage_error("--patience needs --valid file");
 	if (s->init != NULL && s->item_tags != NULL)
@@ -382,7 +401,8 @@ load_catalogue(struct bpr_model *m, const char *path, uint32_t *crc)
 static void
 open_source(struct triplet_source *src, const struct settings *s)
 {
-	struct bpr_input *in, *items = NULL;
+	struct bpr_input *in, *items = NULL, *seen = NULL;
+	struct sampling how = { s->neg, s->alpha, s->seed, s->seen_rate };
 	struct bpr_err e;
 	int rc;
 
@@ -393,9 +413,12 @@ open_source(struct triplet_source *src, const struct settings *s)
 		in = cli_open_input(s->train, NULL);
 		if (s->items != NULL)
 			items = cli_open_input(s->items, NULL);
-		rc = source_open_sampler(src, in, items, s->neg, s->alpha, s->seed, &e);
+		if (s->seen != NULL)
+			seen = cli_open_input(s->seen, NULL);
+		rc = source_open_sampler(src, in, items, seen, &how, &e);
 		input_close(in);
 		input_close(items);
+		input_close(seen);
 		in = NULL;
 	}
 	if (rc < 0)
@@ -635,7 +658,7 @@ main(int argc, char **argv)
 		    .eps = 1e-8f, .hard = 1, .max_sampled = 10, .l2 = { -1, -1, -1, -1 } },
 		    .eval_every = 1 },
 		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN, .seed = 1, .neg = NEG_UNSEEN,
-		.alpha = 1,
+		.alpha = 1, .seen_rate = SEEN_RATE_DEFAULT,
 	};
 	struct positives *test = NULL, *valid = NULL;
 	struct triplet_source src;

@@ -15,11 +15,11 @@
 
 static const char usage[] =
     "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
-    "                      [--tsv] [-o file] file\n";
+    "                      [--seen file] [--seen-rate X] [--tsv] [-o file] file\n";
 
 static const char help[] =
     "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
-    "                      [--tsv] [-o file] file\n"
+    "                      [--seen file] [--seen-rate X] [--tsv] [-o file] file\n"
     "\n"
     "Read positive interactions (user<TAB>item[<TAB>...], such as ml-split's\n"
     "output) and write epochs of (user, positive, negative) triplets: each epoch\n"
@@ -36,19 +36,27 @@ static const char help[] =
     "                                  its positives^A (default A 1)\n"
     "      --items file   more items for the universe: the first column of a TSV,\n"
     "                     such as ml-genres' pairs or titles\n"
+    "      --seen file    the users' other interactions (user<TAB>item[<TAB>...]),\n"
+    "                     such as every train rating: each that is not a\n"
+    "                     positive is also trained as one, in a share of the\n"
+    "                     epochs, against a negative the user has not seen\n"
+    "      --seen-rate X  that share: each seen item's chance to be in an\n"
+    "                     epoch (default 0.3)\n"
     "      --tsv          write TSV (user<TAB>pos<TAB>neg) instead of binary\n"
     "  -o, --output file  output (default: standard output)\n"
     "  -q, --quiet        no summary line on standard error\n"
     "  -h, --help         this help\n"
     "      --version      print the version\n";
 
-enum { OPT_EPOCHS = 256, OPT_SEED, OPT_NEG, OPT_ITEMS, OPT_TSV, OPT_VERSION };
+enum { OPT_EPOCHS = 256, OPT_SEED, OPT_NEG, OPT_ITEMS, OPT_SEEN, OPT_SEEN_RATE, OPT_TSV, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "epochs", required_argument, NULL, OPT_EPOCHS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "neg", required_argument, NULL, OPT_NEG },
 	{ "items", required_argument, NULL, OPT_ITEMS },
+	{ "seen", required_argument, NULL, OPT_SEEN },
+	{ "seen-rate", required_argument, NULL, OPT_SEEN_RATE },
 	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -59,11 +67,9 @@ static const struct option longopts[] = {
 
 struct settings {
 	uint32_t epochs;
-	uint64_t seed;
-	enum neg_mode neg;
-	double alpha;
-	const char *items, *output;
-	int tsv, quiet;
+	struct sampling how;
+	const char *items, *seen, *output;
+	int tsv, quiet, rate_given;
 };
 
 static void
@@ -77,15 +83,22 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->epochs = (uint32_t)cli_int("--epochs", optarg, 1, 100000);
 			break;
 		case OPT_SEED:
-			s->seed = cli_u64("--seed", optarg);
+			s->how.seed = cli_u64("--seed", optarg);
 			break;
 		case OPT_NEG:
-			if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
+			if (neg_mode_parse(optarg, &s->how.neg, &s->how.alpha) < 0)
 				cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop "
 				    "or pop:ALPHA with 0 <= ALPHA <= 10)", optarg);
 			break;
 		case OPT_ITEMS:
 			s->items = optarg;
+			break;
+		case OPT_SEEN:
+			s->seen = optarg;
+			break;
+		case OPT_SEEN_RATE:
+			s->how.seen_rate = cli_double("--seen-rate", optarg, 0, 1);
+			s->rate_given = 1;
 			break;
 		case OPT_TSV:
 			s->tsv = 1;
@@ -111,21 +124,25 @@ load(const char *path, const struct settings *s, struct positives *pos)
 {
 	struct bpr_input *in = cli_open_input(path, NULL);
 	struct bpr_input *items = s->items ? cli_open_input(s->items, NULL) : NULL;
+	struct bpr_input *seen = s->seen ? cli_open_input(s->seen, NULL) : NULL;
 	struct bpr_err e;
 
-	if (positives_read(pos, in, items, &e) < 0)
+	if (positives_read_seen(pos, in, items, seen, &e) < 0)
 		cli_die(&e);
 	input_close(in);
 	input_close(items);
+	input_close(seen);
 }
 
-static void
+/* Write the epochs; returns the triplets written. */
+static uint64_t
 write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
 {
 	struct triplet buf[4096];
 	struct triplet_writer w;
 	struct bpr_output out;
 	struct bpr_err e;
+	uint64_t total = 0;
 	uint32_t ep;
 	size_t n;
 
@@ -133,22 +150,42 @@ write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
 	triplets_write_header(&w, &out, s->tsv, s->epochs, meta);
 	for (ep = 0; ep < s->epochs; ep++) {
 		epoch_begin(g);
+		total += epoch_size(g);
 		while ((n = epoch_fill(g, buf, sizeof(buf) / sizeof(buf[0]))) > 0)
 			triplets_write(&w, buf, n);
 		if (triplets_end_epoch(&w, &e) < 0)
 			cli_die(&e);
 	}
 	cli_output_commit(&out, 0);
+	return total;
+}
+
+static void
+summarise(const char *input, const struct settings *s, const struct positives *pos,
+    uint64_t total)
+{
+	fprintf(stderr, "triplet-sample: %s: %zu positives (%zu duplicates collapsed), %zu users, "
+	    "%zu items; ", input, pos->npairs, pos->duplicates, pos->nusers, pos->nitems);
+	if (pos->seen == NULL)
+		fprintf(stderr, "%u epochs of %llu triplets\n", s->epochs,
+		    (unsigned long long)(total / s->epochs));
+	else
+		fprintf(stderr, "%s: %zu seen pairs (%zu more were positives or had a user without "
+		    "any), each in an epoch with probability %g; %u epochs, %llu triplets\n", s->seen,
+		    pos->nseen, pos->seen_unused, s->how.seen_rate, s->epochs,
+		    (unsigned long long)total);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct settings s = { .epochs = 1, .seed = 1, .neg = NEG_UNSEEN, .alpha = 1, .output = "-" };
+	struct settings s = { .epochs = 1, .output = "-",
+		.how = { .neg = NEG_UNSEEN, .alpha = 1, .seed = 1, .seen_rate = SEEN_RATE_DEFAULT } };
 	struct positives pos;
 	struct neg_sampler sampler;
 	struct epoch_gen gen;
 	struct bpr_err e;
+	uint64_t total;
 	char meta[1024];
 
 	cli_init("triplet-sample", usage);
@@ -157,21 +194,21 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		cli_usage_error(argc == 0 ? "no interactions file given" : "one interactions file only");
+	if (s.rate_given && s.seen == NULL)
+		cli_usage_error("--seen-rate needs --seen");
 	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
 		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
 	load(argv[0], &s, &pos);
-	if (sampler_init(&sampler, &pos, s.neg, s.alpha, &e) < 0 ||
-	    epoch_gen_init(&gen, &pos, &sampler, s.seed, &e) < 0)
+	if (sampler_init(&sampler, &pos, s.how.neg, s.how.alpha, &e) < 0 ||
+	    epoch_gen_init(&gen, &pos, &sampler, s.how.seed, s.how.seen_rate, &e) < 0)
 		cli_die(&e);
 	if (gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
 		    gen.skipped_pairs, gen.skipped_users);
-	sampler_describe(&sampler, s.seed, argv[0], meta, sizeof(meta));
-	write_epochs(&s, &gen, meta);
+	epoch_gen_describe(&gen, s.how.seed, argv[0], s.seen, meta, sizeof(meta));
+	total = write_epochs(&s, &gen, meta);
 	if (!s.quiet)
-		fprintf(stderr, "triplet-sample: %s: %zu positives (%zu duplicates collapsed), %zu users, "
-		    "%zu items; %u epochs of %zu triplets\n", argv[0], pos.npairs, pos.duplicates,
-		    pos.nusers, pos.nitems, s.epochs, epoch_size(&gen));
+		summarise(argv[0], &s, &pos, total);
 	epoch_gen_free(&gen);
 	sampler_free(&sampler);
 	positives_free(&pos);
