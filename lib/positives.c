@@ -273,6 +273,16 @@ positives_from_keys(struct positives *p, uint64_t *keys, size_t n, const uint32_
 	return 0;
 }
 
+/* True, with the message, when n pairs are more than 32-bit offsets can hold. */
+static int
+too_many(const struct bpr_input *in, size_t n, struct bpr_err *e)
+{
+	if (n < UINT32_MAX)
+		return 0;
+	bpr_fail(e, "%s: more than %u interactions are not supported", input_name(in), UINT32_MAX - 1);
+	return 1;
+}
+
 /* Read the seen pairs, and append their items to the catalogue's. */
 static int
 read_seen(struct bpr_input *in, uint64_t **keys, size_t *n, uint32_t **extra, size_t *nextra,
@@ -319,18 +329,13 @@ positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input 
 	input_track_crc(in);
 	if (read_id_pairs(in, interaction_names, &keys, &n, e) < 0)
 		goto done;
-	if (n >= UINT32_MAX) {
-		bpr_fail(e, "%s: more than %u interactions are not supported", input_name(in), UINT32_MAX - 1);
+	if (too_many(in, n, e))
 		goto done;
-	}
 	if (extra_items != NULL && read_id_column(extra_items, &extra, &nextra, e) < 0)
 		goto done;
-	if (seen != NULL && read_seen(seen, &seen_keys, &nseen, &extra, &nextra, e) < 0)
+	if (seen != NULL && (read_seen(seen, &seen_keys, &nseen, &extra, &nextra, e) < 0 ||
+	    too_many(seen, nseen, e)))
 		goto done;
-	if (nseen >= UINT32_MAX) {
-		bpr_fail(e, "%s: more than %u interactions are not supported", input_name(seen), UINT32_MAX - 1);
-		goto done;
-	}
 	if ((rc = positives_from_keys(p, keys, n, extra, nextra, e)) < 0)
 		goto done;
 	p->crc = input_crc(in);

@@ -143,7 +143,8 @@ sampler_init(struct neg_sampler *s, const struct positives *p, enum neg_mode mod
 	return 0;
 }
 
-void
+/* The negatives, the seed and the positives' input, for epoch_gen_describe. */
+static void
 sampler_describe(const struct neg_sampler *s, uint64_t seed, const char *input, char *buf,
     size_t size)
 {

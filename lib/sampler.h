@@ -61,12 +61,6 @@ void neg_mode_format(enum neg_mode mode, double alpha, char *buf, size_t size);
 
 int sampler_init(struct neg_sampler *s, const struct positives *p, enum neg_mode mode,
     double alpha, struct bpr_err *e);
-/*
- * How triplets were made, for the metadata of streams and models: the
- * same text whether triplet-sample or bpr-train --train sampled them.
- */
-void sampler_describe(const struct neg_sampler *s, uint64_t seed, const char *input,
-    char *buf, size_t size);
 void sampler_free(struct neg_sampler *s);
 
 /* True when user index u can have a negative under this mode. */
@@ -184,8 +178,10 @@ epoch_size(const struct epoch_gen *g)
 	return g->n;
 }
 /*
- * How the triplets are made, for the metadata of streams and models:
- * sampler_describe's text, and the seen items' file, pairs and rate.
+ * How the triplets are made, for the metadata of streams and models: the
+ * same text whether triplet-sample or bpr-train --train samples them
+ * (negatives, seed, the positives' file, and the seen items' file, pairs
+ * and rate).
  */
 void epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
     const char *seen_input, char *buf, size_t size);

@@ -7,13 +7,18 @@
 #define TALLY_NAME tally_baseline
 #include "score_kernel.h"
 
-/* AVX2 if this processor has it and BPRTOOLS_REFERENCE does not say no. */
-static int
-use_avx2(void)
+int
+kernels_reference(void)
 {
 	const char *ref = getenv("BPRTOOLS_REFERENCE");
 
-	if (ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0)
+	return ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0;
+}
+
+int
+kernels_avx2(void)
+{
+	if (kernels_reference())
 		return 0;
 #if defined(__x86_64__)
 	__builtin_cpu_init();
@@ -26,13 +31,13 @@ use_avx2(void)
 score_fn
 score_kernel(void)
 {
-	return use_avx2() ? score_users_avx2 : score_users_baseline;
+	return kernels_avx2() ? score_users_avx2 : score_users_baseline;
 }
 
 tally_fn
 tally_kernel(void)
 {
-	return use_avx2() ? tally_avx2 : tally_baseline;
+	return kernels_avx2() ? tally_avx2 : tally_baseline;
 }
 
 void

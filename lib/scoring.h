@@ -24,9 +24,14 @@ typedef void (*score_fn)(const float *const *users, int nu, const float *items,
     const float *bias, size_t n, size_t width, float *out, size_t stride);
 
 /*
- * The version for this processor (AVX2 if it has it, unless the
- * environment sets BPRTOOLS_REFERENCE, which asks for the baseline code).
+ * Which copy of the hot loops (scoring, tallying, training) to run: the
+ * environment's BPRTOOLS_REFERENCE (set, and not "0") asks for the plain
+ * baseline code; otherwise AVX2 where the processor has it.
  */
+int kernels_reference(void);
+int kernels_avx2(void);
+
+/* The scoring loop for this processor. */
 score_fn score_kernel(void);
 
 void score_users_baseline(const float *const *users, int nu, const float *items,

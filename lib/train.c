@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "rng.h"
+#include "scoring.h"
 #include "text.h"
 #include "train_impl.h"
 
@@ -139,17 +140,11 @@ trainer_set_lr(struct trainer *t, float lr)
 
 typedef void *(*work_fn)(void *);
 
-/* The AVX2 copy of the loop where the processor has AVX2. */
+/* The AVX2 copy of the loop where the processor has AVX2 (not in a reference run). */
 static work_fn
-choose_kernel(const struct trainer *t)
+choose_kernel(void)
 {
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	if (!t->reference && __builtin_cpu_supports("avx2"))
-		return train_work_avx2;
-#endif
-	(void)t;
-	return train_work_baseline;
+	return kernels_avx2() ? train_work_avx2 : train_work_baseline;
 }
 
 /* ----------------------------------------------------------------- setup */
@@ -195,7 +190,6 @@ trainer_init(struct trainer **out, struct bpr_model *m, const struct train_confi
     struct bpr_err *e)
 {
 	struct trainer *t = calloc(1, sizeof(*t));
-	const char *ref = getenv("BPRTOOLS_REFERENCE");
 	double cc;
 	int i;
 
@@ -206,7 +200,7 @@ trainer_init(struct trainer **out, struct bpr_model *m, const struct train_confi
 	t->c = *c;
 	if (t->c.hard == 0)
 		t->c.hard = 1;
-	t->reference = ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0;
+	t->reference = kernels_reference();
 	cc = c->beta1 / sqrt(c->beta2);
 	for (i = 0; i < POW_TABLE; i++) {
 		t->c_pow[i] = pow(cc, i);
@@ -366,7 +360,7 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
     struct bpr_err *e)
 {
 	pthread_t tid[256];
-	work_fn work = choose_kernel(t);
+	work_fn work = choose_kernel();
 	size_t per, start = 0, steps;
 	double sum = 0;
 	int i, threads = t->c.threads;

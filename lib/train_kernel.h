@@ -599,6 +599,14 @@ prefetch_triplet(const struct bpr_model *m, const struct row_triplet *tr)
 	}
 }
 
+/* Triplet i + PREFETCH_AHEAD's rows, when the worker has one there. */
+VEC_INLINE void
+prefetch_ahead(const struct worker *wk, size_t i)
+{
+	if (i + PREFETCH_AHEAD < wk->n)
+		prefetch_triplet(wk->t->m, &wk->trip[i + PREFETCH_AHEAD]);
+}
+
 /* The rows a triplet reads, up to date with every step taken so far (Keras). */
 VEC_INLINE void
 catch_up_triplet(struct trainer *t, const struct row_triplet *tr, uint64_t now)
@@ -630,8 +638,7 @@ catch_up_batch(struct worker *wk, size_t from, size_t len)
 	size_t i;
 
 	for (i = from; i < from + len; i++) {
-		if (i + PREFETCH_AHEAD < wk->n)
-			prefetch_triplet(t->m, &wk->trip[i + PREFETCH_AHEAD]);
+		prefetch_ahead(wk, i);
 		catch_up_triplet(t, &wk->trip[i], now);
 	}
 }
@@ -652,7 +659,6 @@ prefetch_slots(struct worker *wk, const struct row_triplet *tr)
 VEC_INLINE void
 run_batches(struct worker *wk)
 {
-	const struct bpr_model *m = wk->t->m;
 	size_t b, i, len, batch = wk->t->c.batch;
 	int catch_up = wk->t->c.opt == OPT_ADAM;
 
@@ -665,11 +671,10 @@ run_batches(struct worker *wk)
 		if (catch_up)
 			catch_up_batch(wk, b, len);
 		for (i = 0; i < len; i++) {
-			if (b + i + PREFETCH_AHEAD < wk->n) {
-				if (!catch_up)
-					prefetch_triplet(m, &wk->trip[b + i + PREFETCH_AHEAD]);
+			if (!catch_up)
+				prefetch_ahead(wk, b + i);
+			if (b + i + PREFETCH_AHEAD < wk->n)
 				prefetch_slots(wk, &wk->trip[b + i + PREFETCH_AHEAD]);
-			}
 			triplet_grads(wk, &wk->trip[b + i], 1.0f / (float)len);
 		}
 		apply_batch(wk);
@@ -893,12 +898,10 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 VEC_INLINE void
 run_immediate_opt(struct worker *wk, enum opt_kind opt)
 {
-	const struct bpr_model *m = wk->t->m;
 	size_t i;
 
 	for (i = 0; i < wk->n; i++) {
-		if (i + PREFETCH_AHEAD < wk->n)
-			prefetch_triplet(m, &wk->trip[i + PREFETCH_AHEAD]);
+		prefetch_ahead(wk, i);
 		immediate_triplet(wk, opt, &wk->trip[i]);
 	}
 }

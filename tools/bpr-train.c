@@ -161,9 +161,7 @@ struct settings {
 	int bias, compat, quiet, verbose;
 	int given_lr, given_loss, given_opt, given_neg, given_tag_mode, given_epochs;
 	int given_batch, given_hard, given_bias, given_seen_rate;
-	uint64_t seed;
-	enum neg_mode neg;
-	double alpha, seen_rate;
+	struct sampling how;	/* --train's sampling; its seed also seeds the model */
 	const char *item_tags, *train, *items, *seen, *eval, *valid, *init, *output, *stream, *log;
 	double started;
 };
@@ -196,7 +194,7 @@ apply_defaults(struct settings *s)
 	if (!s->given_bias)
 		s->bias = !s->compat;
 	if (!s->given_neg && s->compat)
-		s->neg = NEG_UNIFORM;
+		s->how.neg = NEG_UNIFORM;
 	if (!s->given_tag_mode && s->compat)
 		s->tag_mode = TAGS_PADDED_MEAN;
 	if (!s->given_epochs && s->train != NULL)
@@ -282,7 +280,7 @@ parse_run_option(struct settings *s, int c)
 		s->given_epochs = 1;
 		break;
 	case OPT_SEED:
-		s->seed = cli_u64("--seed", optarg);
+		s->how.seed = cli_u64("--seed", optarg);
 		break;
 	case OPT_THREADS:
 		s->fit.train.threads = (int)cli_int("--threads", optarg, 1, 256);
@@ -297,13 +295,13 @@ parse_run_option(struct settings *s, int c)
 			    optarg);
 		break;
 	case OPT_NEG:
-		if (neg_mode_parse(optarg, &s->neg, &s->alpha) < 0)
+		if (neg_mode_parse(optarg, &s->how.neg, &s->how.alpha) < 0)
 			cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop or pop:ALPHA)",
 			    optarg);
 		s->given_neg = 1;
 		break;
 	case OPT_SEEN_RATE:
-		s->seen_rate = cli_double("--seen-rate", optarg, 0, 1);
+		s->how.seen_rate = cli_double("--seen-rate", optarg, 0, 1);
 		s->given_seen_rate = 1;
 		break;
 	case OPT_EVAL_EVERY:
@@ -402,7 +400,6 @@ static void
 open_source(struct triplet_source *src, const struct settings *s)
 {
 	struct bpr_input *in, *items = NULL, *seen = NULL;
-	struct sampling how = { s->neg, s->alpha, s->seed, s->seen_rate };
 	struct bpr_err e;
 	int rc;
 
@@ -415,7 +412,7 @@ open_source(struct triplet_source *src, const struct settings *s)
 			items = cli_open_input(s->items, NULL);
 		if (s->seen != NULL)
 			seen = cli_open_input(s->seen, NULL);
-		rc = source_open_sampler(src, in, items, seen, &how, &e);
+		rc = source_open_sampler(src, in, items, seen, &s->how, &e);
 		input_close(in);
 		input_close(items);
 		input_close(seen);
@@ -441,7 +438,7 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 	    "l2=%g,%g,%g,%g\n"
 	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\nschedule=%s\ncompat=%s\ntriplets=%s\n"
 	    "item_tags=%s crc32=%08x\n",
-	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->seed,
+	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->how.seed,
 	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch, (double)t->l2[0],
 	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
@@ -482,7 +479,7 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epochs, seed %llu, "
 	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch,
-	    (double)t->l2[0], planned, (unsigned long long)s->seed, t->threads,
+	    (double)t->l2[0], planned, (unsigned long long)s->how.seed, t->threads,
 	    t->threads == 1 ? "" : "s");
 }
 
@@ -644,7 +641,7 @@ init_model(struct bpr_model *m, struct settings *s, uint32_t *tags_crc)
 		s->bias = m->use_bias;
 		return;
 	}
-	if (model_init(m, s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->seed, 0.05f, &e) < 0)
+	if (model_init(m, s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->how.seed, 0.05f, &e) < 0)
 		cli_die(&e);
 	if (s->item_tags != NULL)
 		load_catalogue(m, s->item_tags, tags_crc);
@@ -657,8 +654,8 @@ main(int argc, char **argv)
 		.fit = { .train = { .batch = 64, .threads = 1, .beta1 = 0.9f, .beta2 = 0.999f,
 		    .eps = 1e-8f, .hard = 1, .max_sampled = 10, .l2 = { -1, -1, -1, -1 } },
 		    .eval_every = 1 },
-		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN, .seed = 1, .neg = NEG_UNSEEN,
-		.alpha = 1, .seen_rate = SEEN_RATE_DEFAULT,
+		.item_dim = 90, .tag_dim = 10, .tag_mode = TAGS_MEAN,
+		.how = { .neg = NEG_UNSEEN, .alpha = 1, .seed = 1, .seen_rate = SEEN_RATE_DEFAULT },
 	};
 	struct positives *test = NULL, *valid = NULL;
 	struct triplet_source src;
@@ -674,7 +671,7 @@ main(int argc, char **argv)
 	argv += optind;
 	apply_defaults(&s);
 	check_settings(&s, argc);
-	s.fit.train.seed = s.seed;
+	s.fit.train.seed = s.how.seed;
 	s.stream = argc > 0 ? argv[0] : NULL;
 	s.fit.checkpoint_base = s.output;
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
