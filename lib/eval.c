@@ -494,9 +494,37 @@ build_candidates(const struct bpr_model *m, const struct positives *test,
 	return 0;
 }
 
+/* Count user tu's metrics, over npos ranked positives, into the sums. */
+void
+eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um, size_t npos)
+{
+	r->users++;
+	r->positives += npos;
+	r->user_auc[tu] = um->auc;
+	r->auc += um->auc;
+	r->precision += um->precision;
+	r->recall += um->recall;
+	r->ndcg += um->ndcg;
+	r->map += um->map;
+	r->mrr += um->rr;
+}
+
+/* The sums into means over the evaluated users. */
+void
+eval_finish(struct eval_result *r)
+{
+	if (r->users == 0)
+		return;
+	r->auc /= (double)r->users;
+	r->precision /= (double)r->users;
+	r->recall /= (double)r->users;
+	r->ndcg /= (double)r->users;
+	r->map /= (double)r->users;
+	r->mrr /= (double)r->users;
+}
+
 static void
-summarise(struct eval_result *r, const struct eval_job *j, const struct positives *test,
-    const struct eval_config *c)
+summarise(struct eval_result *r, const struct eval_job *j, const struct positives *test)
 {
 	size_t tu;
 
@@ -512,25 +540,9 @@ summarise(struct eval_result *r, const struct eval_job *j, const struct positive
 			r->users_without++;
 			continue;
 		}
-		r->users++;
-		r->positives += j->npos[tu];
-		r->user_auc[tu] = j->per_user[tu].auc;
-		r->auc += j->per_user[tu].auc;
-		r->precision += j->per_user[tu].precision;
-		r->recall += j->per_user[tu].recall;
-		r->ndcg += j->per_user[tu].ndcg;
-		r->map += j->per_user[tu].map;
-		r->mrr += j->per_user[tu].rr;
+		eval_add_user(r, tu, &j->per_user[tu], j->npos[tu]);
 	}
-	if (r->users > 0) {
-		r->auc /= (double)r->users;
-		r->precision /= (double)r->users;
-		r->recall /= (double)r->users;
-		r->ndcg /= (double)r->users;
-		r->map /= (double)r->users;
-		r->mrr /= (double)r->users;
-	}
-	(void)c;
+	eval_finish(r);
 }
 
 static int
@@ -585,7 +597,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	r->candidates = j.ncand;
 	if (run_jobs(&j, c->threads, n, e) < 0)
 		goto done;
-	summarise(r, &j, test, c);
+	summarise(r, &j, test);
 	rc = 0;
 done:
 	free(items);

@@ -105,6 +105,11 @@ int evaluate(const struct bpr_model *m, const struct positives *test,
     struct bpr_err *e);
 void eval_result_free(struct eval_result *r);
 
+/* The pieces evaluate uses, for evaluations of other scores (scores.c). */
+void eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um,
+    size_t npos);
+void eval_finish(struct eval_result *r);
+
 /* The protocol in words, for the # line above the numbers. */
 void eval_protocol(const struct eval_result *r, const struct eval_config *c, int excluded,
     int from_scores, char *buf, size_t size);

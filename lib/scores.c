@@ -124,15 +124,7 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 		r->users_without++;
 		return;
 	}
-	r->users++;
-	r->positives += npos;
-	r->user_auc[tu] = um.auc;
-	r->auc += um.auc;
-	r->precision += um.precision;
-	r->recall += um.recall;
-	r->ndcg += um.ndcg;
-	r->map += um.map;
-	r->mrr += um.rr;
+	eval_add_user(r, tu, &um, npos);
 }
 
 static size_t
@@ -147,19 +139,6 @@ largest_group(const struct scored_pair *s, size_t n)
 		}
 	}
 	return largest;
-}
-
-static void
-finish_means(struct eval_result *r)
-{
-	if (r->users == 0)
-		return;
-	r->auc /= (double)r->users;
-	r->precision /= (double)r->users;
-	r->recall /= (double)r->users;
-	r->ndcg /= (double)r->users;
-	r->map /= (double)r->users;
-	r->mrr /= (double)r->users;
 }
 
 int
@@ -201,7 +180,7 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 		if (isnan(r->user_auc[tu]))
 			r->users_unknown++;
 	r->users_unknown -= r->users_without;
-	finish_means(r);
+	eval_finish(r);
 	rc = 0;
 done:
 	free(s);
