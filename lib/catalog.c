@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "parse.h"
 #include "text.h"
+#include "sort.h"
 
 #define U_ITEM_FIXED_FIELDS 5	/* id, title, release, video release, URL */
 
@@ -185,7 +186,7 @@ renumber_tags_by_name(struct catalog *c, struct bpr_err *e)
 		return -1;
 	}
 	memcpy(sorted, c->tag_name, c->ntags * sizeof(*sorted));
-	qsort(sorted, c->ntags, sizeof(*sorted), compare_names);
+	sort_array(sorted, c->ntags, sizeof(*sorted), compare_names);
 	for (i = 0; i < c->ntags; i++)
 		for (j = 0; j < c->ntags; j++)
 			if (c->tag_name[i] == sorted[j])
@@ -193,7 +194,7 @@ renumber_tags_by_name(struct catalog *c, struct bpr_err *e)
 	for (i = 0; i < c->pairs; i++)
 		c->tags[i] = new_id[c->tags[i]];
 	for (i = 0; i < c->n; i++)
-		qsort(c->tags + c->tag_start[i], c->tag_start[i + 1] - c->tag_start[i],
+		sort_array(c->tags + c->tag_start[i], c->tag_start[i + 1] - c->tag_start[i],
 		    sizeof(uint32_t), compare_u32);
 	memcpy(c->tag_name, sorted, c->ntags * sizeof(*sorted));
 	free(sorted);

@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "scoring.h"
 #include "vec.h"
+#include "sort.h"
 
 static int
 ascending_float(const void *a, const void *b)
@@ -247,7 +248,7 @@ user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t
 		    w->pos[i] < best))
 			best = w->pos[i];
 	}
-	qsort(w->sorted, npos, sizeof(*w->sorted), ascending_float);
+	sort_array(w->sorted, npos, sizeof(*w->sorted), ascending_float);
 	if (npos <= TALLY_POSITIVES) {
 		twice = pairs_by_tally(score, n, w->sorted, npos, w->tally, &below, &equal);
 	} else {

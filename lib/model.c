@@ -451,7 +451,7 @@ sorted_rows(const struct idmap *map, struct bpr_err *e)
 		pairs[i].id = map->ids[i];
 		pairs[i].row = (uint32_t)i;
 	}
-	qsort(pairs, map->count, sizeof(*pairs), by_id);
+	sort_array(pairs, map->count, sizeof(*pairs), by_id);
 	for (i = 0; i < map->count; i++)
 		order[i] = pairs[i].row;
 	free(pairs);

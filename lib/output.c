@@ -184,8 +184,12 @@ output_printf(struct bpr_output *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		/* a line that cannot be formatted fails the file, not just the line */
+		if (o->failed_errno == 0)
+			o->failed_errno = errno != 0 ? errno : EINVAL;
 		return;
+	}
 	if ((size_t)n >= sizeof(small)) {
 		if ((text = malloc((size_t)n + 1)) == NULL) {
 			o->failed_errno = ENOMEM;

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "parse.h"
 #include "text.h"
+#include "sort.h"
 
 struct scored_pair {
 	uint64_t key;		/* user << 32 | item */
@@ -71,7 +72,7 @@ read_scores(struct bpr_input *in, struct scored_pair **out, size_t *n, struct bp
 	}
 	if (rc < 0)
 		return -1;
-	qsort(*out, *n, sizeof(**out), by_key);
+	sort_array(*out, *n, sizeof(**out), by_key);
 	for (i = 1; i < *n; i++)
 		if ((*out)[i].key == (*out)[i - 1].key)
 			return bpr_fail_at(e, input_name(in), (*out)[i].line,

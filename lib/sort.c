@@ -1,5 +1,6 @@
 #include "sort.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RADIX_BITS 16
@@ -49,4 +50,11 @@ radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
 	}
 	if (src != keys)
 		memcpy(keys, src, n * sizeof(*keys));
+}
+
+void
+sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }

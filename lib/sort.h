@@ -8,4 +8,10 @@
 /* LSD radix sort of 64-bit keys; tmp has room for n keys. Stable. */
 void radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
 
+/*
+ * qsort that takes an empty array as it comes: C requires qsort's base to
+ * be a valid pointer even for n = 0, and an empty input leaves it NULL.
+ */
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 #endif

@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "rng.h"
 #include "text.h"
+#include "sort.h"
 
 static const char *const scheme_names[] = {
 	"allbut", "fold", "random", "leave-out", "temporal", "none",
@@ -276,7 +277,7 @@ assign_temporal_per_user(const struct rating_table *t, const struct by_user *g,
 			tmp[k].row = g->rows[g->start[u] + k];
 			tmp[k].ts = t->timestamp[tmp[k].row];
 		}
-		qsort(tmp, n, sizeof(*tmp), by_time);
+		sort_array(tmp, n, sizeof(*tmp), by_time);
 		for (k = 0; k < n; k++)
 			dest[tmp[k].row] = n > o->count && k >= n - o->count ? ROW_TEST : ROW_TRAIN;
 	}

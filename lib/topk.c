@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "sort.h"
+
 static void
 swap(struct scored *a, struct scored *b)
 {
@@ -72,6 +74,6 @@ best_first(const void *a, const void *b)
 size_t
 topk_sorted(struct topk *t)
 {
-	qsort(t->heap, t->n, sizeof(*t->heap), best_first);
+	sort_array(t->heap, t->n, sizeof(*t->heap), best_first);
 	return t->n;
 }

@@ -13,6 +13,7 @@
 
 #define KERNEL_NAME train_work_baseline
 #include "train_kernel.h"
+#include "sort.h"
 
 static const char *const loss_names[] = { "notebook", "bpr", "warp" };
 static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
@@ -269,7 +270,7 @@ trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_e
 			ir = idmap_find(&m->item_rows, p->item_id[p->items[k]]);
 			t->pos_rows[fill++] = ir >= 0 ? (uint32_t)ir : UINT32_MAX;
 		}
-		qsort(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur], sizeof(uint32_t),
+		sort_array(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur], sizeof(uint32_t),
 		    compare_u32);
 	}
 	t->pos_users = nu;

@@ -94,6 +94,19 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	[ "$(metric out auc)" = 0.500000 ]
 }
 
+@test "auc: a score stream with no scores is bad data, not a crash" {
+	printf '# user\titem\tscore\n' > scores.tsv
+	printf '1\t1\n' > test.tsv
+	run auc --scores scores.tsv test.tsv
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no test user could be evaluated (are they in the scores?)"* ]]
+	# sanitized builds: qsort was once handed the empty array's NULL
+	[[ "$output" != *"runtime error"* ]]
+	run auc --scores /dev/null test.tsv
+	[ "$status" -eq 1 ]
+	[[ "$output" != *"runtime error"* ]]
+}
+
 @test "auc: many positives, crowded ties and spread scores: every pair counted exactly" {
 	# user 1: 60 positives, 30 of them tied with 20 negatives; user 2: 3
 	# positives among 400 items of coarse scores (many ties everywhere);

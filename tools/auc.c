@@ -14,6 +14,7 @@
 #include "model.h"
 #include "positives.h"
 #include "scores.h"
+#include "sort.h"
 
 static const char usage[] =
     "usage: auc [-m model | --scores file] [--exclude file] [--items file]\n"
@@ -131,7 +132,7 @@ load_universe(struct settings *s)
 	input_close(in);
 	if (n == 0)
 		cli_fatal(BPR_EXIT_DATA, "%s: no items", s->items);
-	qsort(ids, n, sizeof(*ids), ascending);
+	sort_array(ids, n, sizeof(*ids), ascending);
 	for (i = 0; i < n; i++)
 		if (m == 0 || ids[m - 1] != ids[i])
 			ids[m++] = ids[i];
@@ -222,7 +223,8 @@ main(int argc, char **argv)
 	if (s.eval.k > r.candidates && s.model != NULL)
 		cli_usage_error("-k %u is more than the %zu items ranked", s.eval.k, r.candidates);
 	if (r.users == 0)
-		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the model?)", argv[0]);
+		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the %s?)",
+		    argv[0], s.model != NULL ? "model" : "scores");
 	eval_protocol(&r, &s.eval, excl != NULL, s.model == NULL, protocol, sizeof(protocol));
 	snprintf(what, sizeof(what), "%s on %s; %s", s.model ? s.model : s.scores ? s.scores : "stdin",
 	    argv[0], protocol);

@@ -23,6 +23,7 @@
 #include "text.h"
 #include "topk.h"
 #include "vec.h"
+#include "sort.h"
 
 static const char usage[] =
     "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
@@ -203,7 +204,7 @@ collect_users(struct settings *s, const struct bpr_model *m)
 	if (s->all_users) {
 		for (i = 0; i < m->user_rows.count; i++)
 			add_user(s, m->user_rows.ids[i]);
-		qsort(s->users, s->nusers, sizeof(*s->users), compare_ids);
+		sort_array(s->users, s->nusers, sizeof(*s->users), compare_ids);
 		return;
 	}
 	if (s->nusers > 0)
@@ -376,7 +377,7 @@ sorted_ids(const struct idmap *map)
 	if (ids == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
 	memcpy(ids, map->ids, map->count * sizeof(*ids));
-	qsort(ids, map->count, sizeof(*ids), compare_ids);
+	sort_array(ids, map->count, sizeof(*ids), compare_ids);
 	return ids;
 }
 
