@@ -101,10 +101,15 @@ model_row(const struct param_table *t, size_t row)
 VEC_INLINE void
 model_tag_part(const struct bpr_model *m, size_t i, float *out)
 {
-	uint32_t k;
+	uint32_t k = m->tag_start[i], end = m->tag_start[i + 1];
 
-	memset(out, 0, m->tpad * sizeof(float));
-	for (k = m->tag_start[i]; k < m->tag_start[i + 1]; k++)
+	if (k == end) {
+		memset(out, 0, m->tpad * sizeof(float));
+		return;
+	}
+	/* 0 + 1 * x, the bits of adding to a zeroed row, without the memset */
+	vec_zero_axpy(out, 1.0f, model_row(&m->tag, m->tag_list[k]), m->tpad);
+	for (k++; k < end; k++)
 		vec_axpy(out, 1.0f, model_row(&m->tag, m->tag_list[k]), m->tpad);
 	if (m->tag_scale[i] != 1.0f)
 		vec_scale_to(out, m->tag_scale[i], out, m->tpad);

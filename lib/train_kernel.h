@@ -249,6 +249,26 @@ grad_row(struct grad *gr, uint32_t row)
 	return gr->g + (size_t)s * gr->stride;
 }
 
+/*
+ * Add s * x to a table row's gradient (a whole row, stride floats); on
+ * first touch in a batch it becomes 0 + s * x: the bits of zeroing it and
+ * adding, without the memset.
+ */
+VEC_INLINE void
+grad_add(struct grad *gr, uint32_t row, float s, const float *x)
+{
+	int32_t slot = gr->slot_of[row];
+
+	if (slot >= 0) {
+		vec_axpy(gr->g + (size_t)slot * gr->stride, s, x, gr->stride);
+		return;
+	}
+	slot = (int32_t)gr->n++;
+	gr->slot_of[row] = slot;
+	gr->rows[slot] = row;
+	vec_zero_axpy(gr->g + (size_t)slot * gr->stride, s, x, gr->stride);
+}
+
 VEC_INLINE void
 grad_clear(struct grad *gr)
 {
@@ -468,7 +488,7 @@ add_tag_grads(struct worker *wk, size_t i, float g, const float *utag)
 	uint32_t k;
 
 	for (k = m->tag_start[i]; k < m->tag_start[i + 1]; k++)
-		vec_axpy(grad_row(&wk->grad[T_TAG], m->tag_list[k]), s, utag, m->tpad);
+		grad_add(&wk->grad[T_TAG], m->tag_list[k], s, utag);
 }
 
 /* ------------------------------------------------- the batch code path */
@@ -495,8 +515,8 @@ triplet_grads(struct worker *wk, const struct row_triplet *tr, float inv_batch)
 		add_tag_grads(wk, tr->p, g, uw + m->ipad);
 		add_tag_grads(wk, n, -g, uw + m->ipad);
 	}
-	vec_axpy(grad_row(&wk->grad[T_ITEM], tr->p), g, uw, m->ipad);
-	vec_axpy(grad_row(&wk->grad[T_ITEM], n), -g, uw, m->ipad);
+	grad_add(&wk->grad[T_ITEM], tr->p, g, uw);
+	grad_add(&wk->grad[T_ITEM], n, -g, uw);
 	if (m->use_bias) {
 		grad_row(&wk->grad[T_BIAS], tr->p)[0] += g;
 		grad_row(&wk->grad[T_BIAS], n)[0] -= g;
