@@ -158,6 +158,18 @@ load helpers
 	[[ "$stderr" == *"dropped 2 (1 duplicate, 1 below --min-rating)"* ]]
 }
 
+@test "ml-split: a --min-rating that drops every row is an error, and writes nothing" {
+	printf '1\t10\t5\t1\n1\t11\t2\t2\n2\t10\t4\t3\n' > s.tsv
+	run ml-split --scheme none --min-rating 5.5 -o tr s.tsv
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"s.tsv: every rating is below --min-rating 5.5: nothing to split"* ]]
+	[ ! -e tr ]
+	# one row left is a split
+	run ml-split --scheme none --min-rating 5 -o tr s.tsv
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < tr)" -eq 1 ]
+}
+
 @test "ml-split: output to stdout and -q is silent" {
 	make_udata 5 5 > u.data
 	run --separate-stderr ml-split -q --scheme none u.data

@@ -309,6 +309,10 @@ main(int argc, char **argv)
 		memset(dest + first_file_rows, ROW_TEST, t.n - first_file_rows);
 	if (split_rows(&t, &s.split, dest, &stats, &e) < 0)
 		cli_die(&e);
+	/* empty outputs here are a mistaken threshold, not a split to pass on */
+	if (stats.train + stats.test == 0 && stats.below_min > 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: every rating is below --min-rating %g: nothing to split",
+		    argv[0], s.split.min_rating);
 	write_outputs(&s, &t, dest);
 	if (!s.quiet)
 		print_summary(argv[0], layout, &stats);
