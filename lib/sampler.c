@@ -234,14 +234,31 @@ sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
 	}
 }
 
-void
-sampler_draw_known(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
-    const uint32_t *known, uint32_t k, uint32_t *neg, size_t n)
+/* P and S, two ascending lists of universe indexes with nothing in common, merged. */
+static uint32_t
+merge_known(const uint32_t *P, uint32_t np, const uint32_t *S, uint32_t ns, uint32_t *out)
 {
-	if (s->mode == NEG_UNSEEN)
-		draw_unseen(s, rng, known, k, neg, n);
-	else
+	uint32_t i = 0, j = 0, k = 0;
+
+	while (i < np || j < ns)
+		out[k++] = j == ns || (i < np && P[i] < S[j]) ? P[i++] : S[j++];
+	return k;
+}
+
+void
+sampler_draw_seen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *scratch, uint32_t *neg, size_t n)
+{
+	const struct positives *p = s->pos;
+	uint32_t k;
+
+	if (s->mode != NEG_UNSEEN) {
 		sampler_draw_user(s, rng, u, neg, n);
+		return;
+	}
+	k = merge_known(p->items + p->start[u], p->start[u + 1] - p->start[u],
+	    p->seen + p->seen_start[u], p->seen_start[u + 1] - p->seen_start[u], scratch);
+	draw_unseen(s, rng, scratch, k, neg, n);
 }
 
 uint32_t
@@ -380,17 +397,6 @@ epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
 		    p->seen_crc);
 }
 
-/* P and S, two ascending lists of universe indexes with nothing in common, merged. */
-static uint32_t
-merge_known(const uint32_t *P, uint32_t np, const uint32_t *S, uint32_t ns, uint32_t *out)
-{
-	uint32_t i = 0, j = 0, k = 0;
-
-	while (i < np || j < ns)
-		out[k++] = j == ns || (i < np && P[i] < S[j]) ? P[i++] : S[j++];
-	return k;
-}
-
 /*
  * User u's seen items, each kept with probability seen_rate, with their
  * negatives, from cur[k] on; returns the new end.
@@ -401,18 +407,18 @@ add_seen(struct epoch_gen *g, uint32_t u, size_t k)
 	const struct positives *p = g->pos;
 	const uint32_t *S = p->seen + p->seen_start[u];
 	uint32_t ns = p->seen_start[u + 1] - p->seen_start[u], np = p->start[u + 1] - p->start[u];
-	uint32_t j, m = 0, known;
+	uint32_t j, m = 0;
 
 	for (j = 0; j < ns; j++)
 		if (rng_double(&g->rng) < g->seen_rate)
 			g->picked[m++] = S[j];
-	if (m == 0)
+	/*
+	 * A user who knows every item (positives and seen items are disjoint)
+	 * has no negative for them: none are added.
+	 */
+	if (m == 0 || np + ns >= p->nitems)
 		return k;
-	/* A user who knows every item has no negative for them: none are added. */
-	known = merge_known(p->items + p->start[u], np, S, ns, g->known);
-	if (known >= p->nitems)
-		return k;
-	sampler_draw_known(g->sampler, &g->rng, u, g->known, known, g->negs, m);
+	sampler_draw_seen(g->sampler, &g->rng, u, g->known, g->negs, m);
 	for (j = 0; j < m; j++, k++) {
 		g->cur[k].user = u;
 		g->cur[k].item = g->picked[j];

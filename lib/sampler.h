@@ -106,11 +106,11 @@ unseen_at(const uint32_t *P, uint32_t k, uint32_t guess, uint32_t r)
 
 /*
  * n negatives for user index u's seen items: as sampler_draw_user, but in
- * unseen mode an item the user has neither as a positive nor as seen
- * (known: the union of both, ascending, k of them; k < the universe).
+ * unseen mode an item the user has neither as a positive nor as seen;
+ * scratch has room for the user's positives and seen items together.
  */
-void sampler_draw_known(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
-    const uint32_t *known, uint32_t k, uint32_t *neg, size_t n);
+void sampler_draw_seen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *scratch, uint32_t *neg, size_t n);
 
 /* One negative item id for user index u. */
 uint32_t sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u);
@@ -157,7 +157,7 @@ struct epoch_gen {
 	struct bpr_rng rng;
 	struct sample *cur, *scratch;
 	uint32_t *negs;			/* one user's negatives */
-	uint32_t *picked, *known;	/* one user's drawn seen items; positives and seen */
+	uint32_t *picked, *known;	/* one user's drawn seen items; scratch for the sampler */
 	double seen_rate;
 	size_t n, next;			/* triplets of the current epoch; the next one */
 	size_t cap;			/* the most an epoch can hold */
