@@ -120,7 +120,7 @@ collect_stream_positives(struct run *r, struct bpr_err *e)
 	int rc;
 
 	if (r->src->internal) {
-		r->train = &r->src->pos;
+		r->train = &r->src->drawn.pos;
 		return 0;
 	}
 	if ((keys = mem_array(n + 1, sizeof(*keys), 0, "the train positives", e)) == NULL)

@@ -19,21 +19,43 @@ source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_er
 }
 
 int
+sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in, struct bpr_input *items,
+    struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
+{
+	memset(d, 0, sizeof(*d));
+	if (positives_read_seen(&d->pos, in, items, seen, e) < 0)
+		return -1;
+	if (sampler_init(&d->sampler, &d->pos, how->neg, how->alpha, e) < 0 ||
+	    epoch_gen_init(&d->gen, &d->pos, &d->sampler, how->seed, how->seen_rate, e) < 0) {
+		sampled_epochs_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+void
+sampled_epochs_close(struct sampled_epochs *d)
+{
+	epoch_gen_free(&d->gen);
+	sampler_free(&d->sampler);
+	positives_free(&d->pos);
+}
+
+int
 source_open_sampler(struct triplet_source *s, struct bpr_input *in, struct bpr_input *items,
     struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
 {
+	struct epoch_gen *g = &s->drawn.gen;
+
 	memset(s, 0, sizeof(*s));
 	s->internal = 1;
-	if (positives_read_seen(&s->pos, in, items, seen, e) < 0)
+	if (sampled_epochs_open(&s->drawn, in, items, seen, how, e) < 0)
 		return -1;
-	if (sampler_init(&s->sampler, &s->pos, how->neg, how->alpha, e) < 0 ||
-	    epoch_gen_init(&s->gen, &s->pos, &s->sampler, how->seed, how->seen_rate, e) < 0)
+	if ((s->buf = mem_array(g->cap, sizeof(*s->buf), 0, "an epoch of triplets", e)) == NULL)
 		return -1;
-	if ((s->buf = mem_array(s->gen.cap, sizeof(*s->buf), 0, "an epoch of triplets", e)) == NULL)
-		return -1;
-	s->cap = s->gen.cap;
-	epoch_gen_describe(&s->gen, how->seed, input_name(in), seen ? input_name(seen) : NULL,
-	    s->meta, sizeof(s->meta));
+	s->cap = g->cap;
+	epoch_gen_describe(g, how->seed, input_name(in), seen ? input_name(seen) : NULL, s->meta,
+	    sizeof(s->meta));
 	return 0;
 }
 
@@ -64,8 +86,8 @@ source_next(struct triplet_source *s, struct bpr_err *e)
 	int rc;
 
 	if (s->internal) {
-		epoch_begin(&s->gen);
-		s->len = epoch_fill(&s->gen, s->buf, s->cap);
+		epoch_begin(&s->drawn.gen);
+		s->len = epoch_fill(&s->drawn.gen, s->buf, s->cap);
 		s->epochs_read++;
 		return 1;
 	}
@@ -78,9 +100,7 @@ void
 source_close(struct triplet_source *s)
 {
 	if (s->internal) {
-		epoch_gen_free(&s->gen);
-		sampler_free(&s->sampler);
-		positives_free(&s->pos);
+		sampled_epochs_close(&s->drawn);
 	} else {
 		triplets_close(&s->reader);
 		input_close(s->in);

@@ -16,15 +16,30 @@
 #include "sampler.h"
 #include "triplets.h"
 
+/* Positives (with any items and seen items), their negatives and their epochs. */
+struct sampled_epochs {
+	struct positives pos;
+	struct neg_sampler sampler;
+	struct epoch_gen gen;
+};
+
+/*
+ * Read positives `in` (items and seen may be NULL, as for
+ * positives_read_seen) and set up their sampling as `how` says; on
+ * failure nothing is left to free.
+ */
+int sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in,
+    struct bpr_input *items, struct bpr_input *seen, const struct sampling *how,
+    struct bpr_err *e);
+void sampled_epochs_close(struct sampled_epochs *d);
+
 struct triplet_source {
 	int internal;
 	/* a stream (the source owns its input) */
 	struct triplet_reader reader;
 	struct bpr_input *in;
 	/* or the sampler */
-	struct positives pos;
-	struct neg_sampler sampler;
-	struct epoch_gen gen;
+	struct sampled_epochs drawn;
 	/* the current epoch */
 	struct triplet *buf;
 	size_t len, cap;

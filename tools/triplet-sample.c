@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "positives.h"
-#include "sampler.h"
+#include "source.h"
 #include "triplets.h"
 
 static const char usage[] =
@@ -119,15 +118,16 @@ parse_options(int argc, char **argv, struct settings *s)
 	}
 }
 
+/* The positives and their sampling, as the options say. */
 static void
-load(const char *path, const struct settings *s, struct positives *pos)
+load(const char *path, const struct settings *s, struct sampled_epochs *d)
 {
 	struct bpr_input *in = cli_open_input(path, NULL);
 	struct bpr_input *items = s->items ? cli_open_input(s->items, NULL) : NULL;
 	struct bpr_input *seen = s->seen ? cli_open_input(s->seen, NULL) : NULL;
 	struct bpr_err e;
 
-	if (positives_read_seen(pos, in, items, seen, &e) < 0)
+	if (sampled_epochs_open(d, in, items, seen, &s->how, &e) < 0)
 		cli_die(&e);
 	input_close(in);
 	input_close(items);
@@ -181,10 +181,7 @@ main(int argc, char **argv)
 {
 	struct settings s = { .epochs = 1, .output = "-",
 		.how = { .neg = NEG_UNSEEN, .alpha = 1, .seed = 1, .seen_rate = SEEN_RATE_DEFAULT } };
-	struct positives pos;
-	struct neg_sampler sampler;
-	struct epoch_gen gen;
-	struct bpr_err e;
+	struct sampled_epochs d;
 	uint64_t total;
 	char meta[1024];
 
@@ -198,19 +195,14 @@ main(int argc, char **argv)
 		cli_usage_error("--seen-rate needs --seen");
 	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
 		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
-	load(argv[0], &s, &pos);
-	if (sampler_init(&sampler, &pos, s.how.neg, s.how.alpha, &e) < 0 ||
-	    epoch_gen_init(&gen, &pos, &sampler, s.how.seed, s.how.seen_rate, &e) < 0)
-		cli_die(&e);
-	if (gen.skipped_users > 0)
+	load(argv[0], &s, &d);
+	if (d.gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
-		    gen.skipped_pairs, gen.skipped_users);
-	epoch_gen_describe(&gen, s.how.seed, argv[0], s.seen, meta, sizeof(meta));
-	total = write_epochs(&s, &gen, meta);
+		    d.gen.skipped_pairs, d.gen.skipped_users);
+	epoch_gen_describe(&d.gen, s.how.seed, argv[0], s.seen, meta, sizeof(meta));
+	total = write_epochs(&s, &d.gen, meta);
 	if (!s.quiet)
-		summarise(argv[0], &s, &pos, total);
-	epoch_gen_free(&gen);
-	sampler_free(&sampler);
-	positives_free(&pos);
+		summarise(argv[0], &s, &d.pos, total);
+	sampled_epochs_close(&d);
 	return BPR_EXIT_OK;
 }
