@@ -8,8 +8,8 @@
 #include "idmap.h"
 #include "mem.h"
 #include "parse.h"
-#include "text.h"
 #include "sort.h"
+#include "text.h"
 
 #define U_ITEM_FIXED_FIELDS 5	/* id, title, release, video release, URL */
 

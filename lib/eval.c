@@ -8,8 +8,8 @@
 
 #include "mem.h"
 #include "scoring.h"
-#include "vec.h"
 #include "sort.h"
+#include "vec.h"
 
 static int
 ascending_float(const void *a, const void *b)

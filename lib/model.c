@@ -8,8 +8,8 @@
 #include "mem.h"
 #include "modelfile.h"
 #include "rng.h"
-#include "text.h"
 #include "sort.h"
+#include "text.h"
 
 static const char *const tag_mode_names[] = { "mean", "sum", "off", "padded-mean" };
 

@@ -7,8 +7,8 @@
 #include "filekind.h"
 #include "mem.h"
 #include "parse.h"
-#include "text.h"
 #include "sort.h"
+#include "text.h"
 
 struct scored_pair {
 	uint64_t key;		/* user << 32 | item */

@@ -6,8 +6,8 @@
 #include "idmap.h"
 #include "mem.h"
 #include "rng.h"
-#include "text.h"
 #include "sort.h"
+#include "text.h"
 
 static const char *const scheme_names[] = {
 	"allbut", "fold", "random", "leave-out", "temporal", "none",

@@ -8,12 +8,12 @@
 #include "mem.h"
 #include "rng.h"
 #include "scoring.h"
+#include "sort.h"
 #include "text.h"
 #include "train_impl.h"
 
 #define KERNEL_NAME train_work_baseline
 #include "train_kernel.h"
-#include "sort.h"
 
 static const char *const loss_names[] = { "notebook", "bpr", "warp" };
 static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",

@@ -20,10 +20,10 @@
 #include "parse.h"
 #include "positives.h"
 #include "query.h"
+#include "sort.h"
 #include "text.h"
 #include "topk.h"
 #include "vec.h"
-#include "sort.h"
 
 static const char usage[] =
     "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
