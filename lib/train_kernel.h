@@ -234,19 +234,31 @@ step_row(const struct trainer *t, struct param_table *tb, size_t row, const floa
 
 /* ------------------------------------------------------------- gradients */
 
-/* The gradient row of a table row, zeroed on first touch in a batch. */
+/* The gradient row of a table row in this batch; *fresh when first touched. */
 VEC_INLINE float *
-grad_row(struct grad *gr, uint32_t row)
+grad_slot(struct grad *gr, uint32_t row, int *fresh)
 {
 	int32_t s = gr->slot_of[row];
 
+	*fresh = s < 0;
 	if (s < 0) {
 		s = (int32_t)gr->n++;
 		gr->slot_of[row] = s;
 		gr->rows[s] = row;
-		memset(gr->g + (size_t)s * gr->stride, 0, gr->stride * sizeof(float));
 	}
 	return gr->g + (size_t)s * gr->stride;
+}
+
+/* The gradient row of a table row, zeroed on first touch in a batch. */
+VEC_INLINE float *
+grad_row(struct grad *gr, uint32_t row)
+{
+	int fresh;
+	float *g = grad_slot(gr, row, &fresh);
+
+	if (fresh)
+		memset(g, 0, gr->stride * sizeof(float));
+	return g;
 }
 
 /*
@@ -257,16 +269,13 @@ grad_row(struct grad *gr, uint32_t row)
 VEC_INLINE void
 grad_add(struct grad *gr, uint32_t row, float s, const float *x)
 {
-	int32_t slot = gr->slot_of[row];
+	int fresh;
+	float *g = grad_slot(gr, row, &fresh);
 
-	if (slot >= 0) {
-		vec_axpy(gr->g + (size_t)slot * gr->stride, s, x, gr->stride);
-		return;
-	}
-	slot = (int32_t)gr->n++;
-	gr->slot_of[row] = slot;
-	gr->rows[slot] = row;
-	vec_zero_axpy(gr->g + (size_t)slot * gr->stride, s, x, gr->stride);
+	if (fresh)
+		vec_zero_axpy(g, s, x, gr->stride);
+	else
+		vec_axpy(g, s, x, gr->stride);
 }
 
 VEC_INLINE void
