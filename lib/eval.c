@@ -297,6 +297,8 @@ struct eval_job {
 	const float *items;		/* candidates' composed vectors */
 	const float *bias;		/* candidates' biases, or NULL */
 	const uint32_t *cand_id;	/* UNIVERSE_LIST: the candidates' ids */
+	/* the candidate of each universe index of test and exclude, or -1 */
+	const int32_t *test_cand, *exclude_cand;
 	size_t ncand, width;
 	size_t first, last;		/* test users [first, last) */
 	struct user_metrics *per_user;
@@ -336,6 +338,23 @@ candidate_of(const struct eval_job *j, uint32_t id)
 }
 
 /*
+ * The candidate of each of p's universe indexes, or -1: looked up once,
+ * not once for every user who has the item.
+ */
+static int32_t *
+candidate_map(const struct eval_job *j, const struct positives *p, struct bpr_err *e)
+{
+	int32_t *map = mem_array(p->nitems + 1, sizeof(int32_t), 0, "evaluation", e);
+	size_t i;
+
+	if (map == NULL)
+		return NULL;
+	for (i = 0; i < p->nitems; i++)
+		map[i] = (int32_t)candidate_of(j, p->item_id[i]);
+	return map;
+}
+
+/*
  * Label the user's test positives and (if excluding) train positives; the
  * scores of the ones left out become NaN, as user_metrics wants.
  */
@@ -348,7 +367,7 @@ label_user(const struct eval_job *j, size_t tu, float *score, struct rank_space 
 	int64_t c, xu;
 
 	for (k = t->start[tu]; k < t->start[tu + 1]; k++) {
-		if ((c = candidate_of(j, t->item_id[t->items[k]])) < 0) {
+		if ((c = j->test_cand[t->items[k]]) < 0) {
 			(*unknown)++;
 			continue;
 		}
@@ -357,7 +376,7 @@ label_user(const struct eval_job *j, size_t tu, float *score, struct rank_space 
 	}
 	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
 	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
-		c = candidate_of(j, x->item_id[x->items[k]]);
+		c = j->exclude_cand[x->items[k]];
 		if (c >= 0 && w->label[c] == LABEL_NEG) {
 			rank_skip(w, score, (size_t)c);
 			(*excluded)++;
@@ -374,11 +393,11 @@ unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
 	int64_t c, xu;
 
 	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
-		if ((c = candidate_of(j, t->item_id[t->items[k]])) >= 0)
+		if ((c = j->test_cand[t->items[k]]) >= 0)
 			label[c] = LABEL_NEG;
 	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
 	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
-		if ((c = candidate_of(j, x->item_id[x->items[k]])) >= 0)
+		if ((c = j->exclude_cand[x->items[k]]) >= 0)
 			label[c] = LABEL_NEG;
 }
 
@@ -577,6 +596,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 {
 	struct eval_job j = { .m = m, .test = test, .exclude = exclude, .c = c };
 	float *items = NULL, *bias = NULL;
+	int32_t *test_cand = NULL, *exclude_cand = NULL;
 	size_t n = test->nusers;
 	int rc = -1;
 
@@ -590,8 +610,12 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	r->user_auc = mem_array(n + 1, sizeof(double), 0, "evaluation", e);
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
 	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user_auc ||
-	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0)
+	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0 ||
+	    (test_cand = candidate_map(&j, test, e)) == NULL ||
+	    (exclude != NULL && (exclude_cand = candidate_map(&j, exclude, e)) == NULL))
 		goto done;
+	j.test_cand = test_cand;
+	j.exclude_cand = exclude_cand;
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
 	j.items = items;
 	j.bias = bias;
@@ -603,6 +627,8 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 done:
 	free(items);
 	free(bias);
+	free(test_cand);
+	free(exclude_cand);
 	free(j.per_user);
 	free(j.evaluated);
 	free(j.npos);
