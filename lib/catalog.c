@@ -155,14 +155,6 @@ tag_for_name(struct catalog *c, size_t *cap, const char *name, size_t len,
 }
 
 static int
-compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
 compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -194,8 +186,7 @@ renumber_tags_by_name(struct catalog *c, struct bpr_err *e)
 	for (i = 0; i < c->pairs; i++)
 		c->tags[i] = new_id[c->tags[i]];
 	for (i = 0; i < c->n; i++)
-		sort_array(c->tags + c->tag_start[i], c->tag_start[i + 1] - c->tag_start[i],
-		    sizeof(uint32_t), compare_u32);
+		sort_u32(c->tags + c->tag_start[i], c->tag_start[i + 1] - c->tag_start[i]);
 	memcpy(c->tag_name, sorted, c->ntags * sizeof(*sorted));
 	free(sorted);
 	free(new_id);

@@ -15,14 +15,6 @@
 #include "vec.h"
 
 int
-compare_ids(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-int
 titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char *label,
     struct bpr_err *e)
 {

@@ -51,6 +51,4 @@ int most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t 
 void score_all(const float *user, const float *items, const float *bias, size_t n,
     size_t width, float *out);
 
-int compare_ids(const void *a, const void *b);
-
 #endif

@@ -52,9 +52,35 @@ radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
 		memcpy(keys, src, n * sizeof(*keys));
 }
 
+static int
+ascending_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 void
 sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
 	if (n > 1)
 		qsort(base, n, size, cmp);
+}
+
+void
+sort_u32(uint32_t *ids, size_t n)
+{
+	sort_array(ids, n, sizeof(*ids), ascending_u32);
+}
+
+size_t
+sort_u32_distinct(uint32_t *ids, size_t n)
+{
+	size_t i, m = 0;
+
+	sort_u32(ids, n);
+	for (i = 0; i < n; i++)
+		if (m == 0 || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	return m;
 }

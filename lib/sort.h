@@ -14,4 +14,8 @@ void radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
  */
 void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
+/* ids ascending; the distinct form also drops repeats and returns how many are left. */
+void sort_u32(uint32_t *ids, size_t n);
+size_t sort_u32_distinct(uint32_t *ids, size_t n);
+
 #endif

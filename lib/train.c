@@ -234,14 +234,6 @@ trainer_free(struct trainer *t)
 	free(t);
 }
 
-static int
-compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_err *e)
 {
@@ -270,8 +262,7 @@ trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_e
 			ir = idmap_find(&m->item_rows, p->item_id[p->items[k]]);
 			t->pos_rows[fill++] = ir >= 0 ? (uint32_t)ir : UINT32_MAX;
 		}
-		sort_array(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur], sizeof(uint32_t),
-		    compare_u32);
+		sort_u32(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur]);
 	}
 	t->pos_users = nu;
 	return 0;

@@ -110,21 +110,13 @@ parse_options(int argc, char **argv, struct settings *s)
 	}
 }
 
-static int
-ascending(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The candidate items: the list of --items, ascending and distinct. */
 static void
 load_universe(struct settings *s)
 {
 	struct bpr_input *in = cli_open_input(s->items, NULL);
 	uint32_t *ids;
-	size_t n, i, m = 0;
+	size_t n;
 	struct bpr_err e;
 
 	if (read_id_column(in, &ids, &n, &e) < 0)
@@ -132,12 +124,8 @@ load_universe(struct settings *s)
 	input_close(in);
 	if (n == 0)
 		cli_fatal(BPR_EXIT_DATA, "%s: no items", s->items);
-	sort_array(ids, n, sizeof(*ids), ascending);
-	for (i = 0; i < n; i++)
-		if (m == 0 || ids[m - 1] != ids[i])
-			ids[m++] = ids[i];
 	s->eval.ids = ids;
-	s->eval.nids = m;
+	s->eval.nids = sort_u32_distinct(ids, n);
 }
 
 static void

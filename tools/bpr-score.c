@@ -204,7 +204,7 @@ collect_users(struct settings *s, const struct bpr_model *m)
 	if (s->all_users) {
 		for (i = 0; i < m->user_rows.count; i++)
 			add_user(s, m->user_rows.ids[i]);
-		sort_array(s->users, s->nusers, sizeof(*s->users), compare_ids);
+		sort_u32(s->users, s->nusers);
 		return;
 	}
 	if (s->nusers > 0)
@@ -377,7 +377,7 @@ sorted_ids(const struct idmap *map)
 	if (ids == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
 	memcpy(ids, map->ids, map->count * sizeof(*ids));
-	sort_array(ids, map->count, sizeof(*ids), compare_ids);
+	sort_u32(ids, map->count);
 	return ids;
 }
 

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "rng.h"
 #include "sampler.h"
+#include "sort.h"
 
 #define MIN_PER_USER 20
 #define ZIPF_OFFSET 100.0	/* Zipf-Mandelbrot q: caps the head near real data */
@@ -98,14 +99,6 @@ movie_ids(size_t items, struct bpr_rng *rng)
 	return ids;
 }
 
-static int
-compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double
 half_star(struct bpr_rng *rng)
 {
@@ -166,7 +159,7 @@ write_ratings(const char *dir, size_t users, size_t items, uint64_t total,
 		draw_items(&rng, &pop, marks, (uint32_t)u + 1, items, count[u], picked);
 		for (k = 0; k < count[u]; k++)
 			picked[k] = ids[picked[k]];
-		qsort(picked, count[u], sizeof(*picked), compare_u32);
+		sort_u32(picked, count[u]);
 		for (k = 0; k < count[u]; k++) {
 			t += rng_below(&rng, 5000);
 			output_u64(&o, u + 1);
@@ -202,7 +195,7 @@ write_movies(const char *dir, size_t items, uint64_t seed)
 
 	rng_seed(&rng, seed, 7, 0);
 	ids = movie_ids(items, &rng);	/* the same ids as the ratings */
-	qsort(ids, items, sizeof(*ids), compare_u32);
+	sort_u32(ids, items);
 	rng_seed(&rng, seed, 8, 0);
 	snprintf(path, sizeof(path), "%s/movies.csv", dir);
 	if (output_open(&o, path, &e) < 0)
