@@ -325,8 +325,10 @@ find_id(const uint32_t *a, size_t n, uint32_t key)
 
 /* Candidate index of an item id, or -1. */
 static int64_t
-candidate_of(const struct eval_job *j, uint32_t id)
+candidate_of(const void *job, uint32_t id)
 {
+	const struct eval_job *j = job;
+
 	switch (j->c->universe) {
 	case UNIVERSE_ALL_IDS:
 		return id < j->ncand ? (int64_t)id : -1;
@@ -335,23 +337,6 @@ candidate_of(const struct eval_job *j, uint32_t id)
 	default:
 		return idmap_find(&j->m->item_rows, id);
 	}
-}
-
-/*
- * The candidate of each of p's universe indexes, or -1: looked up once,
- * not once for every user who has the item.
- */
-static int32_t *
-candidate_map(const struct eval_job *j, const struct positives *p, struct bpr_err *e)
-{
-	int32_t *map = mem_array(p->nitems + 1, sizeof(int32_t), 0, "evaluation", e);
-	size_t i;
-
-	if (map == NULL)
-		return NULL;
-	for (i = 0; i < p->nitems; i++)
-		map[i] = (int32_t)candidate_of(j, p->item_id[i]);
-	return map;
 }
 
 /*
@@ -611,8 +596,9 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
 	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user_auc ||
 	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0 ||
-	    (test_cand = candidate_map(&j, test, e)) == NULL ||
-	    (exclude != NULL && (exclude_cand = candidate_map(&j, exclude, e)) == NULL))
+	    (test_cand = positives_item_map(test, candidate_of, &j, e)) == NULL ||
+	    (exclude != NULL &&
+	    (exclude_cand = positives_item_map(exclude, candidate_of, &j, e)) == NULL))
 		goto done;
 	j.test_cand = test_cand;
 	j.exclude_cand = exclude_cand;

@@ -333,6 +333,12 @@ model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 }
 
 int64_t
+model_item_find(const void *m, uint32_t id)
+{
+	return idmap_find(&((const struct bpr_model *)m)->item_rows, id);
+}
+
+int64_t
 model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 {
 	size_t before = m->item_rows.count;

@@ -91,6 +91,9 @@ int model_set_catalogue(struct bpr_model *m, uint64_t *pairs, size_t n, struct b
 int64_t model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 int64_t model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 
+/* The row of item id in model m (a const struct bpr_model *), or -1: for positives_item_map. */
+int64_t model_item_find(const void *m, uint32_t id);
+
 VEC_INLINE float *
 model_row(const struct param_table *t, size_t row)
 {

@@ -390,3 +390,17 @@ positives_has(const struct positives *p, uint32_t u, uint32_t i)
 {
 	return search_u32(p->items + p->start[u], p->start[u + 1] - p->start[u], i) >= 0;
 }
+
+int32_t *
+positives_item_map(const struct positives *p, int64_t (*find)(const void *ctx, uint32_t id),
+    const void *ctx, struct bpr_err *e)
+{
+	int32_t *map = mem_array(p->nitems + 1, sizeof(int32_t), 0, "an item map", e);
+	size_t i;
+
+	if (map == NULL)
+		return NULL;
+	for (i = 0; i < p->nitems; i++)
+		map[i] = (int32_t)find(ctx, p->item_id[i]);
+	return map;
+}

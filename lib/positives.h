@@ -62,6 +62,14 @@ int positives_from_keys(struct positives *p, uint64_t *keys, size_t n,
 int64_t positives_item_index(const struct positives *p, uint32_t id);
 /* Index of a user id, or -1. */
 int64_t positives_user_index(const struct positives *p, uint32_t id);
+
+/*
+ * find(ctx, id) of each of p's universe indexes (an index, or -1): one
+ * lookup an item, where a lookup a pair would repeat it for every user
+ * who has the item. NULL (and e set) when out of memory.
+ */
+int32_t *positives_item_map(const struct positives *p,
+    int64_t (*find)(const void *ctx, uint32_t id), const void *ctx, struct bpr_err *e);
 /* True when user index u has item universe index i as a positive. */
 int positives_has(const struct positives *p, uint32_t u, uint32_t i);
 

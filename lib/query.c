@@ -91,6 +91,7 @@ struct rec_job {
 	const float *items;
 	const uint32_t *users;
 	const struct positives *exclude;
+	const int32_t *exclude_row;	/* the model row of each of exclude's items, or -1 */
 	size_t first, last;
 	uint32_t k;
 	struct ranked *out;
@@ -105,11 +106,12 @@ static void
 mark_excluded(const struct rec_job *j, uint32_t user, uint8_t value)
 {
 	const struct positives *x = j->exclude;
-	int64_t xu = x ? positives_user_index(x, user) : -1, row;
+	int64_t xu = x ? positives_user_index(x, user) : -1;
+	int32_t row;
 	uint32_t k;
 
 	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
-		if ((row = idmap_find(&j->m->item_rows, x->item_id[x->items[k]])) >= 0)
+		if ((row = j->exclude_row[x->items[k]]) >= 0)
 			j->skip[row] = value;
 }
 
@@ -175,6 +177,7 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 	struct rec_job jobs[64];
 	pthread_t tid[64];
 	float *items;
+	int32_t *exclude_row = NULL;
 	size_t i;
 	int t, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, rc = -1;
 
@@ -184,9 +187,11 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 	if ((items = model_compose_items(m, e)) == NULL)
 		return -1;
 	memset(jobs, 0, sizeof(jobs));
+	if (exclude != NULL && (exclude_row = positives_item_map(exclude, model_item_find, m, e)) == NULL)
+		goto done;
 	for (t = 0; t < nt; t++) {
 		jobs[t] = (struct rec_job){ .m = m, .items = items, .users = users, .exclude = exclude,
-		    .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
+		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
 		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
 		jobs[t].score = mem_array(SCORE_USERS * (m->item.rows + 1), sizeof(float), 0,
@@ -209,6 +214,7 @@ join:
 done:
 	free_jobs(jobs, threads < 1 ? 1 : threads > 64 ? 64 : threads);
 	free(items);
+	free(exclude_row);
 	return rc;
 }
 

@@ -239,14 +239,16 @@ trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_e
 {
 	const struct bpr_model *m = t->m;
 	size_t nu = m->user.rows, u, k, fill;
-	int64_t ur, ir;
+	int32_t *item_row;
+	int64_t ur;
 
 	free(t->pos_start);
 	free(t->pos_rows);
 	t->pos_users = 0;
 	t->pos_start = mem_array(nu + 1, sizeof(*t->pos_start), 1, "the users' positives", e);
 	t->pos_rows = mem_array(p->npairs + 1, sizeof(*t->pos_rows), 0, "the users' positives", e);
-	if (t->pos_start == NULL || t->pos_rows == NULL)
+	if (t->pos_start == NULL || t->pos_rows == NULL ||
+	    (item_row = positives_item_map(p, model_item_find, m, e)) == NULL)
 		return -1;
 	/* count per user row, then fill, then sort each user's rows */
 	for (u = 0; u < p->nusers; u++)
@@ -258,12 +260,12 @@ trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_e
 		if ((ur = idmap_find(&m->user_rows, p->user_id[u])) < 0)
 			continue;
 		fill = t->pos_start[ur];
-		for (k = p->start[u]; k < p->start[u + 1]; k++) {
-			ir = idmap_find(&m->item_rows, p->item_id[p->items[k]]);
-			t->pos_rows[fill++] = ir >= 0 ? (uint32_t)ir : UINT32_MAX;
-		}
+		for (k = p->start[u]; k < p->start[u + 1]; k++)
+			t->pos_rows[fill++] = item_row[p->items[k]] >= 0 ?
+			    (uint32_t)item_row[p->items[k]] : UINT32_MAX;
 		sort_u32(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur]);
 	}
+	free(item_row);
 	t->pos_users = nu;
 	return 0;
 }
