@@ -289,6 +289,16 @@ model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32_t **ta
 	return m->cat_start[c + 1] - m->cat_start[c];
 }
 
+size_t
+model_catalogue_unrowed(const struct bpr_model *m)
+{
+	size_t c, n = 0;
+
+	for (c = 0; c < m->cat_items.count; c++)
+		n += model_item_find(m, m->cat_items.ids[c]) < 0;
+	return n;
+}
+
 /* Append item row i's tag list, as its catalogue entry and the tag mode say. */
 static int
 add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e)

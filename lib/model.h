@@ -138,6 +138,8 @@ float *model_compose_items(const struct bpr_model *m, struct bpr_err *e);
 
 /* The catalogue's tags of item id (model or not); 0 when it has none. */
 size_t model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32_t **tags);
+/* The catalogue's items that have no row: never trained, scored by tags alone. */
+size_t model_catalogue_unrowed(const struct bpr_model *m);
 /*
  * The composed vector (ipad + tpad floats) of an item that has only the
  * given tags, combined by the model's tag mode: a new item.

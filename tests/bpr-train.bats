@@ -62,6 +62,24 @@ load helpers
 	grep -Eq '^  total ' <<< "$stderr"
 }
 
+@test "bpr-train: says how many catalogue items no triplet names, and how to add them" {
+	make_split
+	# two more catalogue items, which no one rated
+	printf '31\t1\n32\t2\n' >> item-tags.tsv
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --epochs 1 \
+		--item-dim 8 --tag-dim 4 -o m.bpr
+	[ "$status" -eq 0 ]
+	grep -q '^  2 of the 32 catalogue items are in no triplet' <<< "$stderr"
+	grep -q '(--items adds them as negatives)' <<< "$stderr"
+	triplet-sample -q --epochs 1 train.tsv > t.bin
+	run --separate-stderr bpr-train --item-tags item-tags.tsv --item-dim 8 --tag-dim 4 -o s.bpr t.bin
+	grep -q '(triplet-sample --items adds them as negatives)' <<< "$stderr"
+	run --separate-stderr bpr-train --train train.tsv --items item-tags.tsv --item-tags item-tags.tsv \
+		--epochs 1 --item-dim 8 --tag-dim 4 -o m.bpr
+	[ "$status" -eq 0 ]
+	! grep -q 'in no triplet' <<< "$stderr"
+}
+
 @test "bpr-train: every loss and optimiser trains a model that ranks above chance" {
 	make_split 40 50
 	for loss in bpr notebook; do

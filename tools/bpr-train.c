@@ -447,6 +447,27 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 	    src->meta, s->item_tags ? s->item_tags : "none", tags_crc);
 }
 
+/*
+ * Catalogue items that no triplet names get no row: they are never
+ * trained, not even as negatives, and rank by their tags alone. Say so,
+ * since ranking the whole catalogue then costs AUC (0.940 to 0.928 on ua).
+ */
+static void
+print_unrowed(const struct bpr_model *m, const struct settings *s)
+{
+	size_t n = model_catalogue_unrowed(m);
+	const char *hint = "";
+
+	if (n == 0)
+		return;
+	if (s->train != NULL && s->items == NULL)
+		hint = " (--items adds them as negatives)";
+	else if (s->stream != NULL)
+		hint = " (triplet-sample --items adds them as negatives)";
+	fprintf(stderr, "  %zu of the %zu catalogue items are in no triplet: no row, never trained,\n"
+	    "    ranked by their tags alone%s\n", n, m->cat_items.count, hint);
+}
+
 /* Like Keras' model.summary(): the tables, their shapes and sizes. */
 static void
 print_summary(const struct bpr_model *m, const struct settings *s, uint32_t planned)
@@ -476,6 +497,7 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 	fprintf(stderr, "  %-10s %10s %6s %12llu\n", "total", "", "", (unsigned long long)total);
 	fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
 	    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
+	print_unrowed(m, s);
 	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epochs, seed %llu, "
 	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch,
