@@ -70,10 +70,14 @@ load helpers
 		--item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]
 	grep -q '^  2 of the 32 catalogue items are in no triplet' <<< "$stderr"
-	grep -q '(--items adds them as negatives)' <<< "$stderr"
+	grep -q '; --items adds them as negatives$' <<< "$stderr"
 	triplet-sample -q --epochs 1 train.tsv > t.bin
 	run --separate-stderr bpr-train --item-tags item-tags.tsv --item-dim 8 --tag-dim 4 -o s.bpr t.bin
-	grep -q '(triplet-sample --items adds them as negatives)' <<< "$stderr"
+	grep -q '; triplet-sample --items adds them as negatives$' <<< "$stderr"
+	grep -q 'ranked by their tags alone' <<< "$stderr"
+	run --separate-stderr bpr-train --item-tags item-tags.tsv --item-dim 8 --tag-dim 0 -o s.bpr t.bin
+	grep -q 'scored 0, with no tag part;' <<< "$stderr"
+	grep -q '^  item vector = item embedding (8), no tag part$' <<< "$stderr"
 	run --separate-stderr bpr-train --train train.tsv --items item-tags.tsv --item-tags item-tags.tsv \
 		--epochs 1 --item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]

@@ -461,11 +461,12 @@ print_unrowed(const struct bpr_model *m, const struct settings *s)
 	if (n == 0)
 		return;
 	if (s->train != NULL && s->items == NULL)
-		hint = " (--items adds them as negatives)";
+		hint = "; --items adds them as negatives";
 	else if (s->stream != NULL)
-		hint = " (triplet-sample --items adds them as negatives)";
+		hint = "; triplet-sample --items adds them as negatives";
 	fprintf(stderr, "  %zu of the %zu catalogue items are in no triplet: no row, never trained,\n"
-	    "    ranked by their tags alone%s\n", n, m->cat_items.count, hint);
+	    "    %s%s\n", n, m->cat_items.count,
+	    m->tag_dim > 0 ? "ranked by their tags alone" : "scored 0, with no tag part", hint);
 }
 
 /* Like Keras' model.summary(): the tables, their shapes and sizes. */
@@ -495,8 +496,11 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 		total += model_param_count(rows[i].tb);
 	}
 	fprintf(stderr, "  %-10s %10s %6s %12llu\n", "total", "", "", (unsigned long long)total);
-	fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
-	    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
+	if (m->tag_dim > 0)
+		fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
+		    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
+	else
+		fprintf(stderr, "  item vector = item embedding (%u), no tag part\n", m->item_dim);
 	print_unrowed(m, s);
 	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epochs, seed %llu, "
 	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
