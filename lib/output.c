@@ -88,6 +88,25 @@ output_open(struct bpr_output *o, const char *path, struct bpr_err *e)
 	return 0;
 }
 
+int
+output_probe(const char *path, struct bpr_err *e)
+{
+	struct bpr_output o;
+	struct stat st;
+	int rc;
+
+	if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)))
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.fd = -1;
+	if ((o.path = strdup(path)) == NULL)
+		return bpr_fail(e, "%s: out of memory", path);
+	rc = open_target(&o, path, e);
+	output_abort(&o);
+	return rc;
+}
+
 void
 output_flush(struct bpr_output *o)
 {

@@ -25,6 +25,13 @@ struct bpr_output {
 };
 
 int output_open(struct bpr_output *o, const char *path, struct bpr_err *e);
+/*
+ * Whether path could be written now (its directory exists and lets us
+ * create the temporary file), for a program that writes only after a long
+ * run: better to fail at once than after hours. Creates and removes the
+ * temporary file; standard output, devices and FIFOs are not touched.
+ */
+int output_probe(const char *path, struct bpr_err *e);
 /* Flush, close and rename into place; durable also fsyncs first. */
 int output_commit(struct bpr_output *o, int durable, struct bpr_err *e);
 /* Give up: close and remove the temporary file. Safe after commit. */

@@ -73,6 +73,26 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 	[[ "$stderr" == *"/dev/full: write error"* ]]
 }
 
+@test "every tool: an output it cannot create is refused before any input is read" {
+	# every input is missing: the error must be about the output
+	cant() {
+		run --separate-stderr "$@"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == "$1: nodir/"*": cannot create: No such file or directory"* ]]
+	}
+	cant ml-split -o nodir/a -t b missing.data
+	cant ml-split -o a -t nodir/b missing.data
+	cant triplet-sample -o nodir/t.bin missing.tsv
+	cant ml-genres -o nodir/it.tsv missing.item
+	cant ml-genres -o it.tsv --vocab nodir/v.tsv missing.item
+	cant ml-genres -o it.tsv --titles nodir/t.tsv missing.item
+	cant bpr-train --train missing.tsv -o nodir/m.bpr
+	cant bpr-train --train missing.tsv --log nodir/log.tsv -o m.bpr
+	cant auc -m missing.bpr --per-user nodir/u.tsv missing.tsv
+	# nothing written, no temporary file left (bats keeps its own files here)
+	ls -A | not grep -v '^separate-stderr-'
+}
+
 @test "every tool: --help goes to stdout with status 0, --version too" {
 	for t in ml-split ml-genres triplet-sample; do
 		run --separate-stderr "$t" --help

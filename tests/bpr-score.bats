@@ -25,7 +25,7 @@ load helpers
 	# scores descend, titles are the items', no train item is recommended
 	awk -F'\t' 'NR > 1 && $4 > prev { exit 1 } { prev = $4 }' top.tsv
 	awk -F'\t' '{ if ($5 != sprintf("Movie %d (19%02d)", $3, $3 % 100)) exit 1 }' top.tsv
-	! awk -F'\t' 'NR == FNR { if ($1 == 3) t[$2] = 1; next } $3 in t { found = 1 } END { exit !found }' train.tsv top.tsv
+	not awk -F'\t' 'NR == FNR { if ($1 == 3) t[$2] = 1; next } $3 in t { found = 1 } END { exit !found }' train.tsv top.tsv
 	# without --exclude the user's train items may come back: the ranking is the full one
 	bpr-score -m model.bpr --top 30 --user 3 > all.tsv
 	[ "$(wc -l < all.tsv)" -eq 30 ]
@@ -45,7 +45,7 @@ load helpers
 	make_model
 	bpr-score -m model.bpr --similar-items 7 --top 4 --titles titles.tsv > s.tsv
 	[ "$(wc -l < s.tsv)" -eq 4 ]
-	! cut -f3 s.tsv | grep -qx 7
+	cut -f3 s.tsv | not grep -qx 7
 	awk -F'\t' '$4 > 1.000001 || $4 < -1.000001 { exit 1 } NR > 1 && $4 > prev { exit 1 } { prev = $4 }' s.tsv
 	# the cosine of the first neighbour, recomputed from the dumped vectors
 	# (without their last column, the bias, which is not part of the embedding)

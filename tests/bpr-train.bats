@@ -36,7 +36,7 @@ load helpers
 	make_split
 	bpr-train -q --train train.tsv --epochs 2 --seed 1 --item-dim 8 -o a.bpr
 	bpr-train -q --train train.tsv --epochs 2 --seed 2 --item-dim 8 -o b.bpr
-	! cmp -s a.bpr b.bpr
+	not cmp -s a.bpr b.bpr
 }
 
 @test "bpr-train: --eval prints AUC before training and every N epochs" {
@@ -81,7 +81,28 @@ load helpers
 	run --separate-stderr bpr-train --train train.tsv --items item-tags.tsv --item-tags item-tags.tsv \
 		--epochs 1 --item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]
-	! grep -q 'in no triplet' <<< "$stderr"
+	not grep -q 'in no triplet' <<< "$stderr"
+}
+
+@test "bpr-train: a model or log it cannot write fails before training, not after" {
+	make_split
+	for out in "-o nodir/m.bpr" "-o m.bpr --log nodir/log.tsv"; do
+		run --separate-stderr bpr-train -v --train train.tsv --epochs 2 --item-dim 8 $out
+		[ "$status" -eq 1 ]
+		grep -q '^bpr-train: nodir/[a-z.]*: cannot create: ' <<< "$stderr"
+		not grep -q 'epoch\|bpr-train: model' <<< "$stderr"
+		[ ! -e m.bpr ]
+	done
+}
+
+@test "bpr-train: writes a model into a FIFO once, as into a file" {
+	make_split
+	bpr-train -q --train train.tsv --epochs 2 --item-dim 8 -o file.bpr
+	mkfifo pipe.bpr
+	cat pipe.bpr > got.bpr &
+	bpr-train -q --train train.tsv --epochs 2 --item-dim 8 -o pipe.bpr
+	wait
+	cmp file.bpr got.bpr
 }
 
 @test "bpr-train: every loss and optimiser trains a model that ranks above chance" {
@@ -127,8 +148,8 @@ load helpers
 	bpr-train -q $flags --lr-schedule cosine -o cosine.bpr
 	for m in plain constant linear cosine; do bpr-score -m $m.bpr --dump users > $m.tsv; done
 	cmp plain.tsv constant.tsv
-	! cmp -s constant.tsv linear.tsv
-	! cmp -s linear.tsv cosine.tsv
+	not cmp -s constant.tsv linear.tsv
+	not cmp -s linear.tsv cosine.tsv
 	grep -q '^lr_schedule=linear$' <(strings linear.bpr)
 	# the rows adam did not touch catch up at the old rate before it changes
 	bpr-train -q $flags --batch 16 --optimizer adam-dense --lr-schedule linear -o dense.bpr
@@ -166,7 +187,7 @@ load helpers
 	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 2 --item-dim 8 -o a.bpr
 	for opt in "--l2 1" "--l2-user 1" "--l2-item 1" "--l2-tag 1" "--batch 7"; do
 		bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 2 --item-dim 8 $opt -o b.bpr
-		! cmp -s a.bpr b.bpr
+		not cmp -s a.bpr b.bpr
 	done
 }
 
@@ -174,7 +195,7 @@ load helpers
 	make_split
 	bpr-train -q --train train.tsv --neg unseen --epochs 1 --item-dim 8 -o a.bpr
 	bpr-train -q --train train.tsv --neg pop:0.5 --epochs 1 --item-dim 8 -o b.bpr
-	! cmp -s a.bpr b.bpr
+	not cmp -s a.bpr b.bpr
 	# a catalogue item with no positive appears in the model only through --items
 	printf '999\t1\n' >> item-tags.tsv
 	bpr-train -q --train train.tsv --neg uniform --items item-tags.tsv --epochs 3 --item-dim 8 -o c.bpr
@@ -190,7 +211,7 @@ load helpers
 		--item-dim 8 --tag-dim 0 -o train.bpr
 	cmp stream.bpr train.bpr
 	bpr-train -q --train liked.tsv --epochs 4 --seed 3 --item-dim 8 --tag-dim 0 -o plain.bpr
-	! cmp -s plain.bpr train.bpr
+	not cmp -s plain.bpr train.bpr
 	# the model records how its triplets were drawn
 	strings train.bpr | grep -q '^triplets=.* seen=rated.tsv .*seen_rate=0.5 '
 	bad 2 'seen.*a stream comes sampled' bpr-train --seen rated.tsv -o out.tsv stream.bpr
@@ -248,5 +269,5 @@ load helpers
 	kill -INT $pid
 	wait $pid || true
 	cmp m.bpr before.bpr
-	! ls -A | grep -q '^\.m\.bpr\.'
+	ls -A | not grep -q '^\.m\.bpr\.'
 }

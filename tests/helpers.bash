@@ -48,6 +48,15 @@ make_positives() {
 	make_udata "$@" | cut -f1,2
 }
 
+# not COMMAND...: succeeds when the command fails. A bare "! command"
+# cannot fail a bats test except on its last line (errexit ignores it).
+not() {
+	if "$@"; then
+		return 1
+	fi
+	return 0
+}
+
 # Sorted row set of a file (order-free comparison).
 rows() {
 	LC_ALL=C sort "$@"

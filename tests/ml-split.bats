@@ -61,7 +61,7 @@ load helpers
 	[[ "$stderr" == *"$expected rows"* ]]
 	# half stars survive, and no carriage return leaks into the output
 	grep -q $'\t2.5\t' all.tsv
-	! grep -q $'\r' all.tsv
+	not grep -q $'\r' all.tsv
 }
 
 @test "ml-split: ratings.csv.gz random split with --min-rating (the command line of the issue)" {
@@ -113,7 +113,7 @@ load helpers
 	ml-split -q --scheme random --test-fraction 0.25 --seed 3 -o b.tr -t b.te u.data
 	ml-split -q --scheme random --test-fraction 0.25 --seed 4 -o c.tr -t c.te u.data
 	cmp a.te b.te
-	! cmp -s a.te c.te
+	not cmp -s a.te c.te
 	[ "$(wc -l < a.te)" -eq $(( (n + 2) / 4 )) ]
 	diff <(rows u.data) <(rows a.tr a.te)
 }

@@ -60,7 +60,7 @@ triplet_rows() {
 	triplet-sample --epochs 3 --seed 11 -o b.bin train.tsv
 	triplet-sample --epochs 3 --seed 12 -o c.bin train.tsv
 	cmp a.bin b.bin
-	! cmp -s a.bin c.bin
+	not cmp -s a.bin c.bin
 	triplet-sample --tsv --epochs 3 --seed 11 train.tsv > a.tsv
 	triplet-sample --tsv --epochs 3 --seed 11 train.tsv > b.tsv
 	cmp a.tsv b.tsv
@@ -152,7 +152,7 @@ make_rated() {
 	triplet-sample -q --epochs 3 --seed 2 --seen rated.tsv -o b.bin liked.tsv
 	triplet-sample -q --epochs 3 --seed 2 --seen rated.tsv --seen-rate 0.5 -o c.bin liked.tsv
 	cmp a.bin b.bin
-	! cmp -s a.bin c.bin
+	not cmp -s a.bin c.bin
 	# the header says how the triplets were made
 	triplet-sample -q --tsv --epochs 1 --seen rated.tsv liked.tsv | head -1 |
 		grep -q ' seen=rated.tsv seen_rows=[0-9]* seen_pairs=[0-9]* seen_rate=0.3 seen_crc32='
@@ -168,7 +168,7 @@ make_rated() {
 	# user 1's seen item 3 every epoch, against 2 or 4; user 3 never
 	[ "$(echo "$triplets" | awk -F'\t' '$2 == 3 { n++; if ($1 != 1 || ($3 != 2 && $3 != 4)) exit 1 }
 		END { print n + 0 }')" -eq 50 ]
-	! echo "$triplets" | grep -q '^3	'
+	echo "$triplets" | not grep -q '^3	'
 	# item 4, only ever seen, is in the universe: a negative for the positives too
 	echo "$triplets" | awk -F'\t' '$2 != 3 && $3 == 4 { found = 1 } END { exit !found }'
 }

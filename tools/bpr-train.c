@@ -697,6 +697,8 @@ main(int argc, char **argv)
 	argv += optind;
 	apply_defaults(&s);
 	check_settings(&s, argc);
+	cli_output_check(s.output);
+	cli_output_check(s.log);
 	s.fit.train.seed = s.how.seed;
 	s.stream = argc > 0 ? argv[0] : NULL;
 	s.fit.checkpoint_base = s.output;

@@ -253,6 +253,15 @@ cli_output_open(struct bpr_output *o, const char *path)
 }
 
 void
+cli_output_check(const char *path)
+{
+	struct bpr_err e;
+
+	if (path != NULL && output_probe(path, &e) < 0)
+		cli_die(&e);
+}
+
+void
 cli_output_commit(struct bpr_output *o, int durable)
 {
 	struct bpr_err e;

@@ -57,6 +57,11 @@ void cli_free_positives(struct positives *p);
 void cli_output_open(struct bpr_output *o, const char *path);
 void cli_output_commit(struct bpr_output *o, int durable);
 void cli_output_abort(struct bpr_output *o);
+/*
+ * Exit now if an output could not be written (no such directory, no
+ * permission), rather than after reading and computing; NULL is fine.
+ */
+void cli_output_check(const char *path);
 
 /* Progress reports are wanted when stderr is a terminal and not -q. */
 int cli_progress_wanted(int quiet);

@@ -296,6 +296,8 @@ main(int argc, char **argv)
 		cli_usage_error("no test output given (-t file)");
 	if (s.test_path != NULL && strcmp(s.test_path, s.train_path) == 0)
 		cli_usage_error("train and test outputs are the same file: %s", s.test_path);
+	cli_output_check(s.train_path);
+	cli_output_check(s.test_path);
 	for (i = 0; i < argc; i++) {
 		read_file(argv[i], &s, &t, &layout);
 		if (i == 0)
