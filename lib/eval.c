@@ -652,8 +652,9 @@ eval_protocol(const struct eval_result *r, const struct eval_config *c, int excl
 	else
 		snprintf(universe, sizeof(universe), "the model's %zu items", r->candidates);
 	snprintf(buf, size, "ranked: %s; train positives: %s; ties: 1/2; users: %zu "
-	    "(%zu not in the model, %zu without a test item to rank); test positives: %zu "
+	    "(%zu not in the %s, %zu without a test item to rank); test positives: %zu "
 	    "(%zu not rankable)", universe,
 	    excluded ? "left out of the ranking" : "counted as negatives", r->users,
-	    r->users_unknown, r->users_without, r->positives, r->positives_unknown);
+	    r->users_unknown, from_scores ? "scores" : "model", r->users_without, r->positives,
+	    r->positives_unknown);
 }

@@ -87,9 +87,11 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 
 @test "auc: ties count one half" {
 	printf '1\t1\t0.5\n1\t2\t0.5\n1\t3\t0.5\n' > scores.tsv
-	printf '1\t1\n' > test.tsv
+	printf '1\t1\n2\t1\n' > test.tsv
 	auc --scores scores.tsv test.tsv > out
 	[ "$(metric out auc)" = 0.500000 ]
+	# user 2 has no scores, and the protocol line says where it is missing
+	grep -q '^# .*users: 1 (1 not in the scores, ' out
 	cat scores.tsv | auc test.tsv > out
 	[ "$(metric out auc)" = 0.500000 ]
 }

@@ -96,9 +96,12 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 @test "every tool: --help goes to stdout with status 0, --version too" {
 	for t in ml-split ml-genres triplet-sample; do
 		run --separate-stderr "$t" --help
-		[ "$status" -eq 0 ] && [ -z "$stderr" ] && [[ "$output" == "usage: $t"* ]]
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		[[ "$output" == "usage: $t"* ]]
 		run --separate-stderr "$t" --version
-		[ "$status" -eq 0 ] && [[ "$output" == "$t (bprtools) "* ]]
+		[ "$status" -eq 0 ]
+		[[ "$output" == "$t (bprtools) "* ]]
 	done
 }
 

@@ -160,7 +160,8 @@ load helpers
 		d = $i - $(i + n); if (d < 0) d = -d; if (d > m) m = d } }
 		END { print "max difference", m; exit !(m < 1e-5) }'
 	run bpr-train -q $flags --lr-schedule sawtooth -o x.bpr
-	[ "$status" -eq 2 ] && [[ "$output" == *"--lr-schedule sawtooth: unknown"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--lr-schedule sawtooth: unknown"* ]]
 }
 
 @test "bpr-train: --threads 2 trains a working model" {
@@ -237,7 +238,8 @@ load helpers
 @test "bpr-train: --checkpoint-every keeps snapshots and --init resumes" {
 	make_split
 	bpr-train -q --train train.tsv --epochs 4 --checkpoint-every 2 --item-dim 8 --seed 3 -o m.bpr
-	[ -f m.bpr.epoch2 ] && [ -f m.bpr.epoch4 ]
+	[ -f m.bpr.epoch2 ]
+	[ -f m.bpr.epoch4 ]
 	cmp m.bpr m.bpr.epoch4
 	run --separate-stderr bpr-train --train train.tsv --epochs 2 --init m.bpr.epoch2 --seed 9 -o r.bpr
 	[ "$status" -eq 0 ]

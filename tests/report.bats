@@ -218,7 +218,8 @@ plot_inputs() {
 	grep -q "| notebook | $(metric exp/auc-notebook.tsv auc) |" exp/report.md
 	grep -q "| clean | $(metric exp/auc-clean.tsv auc) |" exp/report.md
 	grep -q '^| 30 | [0-9.]* | [0-9.]* | [0-9.]* |$' exp/report.md
-	[ -s exp/projector/items.tsv ] && [ -s exp/projector/projector_config.pbtxt ]
+	[ -s exp/projector/items.tsv ]
+	[ -s exp/projector/projector_config.pbtxt ]
 }
 
 @test "experiment: without gnuplot the rest completes and the failure is loud" {
@@ -227,7 +228,9 @@ plot_inputs() {
 		ML100K="$ML100K" OUT="$BATS_TEST_TMPDIR/exp"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"experiment: the pictures could not be drawn: plots: /nonexistent/gnuplot is not installed"* ]]
-	[ -s exp/model.bpr ] && [ -s exp/auc-clean.tsv ] && [ -s exp/report.html ]
+	[ -s exp/model.bpr ]
+	[ -s exp/auc-clean.tsv ]
+	[ -s exp/report.html ]
 	grep -q 'The pictures are missing' exp/report.md
 	[ ! -e exp/item-map.png ]
 }
