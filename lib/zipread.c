@@ -1,5 +1,6 @@
 #include "zipread.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,13 @@
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
 #define SIG_END 0x06054b50u
+#define SIG_END64 0x06064b50u
+#define SIG_LOCATOR64 0x07064b50u
 #define END_RECORD_SIZE 22
+#define LOCATOR64_SIZE 20
+#define END64_SIZE 56
+#define EXTRA_ZIP64 0x0001
+#define MASK32 0xffffffffu
 #define MAX_COMMENT 65535
 
 struct zip_member {
@@ -26,8 +33,14 @@ struct zip_member {
 
 struct central_entry {
 	uint16_t flags, method;
-	uint32_t crc, comp_size, size, local_offset;
+	uint32_t crc;
+	uint64_t comp_size, size, local_offset;
 	char *name;
+};
+
+/* Where the central directory is, and how many entries it has. */
+struct central_dir {
+	uint64_t count, offset;
 };
 
 static uint32_t
@@ -40,6 +53,12 @@ static uint32_t
 le32(const unsigned char *p)
 {
 	return le16(p) | le16(p + 2) << 16;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 int
@@ -64,7 +83,7 @@ name_matches(const char *entry, const char *want)
 
 /* Locate the end-of-central-directory record in the archive's tail. */
 static int
-find_end_record(FILE *f, const char *path, unsigned char *rec, struct bpr_err *e)
+find_end_record(FILE *f, const char *path, unsigned char *rec, long *at, struct bpr_err *e)
 {
 	unsigned char *tail;
 	long size, start, i;
@@ -83,6 +102,7 @@ find_end_record(FILE *f, const char *path, unsigned char *rec, struct bpr_err *e
 	for (i = (long)got - END_RECORD_SIZE; i >= 0; i--) {
 		if (le32(tail + i) == SIG_END) {
 			memcpy(rec, tail + i, END_RECORD_SIZE);
+			*at = start + i;
 			free(tail);
 			return 0;
 		}
@@ -97,13 +117,79 @@ read_exact(FILE *f, void *buf, size_t n)
 	return fread(buf, 1, n, f) == n ? 0 : -1;
 }
 
+static int
+seek_to(FILE *f, uint64_t offset)
+{
+	return offset > (uint64_t)LONG_MAX ? -1 : fseek(f, (long)offset, SEEK_SET);
+}
+
+/*
+ * The central directory from the end record; in a zip64 archive (a field
+ * at its maximum), from the zip64 end record that the locator just before
+ * the end record points to.
+ */
+static int
+find_central_dir(FILE *f, const char *path, struct central_dir *cd, struct bpr_err *e)
+{
+	unsigned char end[END_RECORD_SIZE] = { 0 }, loc[LOCATOR64_SIZE], end64[END64_SIZE];
+	long at;
+
+	if (find_end_record(f, path, end, &at, e) < 0)
+		return -1;
+	cd->count = le16(end + 10);
+	cd->offset = le32(end + 16);
+	if (cd->count != 0xffff && cd->offset != MASK32 && le32(end + 12) != MASK32)
+		return 0;
+	if (at < LOCATOR64_SIZE || fseek(f, at - LOCATOR64_SIZE, SEEK_SET) != 0 ||
+	    read_exact(f, loc, sizeof(loc)) < 0 || le32(loc) != SIG_LOCATOR64)
+		return bpr_fail(e, "%s: corrupt zip64 archive (no zip64 end record locator)", path);
+	if (seek_to(f, le64(loc + 8)) != 0 || read_exact(f, end64, sizeof(end64)) < 0 ||
+	    le32(end64) != SIG_END64)
+		return bpr_fail(e, "%s: corrupt zip64 archive (bad zip64 end record)", path);
+	cd->count = le64(end64 + 32);
+	cd->offset = le64(end64 + 48);
+	return 0;
+}
+
+/*
+ * A central entry's zip64 extra field holds, in this order, the 64-bit
+ * size, compressed size and local header offset, each only when its
+ * 32-bit field is at the maximum.
+ */
+static int
+read_zip64_extra(const unsigned char *x, size_t len, struct central_entry *ce)
+{
+	uint64_t *field[] = { &ce->size, &ce->comp_size, &ce->local_offset };
+	size_t i, id, n, at;
+
+	for (i = 0; i + 4 <= len; i += 4 + n) {
+		id = le16(x + i);
+		n = le16(x + i + 2);
+		if (i + 4 + n > len)
+			return -1;
+		if (id != EXTRA_ZIP64)
+			continue;
+		for (at = i + 4, id = 0; id < 3; id++) {
+			if (*field[id] != MASK32)
+				continue;
+			if (at + 8 > i + 4 + n)
+				return -1;
+			*field[id] = le64(x + at);
+			at += 8;
+		}
+		return 0;
+	}
+	return -1;
+}
+
 /* Read one central directory entry at the current position. */
 static int
 read_central_entry(FILE *f, const char *path, struct central_entry *ce,
     struct bpr_err *e)
 {
-	unsigned char h[46];
-	uint32_t name_len, skip;
+	unsigned char h[46], extra[65535];
+	uint32_t name_len, extra_len, comment_len;
+	int wide;
 
 	if (read_exact(f, h, sizeof(h)) < 0 || le32(h) != SIG_CENTRAL)
 		return bpr_fail(e, "%s: corrupt zip central directory", path);
@@ -113,11 +199,15 @@ read_central_entry(FILE *f, const char *path, struct central_entry *ce,
 	ce->comp_size = le32(h + 20);
 	ce->size = le32(h + 24);
 	name_len = le16(h + 28);
-	skip = le16(h + 30) + le16(h + 32);
+	extra_len = le16(h + 30);
+	comment_len = le16(h + 32);
 	ce->local_offset = le32(h + 42);
+	wide = ce->comp_size == MASK32 || ce->size == MASK32 || ce->local_offset == MASK32;
 	if ((ce->name = malloc(name_len + 1)) == NULL)
 		return bpr_fail(e, "%s: out of memory", path);
-	if (read_exact(f, ce->name, name_len) < 0 || fseek(f, (long)skip, SEEK_CUR) != 0) {
+	if (read_exact(f, ce->name, name_len) < 0 || read_exact(f, extra, extra_len) < 0 ||
+	    fseek(f, (long)comment_len, SEEK_CUR) != 0 ||
+	    (wide && read_zip64_extra(extra, extra_len, ce) < 0)) {
 		free(ce->name);
 		return bpr_fail(e, "%s: corrupt zip central directory", path);
 	}
@@ -161,21 +251,17 @@ static int
 choose_entry(FILE *f, const char *path, const char *member,
     const char *const *wanted, struct central_entry *best, struct bpr_err *e)
 {
-	unsigned char end[END_RECORD_SIZE] = { 0 };
 	struct central_entry ce = { 0 };
-	uint32_t count, offset, i;
+	struct central_dir cd;
+	uint64_t i;
 	int best_rank = -1, rank;
 	char want[256];
 
-	if (find_end_record(f, path, end, e) < 0)
+	if (find_central_dir(f, path, &cd, e) < 0)
 		return -1;
-	count = le16(end + 10);
-	offset = le32(end + 16);
-	if (count == 0xffff || offset == 0xffffffffu)
-		return bpr_fail(e, "%s: zip64 archives are not supported", path);
-	if (fseek(f, (long)offset, SEEK_SET) != 0)
+	if (seek_to(f, cd.offset) != 0)
 		return bpr_fail(e, "%s: corrupt zip (bad central directory offset)", path);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < cd.count; i++) {
 		if (read_central_entry(f, path, &ce, e) < 0) {
 			if (best_rank >= 0)
 				free(best->name);
@@ -204,7 +290,7 @@ seek_to_data(struct zip_member *z, const struct central_entry *ce, struct bpr_er
 {
 	unsigned char h[30];
 
-	if (fseek(z->f, (long)ce->local_offset, SEEK_SET) != 0 ||
+	if (seek_to(z->f, ce->local_offset) != 0 ||
 	    read_exact(z->f, h, sizeof(h)) < 0 || le32(h) != SIG_LOCAL)
 		return bpr_fail(e, "%s: corrupt zip (bad local header)", z->display);
 	if (fseek(z->f, (long)(le16(h + 26) + le16(h + 28)), SEEK_CUR) != 0)

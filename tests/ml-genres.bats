@@ -40,7 +40,8 @@ load helpers
 	zip -q -r ml-100k.zip ml-100k
 	ml-genres -q --vocab v1 "$ML100K/u.item" > p1
 	ml-genres -q --vocab v2 ml-100k.zip > p2
-	cmp p1 p2 && cmp v1 v2
+	cmp p1 p2
+	cmp v1 v2
 }
 
 @test "ml-genres: ml-latest-small movies.csv (quoted titles with commas) has every movie" {

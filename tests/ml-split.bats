@@ -36,8 +36,10 @@ load helpers
 	ml-split -q --scheme fold --fold 3 -o plain.tr -t plain.te ml-100k/u.data
 	ml-split -q --scheme fold --fold 3 -o gz.tr -t gz.te u.data.gz
 	ml-split -q --scheme fold --fold 3 -o train.tsv -t test.tsv ml-100k.zip
-	cmp plain.tr gz.tr && cmp plain.te gz.te
-	cmp plain.tr train.tsv && cmp plain.te test.tsv
+	cmp plain.tr gz.tr
+	cmp plain.te gz.te
+	cmp plain.tr train.tsv
+	cmp plain.te test.tsv
 	ml-split -q --scheme fold --fold 3 -o member.tr -t member.te ml-100k.zip:ml-100k/u.data
 	cmp plain.tr member.tr
 }
@@ -48,7 +50,22 @@ load helpers
 	zip -q -0 stored.zip u.data
 	ml-split -q -o a.tr -t a.te u.data
 	ml-split -q -o b.tr -t b.te stored.zip
-	cmp a.tr b.tr && cmp a.te b.te
+	cmp a.tr b.tr
+	cmp a.te b.te
+}
+
+@test "ml-split: a zip64 archive (zip -fz: 64-bit sizes and end record) reads the same" {
+	need_command zip
+	make_udata 30 40 > u.data
+	zip -q -fz z64.zip u.data
+	# really zip64: the end record points to the zip64 one, and the member's
+	# 32-bit size is at its maximum (the size is in the zip64 extra field)
+	grep -qaP '(?s)PK\x05\x06.{12}\xff\xff\xff\xff' z64.zip
+	grep -qaP '(?s)PK\x01\x02.{20}\xff\xff\xff\xff' z64.zip
+	ml-split -q -o a.tr -t a.te u.data
+	ml-split -q -o b.tr -t b.te z64.zip
+	cmp a.tr b.tr
+	cmp a.te b.te
 }
 
 @test "ml-split: ml-latest-small ratings.csv (CRLF, header, half stars) has every row" {
@@ -147,7 +164,8 @@ load helpers
 	make_udata 10 10 > a.data
 	make_udata 12 12 | awk '$1 > 10' > b.data
 	ml-split -q --scheme none -o tr -t te a.data b.data
-	cmp tr a.data && cmp te b.data
+	cmp tr a.data
+	cmp te b.data
 }
 
 @test "ml-split: the summary line counts users, items, rows and drops" {

@@ -184,7 +184,8 @@ plot_inputs() {
 		[ "$(wc -c < a/$p.png)" -gt 10000 ]
 	done
 	# the same inputs draw the same pictures; another run's inputs draw others
-	mkdir same && cp a/*.tsv same/
+	mkdir same
+	cp a/*.tsv same/
 	"$ROOT/pipelines/plots.sh" -c fixture same
 	# (2 epochs: after 6 every user of this fixture has AUC 1, whatever the seed)
 	plot_inputs b 2 2
