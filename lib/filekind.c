@@ -10,13 +10,33 @@ starts_with(const unsigned char *p, size_t n, const char *magic)
 	return n >= m && memcmp(p, magic, m) == 0;
 }
 
+/*
+ * Compressions we do not undo, by their magic numbers (bzip2's with its
+ * first block's, so that text starting "BZh" stays text).
+ */
+static enum file_kind
+foreign_compression(const unsigned char *p, size_t n)
+{
+	if (n >= 10 && starts_with(p, n, "BZh") && p[3] >= '1' && p[3] <= '9' &&
+	    memcmp(p + 4, "1AY&SY", 6) == 0)
+		return KIND_BZIP2;
+	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		return KIND_XZ;
+	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+		return KIND_ZSTD;
+	return KIND_TEXT;
+}
+
 enum file_kind
 sniff_kind(const unsigned char *p, size_t n)
 {
+	enum file_kind k;
 	size_t i;
 
 	if (n == 0)
 		return KIND_EMPTY;
+	if ((k = foreign_compression(p, n)) != KIND_TEXT)
+		return k;
 	if (starts_with(p, n, TRIPLETS_MAGIC))
 		return KIND_TRIPLETS_BINARY;
 	if (starts_with(p, n, MODEL_MAGIC))
@@ -43,6 +63,12 @@ file_kind_name(enum file_kind k)
 		return "a TSV triplet stream";
 	case KIND_MODEL:
 		return "a bprtools model file";
+	case KIND_BZIP2:
+		return "bzip2-compressed (only gzip is undone here: bunzip2 it first)";
+	case KIND_XZ:
+		return "xz-compressed (only gzip is undone here: unxz it first)";
+	case KIND_ZSTD:
+		return "zstd-compressed (only gzip is undone here: unzstd it first)";
 	case KIND_BINARY:
 		return "binary data";
 	}

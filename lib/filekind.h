@@ -23,6 +23,9 @@ enum file_kind {
 	KIND_TRIPLETS_BINARY,
 	KIND_TRIPLETS_TSV,
 	KIND_MODEL,
+	KIND_BZIP2,		/* compressed, but not in a way we read */
+	KIND_XZ,
+	KIND_ZSTD,
 	KIND_BINARY,		/* something else that is not text */
 };
 
