@@ -107,6 +107,34 @@ output_probe(const char *path, struct bpr_err *e)
 	return rc;
 }
 
+char *
+output_identity(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real, *id = NULL;
+	struct stat st;
+	size_t n;
+
+	if (strcmp(path, "-") == 0)
+		return strdup("-");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return NULL;
+	if (slash == path)
+		dir = strdup("/");
+	else
+		dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (dir == NULL)
+		return NULL;
+	/* a missing directory is reported by output_probe; compare as written */
+	real = realpath(dir, NULL);
+	n = strlen(real ? real : dir) + strlen(path) + 2;
+	if ((id = malloc(n)) != NULL)
+		snprintf(id, n, "%s/%s", real ? real : dir, slash ? slash + 1 : path);
+	free(real);
+	free(dir);
+	return id;
+}
+
 void
 output_flush(struct bpr_output *o)
 {

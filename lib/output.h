@@ -32,6 +32,13 @@ int output_open(struct bpr_output *o, const char *path, struct bpr_err *e);
  * temporary file; standard output, devices and FIFOs are not touched.
  */
 int output_probe(const char *path, struct bpr_err *e);
+/*
+ * The file that writing path would replace, as a name two spellings of it
+ * share ("-" for standard output): the real directory and the last
+ * component, since the temporary file is renamed onto that name. NULL for
+ * a device or FIFO, which outputs may share, and when out of memory.
+ */
+char *output_identity(const char *path);
 /* Flush, close and rename into place; durable also fsyncs first. */
 int output_commit(struct bpr_output *o, int durable, struct bpr_err *e);
 /* Give up: close and remove the temporary file. Safe after commit. */

@@ -103,6 +103,24 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 	ls -A | not grep -v '^separate-stderr-'
 }
 
+@test "every tool: two outputs that are one file are refused, however spelled" {
+	make_udata 5 5 > u.data
+	here=${PWD##*/}
+	same() {
+		run --separate-stderr "$@"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == "$1: "*" are the same file: "* ]]
+	}
+	same ml-split -o a.tsv -t ./a.tsv u.data
+	same ml-split -o - -t - u.data
+	same ml-genres --vocab v.tsv --titles "../$here/v.tsv" u.item
+	same ml-genres -o "$PWD/v.tsv" --titles v.tsv u.item
+	same bpr-train --train u.data --log m.bpr -o m.bpr
+	ls -A | not grep -v '^separate-stderr-\|^u.data$'
+	# devices may be shared
+	ml-split -q -o /dev/null -t /dev/null u.data
+}
+
 @test "every tool: --help goes to stdout with status 0, --version too" {
 	for t in ml-split ml-genres triplet-sample; do
 		run --separate-stderr "$t" --help

@@ -697,6 +697,8 @@ main(int argc, char **argv)
 	argv += optind;
 	apply_defaults(&s);
 	check_settings(&s, argc);
+	cli_outputs_distinct((const char *[]){ "-o", "--log" },
+	    (const char *[]){ s.output, s.log }, 2);
 	cli_output_check(s.output);
 	cli_output_check(s.log);
 	s.fit.train.seed = s.how.seed;

@@ -262,6 +262,26 @@ cli_output_check(const char *path)
 }
 
 void
+cli_outputs_distinct(const char *const *opts, const char *const *paths, size_t n)
+{
+	char **id = calloc(n, sizeof(*id));
+	size_t i, j;
+
+	if (id == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	for (i = 0; i < n; i++)
+		id[i] = paths[i] != NULL ? output_identity(paths[i]) : NULL;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (id[i] != NULL && id[j] != NULL && strcmp(id[i], id[j]) == 0)
+				cli_usage_error("%s and %s are the same file: %s", opts[i], opts[j],
+				    paths[j]);
+	for (i = 0; i < n; i++)
+		free(id[i]);
+	free(id);
+}
+
+void
 cli_output_commit(struct bpr_output *o, int durable)
 {
 	struct bpr_err e;

@@ -62,6 +62,12 @@ void cli_output_abort(struct bpr_output *o);
  * permission), rather than after reading and computing; NULL is fine.
  */
 void cli_output_check(const char *path);
+/*
+ * Exit 2 when two of a tool's n outputs (paths[i], given by option
+ * opts[i]; NULL when not given) are the same file: one would silently
+ * replace the other. Devices may be shared.
+ */
+void cli_outputs_distinct(const char *const *opts, const char *const *paths, size_t n);
 
 /* Progress reports are wanted when stderr is a terminal and not -q. */
 int cli_progress_wanted(int quiet);

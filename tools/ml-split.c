@@ -294,8 +294,8 @@ main(int argc, char **argv)
 		cli_usage_error("--scheme none takes one or two files (train, then test)");
 	if (s.test_path == NULL && !(s.split.scheme == SPLIT_NONE && argc == 1))
 		cli_usage_error("no test output given (-t file)");
-	if (s.test_path != NULL && strcmp(s.test_path, s.train_path) == 0)
-		cli_usage_error("train and test outputs are the same file: %s", s.test_path);
+	cli_outputs_distinct((const char *[]){ "-o", "-t" },
+	    (const char *[]){ s.train_path, s.test_path }, 2);
 	cli_output_check(s.train_path);
 	cli_output_check(s.test_path);
 	for (i = 0; i < argc; i++) {
