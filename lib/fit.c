@@ -345,6 +345,8 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	    trainer_set_positives(r->trainer, r->train, e) < 0)
 		return -1;
 	ready.triplets = r->src->len;
+	ready.test_in_train = r->test != NULL ? positives_common(r->test, r->train) : 0;
+	ready.valid_in_train = r->valid != NULL ? positives_common(r->valid, r->train) : 0;
 	r->hook(r->ctx, &ready);
 	if (evaluate_now(r, planned, e) < 0)
 		return -1;

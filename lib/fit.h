@@ -70,6 +70,7 @@ struct fit_event {
 	struct eval_result valid;	/* validation, clean protocol */
 	uint32_t best_epoch;
 	const char *path;		/* the checkpoint */
+	size_t test_in_train, valid_in_train;	/* FIT_READY: pairs also trained on */
 };
 
 typedef void (*fit_hook)(void *ctx, const struct fit_event *ev);

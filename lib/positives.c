@@ -385,6 +385,34 @@ positives_user_index(const struct positives *p, uint32_t id)
 	return search_u32(p->user_id, p->nusers, id);
 }
 
+size_t
+positives_common(const struct positives *a, const struct positives *b)
+{
+	size_t u = 0, v = 0, n = 0, i, j;
+	uint32_t x, y;
+
+	/* users ascend in both, and so do each user's items (by index and id) */
+	while (u < a->nusers && v < b->nusers) {
+		if (a->user_id[u] != b->user_id[v]) {
+			if (a->user_id[u] < b->user_id[v])
+				u++;
+			else
+				v++;
+			continue;
+		}
+		for (i = a->start[u], j = b->start[v]; i < a->start[u + 1] && j < b->start[v + 1];) {
+			x = a->item_id[a->items[i]];
+			y = b->item_id[b->items[j]];
+			n += x == y;
+			i += x <= y;
+			j += y <= x;
+		}
+		u++;
+		v++;
+	}
+	return n;
+}
+
 int
 positives_has(const struct positives *p, uint32_t u, uint32_t i)
 {

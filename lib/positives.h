@@ -70,6 +70,11 @@ int64_t positives_user_index(const struct positives *p, uint32_t id);
  */
 int32_t *positives_item_map(const struct positives *p,
     int64_t (*find)(const void *ctx, uint32_t id), const void *ctx, struct bpr_err *e);
+/*
+ * How many (user, item) pairs a and b have in common: test pairs that are
+ * also training pairs are a leak, or a mix-up of files.
+ */
+size_t positives_common(const struct positives *a, const struct positives *b);
 /* True when user index u has item universe index i as a positive. */
 int positives_has(const struct positives *p, uint32_t u, uint32_t i);
 

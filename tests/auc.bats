@@ -85,6 +85,20 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	[ "$(metric out auc)" = 0.750000 ]
 }
 
+@test "auc: test pairs that are also in --exclude are counted on stderr, and stay positives" {
+	make_model
+	run --separate-stderr auc -m model.bpr --exclude train.tsv test.tsv
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# two test pairs copied into the exclude set
+	{ cat train.tsv; head -2 test.tsv; } > leaky.tsv
+	run --separate-stderr auc -m model.bpr --exclude leaky.tsv test.tsv
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == "auc: 2 of the $(wc -l < test.tsv) pairs of test.tsv are also in leaky.tsv (they stay test positives)"* ]]
+	auc -m model.bpr --exclude leaky.tsv test.tsv > a 2> /dev/null
+	grep -q 'test positives: '"$(wc -l < test.tsv)"' ' a
+}
+
 @test "auc: ties count one half" {
 	printf '1\t1\t0.5\n1\t2\t0.5\n1\t3\t0.5\n' > scores.tsv
 	printf '1\t1\n2\t1\n' > test.tsv

@@ -105,6 +105,21 @@ load helpers
 	cmp file.bpr got.bpr
 }
 
+@test "bpr-train: --eval and --valid pairs that are also trained on are counted on stderr" {
+	make_split
+	{ cat train.tsv; head -3 test.tsv; } > leaky.tsv
+	run --separate-stderr bpr-train --train leaky.tsv --eval test.tsv --valid test.tsv \
+		--epochs 1 --item-dim 8 -o m.bpr
+	[ "$status" -eq 0 ]
+	grep -q '^bpr-train: 3 pairs of --eval test.tsv are also training positives' <<< "$stderr"
+	grep -q '^bpr-train: 3 pairs of --valid test.tsv are also training positives' <<< "$stderr"
+	triplet-sample -q --epochs 1 leaky.tsv |
+		bpr-train --eval test.tsv --item-dim 8 -o s.bpr - 2> err
+	grep -q '^bpr-train: 3 pairs of --eval test.tsv are also training positives' err
+	run --separate-stderr bpr-train --train train.tsv --eval test.tsv --epochs 1 --item-dim 8 -o m.bpr
+	not grep -q 'also training positives' <<< "$stderr"
+}
+
 @test "bpr-train: every loss and optimiser trains a model that ranks above chance" {
 	make_split 40 50
 	for loss in bpr notebook; do

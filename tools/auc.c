@@ -142,6 +142,21 @@ print_metrics(const struct eval_result *r, uint32_t k, const char *protocol)
 	}
 }
 
+/*
+ * Test pairs that are also in the exclude set stay test positives; a
+ * clean split has none, so any is worth a word.
+ */
+static void
+warn_common(const struct positives *test, const struct positives *excl, const char *test_path,
+    const char *excl_path)
+{
+	size_t n = positives_common(test, excl);
+
+	if (n > 0)
+		cli_warn("%zu of the %zu pairs of %s are also in %s (they stay test positives): "
+		    "is that this test set's training set?", n, test->npairs, test_path, excl_path);
+}
+
 static void
 write_per_user(const char *path, const struct eval_result *r)
 {
@@ -203,8 +218,10 @@ main(int argc, char **argv)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
 	test = cli_load_positives(argv[0]);
-	if (s.exclude != NULL)
+	if (s.exclude != NULL) {
 		excl = cli_load_positives(s.exclude);
+		warn_common(test, excl, argv[0], s.exclude);
+	}
 	if (s.model != NULL)
 		run_model(&s, test, excl, &r);
 	else

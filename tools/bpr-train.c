@@ -618,6 +618,15 @@ print_progress(struct report *r, const struct fit_event *ev)
 	}
 }
 
+/* Evaluation pairs that are also training positives inflate every AUC. */
+static void
+warn_trained_on(size_t n, const char *opt, const char *path)
+{
+	if (n > 0)
+		cli_warn("%zu pairs of %s %s are also training positives: its AUCs are not "
+		    "held-out measures", n, opt, path);
+}
+
 static void
 on_event(void *ctx, const struct fit_event *ev)
 {
@@ -631,6 +640,8 @@ on_event(void *ctx, const struct fit_event *ev)
 	switch (ev->kind) {
 	case FIT_READY:
 		print_summary(r->m, r->s, ev->epochs);
+		warn_trained_on(ev->test_in_train, "--eval", r->s->eval);
+		warn_trained_on(ev->valid_in_train, "--valid", r->s->valid);
 		break;
 	case FIT_EPOCH:
 		r->loss = ev->loss;
