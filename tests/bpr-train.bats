@@ -262,6 +262,33 @@ load helpers
 	auc -m r.bpr test.tsv > /dev/null
 }
 
+@test "bpr-train: --init resumes with the model's optimiser and settings, and refuses to change its shape" {
+	make_split
+	bpr-train -q --train train.tsv --epochs 2 --item-dim 8 --tag-dim 0 --optimizer adam \
+		--lr 0.002 --batch 32 --hard 2 --l2 0.01 -o adam.bpr
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init adam.bpr -o r.bpr
+	[ "$status" -eq 0 ]
+	grep -q '^  loss notebook, optimizer adam (lr 0.002 constant, batch 32, l2 0.01)' <<< "$stderr"
+	# a setting given anew wins, but not another optimiser: the state is Adam's
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init adam.bpr --lr 0.0005 -o r.bpr
+	grep -q 'optimizer adam (lr 0.0005 constant, batch 32' <<< "$stderr"
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init adam.bpr \
+		--optimizer adagrad -o r.bpr
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "bpr-train: --init adam.bpr: the model was trained with adam and carries its state; --optimizer adagrad cannot resume it"* ]]
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init adam.bpr --item-dim 16 -o r.bpr
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "bpr-train: --init adam.bpr: the model is 8 + 0 dimensions"* ]]
+	# the same shape, given again, is no conflict
+	bpr-train -q --train train.tsv --epochs 1 --init adam.bpr --item-dim 8 --tag-dim 0 -o r.bpr
+	# a notebook model resumes as one
+	bpr-train -q --compat notebook --train train.tsv --item-tags item-tags.tsv --epochs 1 \
+		--item-dim 8 --tag-dim 4 -o nb.bpr
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init nb.bpr -o r.bpr
+	grep -q 'optimizer adam (lr 0.001 constant, batch 64, l2 0)' <<< "$stderr"
+	grep -q 'padded-mean of tag embeddings' <<< "$stderr"
+}
+
 @test "bpr-train: killing it while it trains or writes never leaves a partial model" {
 	make_split 60 80
 	bpr-train -q --train train.tsv --epochs 1 --item-dim 8 -o m.bpr

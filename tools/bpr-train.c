@@ -91,7 +91,7 @@ static const char help_text[] =
     "  --patience N           stop after N evaluations without a better validation\n"
     "                         AUC, and keep the best epoch's model\n"
     "  --checkpoint-every N   also save MODEL.epochN every N epochs\n"
-    "  --init model           resume from a model and its optimiser state\n"
+    "  --init model           resume from a model, its optimiser state and settings\n"
     "  --log file             a TSV row per epoch: epoch, loss, auc, clean_auc,\n"
     "                         valid_auc (empty when not measured), seconds\n"
     "  -o, --output model     the model file\n"
@@ -160,7 +160,7 @@ struct settings {
 	enum tag_mode tag_mode;
 	int bias, compat, quiet, verbose;
 	int given_lr, given_loss, given_opt, given_neg, given_tag_mode, given_epochs;
-	int given_batch, given_hard, given_bias, given_seen_rate;
+	int given_batch, given_hard, given_bias, given_seen_rate, given_dims;
 	struct sampling how;	/* --train's sampling; its seed also seeds the model */
 	const char *item_tags, *train, *items, *seen, *eval, *valid, *init, *output, *stream, *log;
 	double started;
@@ -221,9 +221,11 @@ parse_model_option(struct settings *s, int c)
 	switch (c) {
 	case OPT_ITEM_DIM:
 		s->item_dim = (uint32_t)cli_int("--item-dim", optarg, 1, 4096);
+		s->given_dims = 1;
 		break;
 	case OPT_TAG_DIM:
 		s->tag_dim = (uint32_t)cli_int("--tag-dim", optarg, 0, 4096);
+		s->given_dims = 1;
 		break;
 	case OPT_TAG_MODE:
 		if (tag_mode_parse(optarg, &s->tag_mode) < 0)
@@ -371,8 +373,6 @@ check_settings(const struct settings *s, int operands)
 		cli_usage_error("--seen-rate needs --seen");
 	if (s->fit.patience > 0 && s->valid == NULL)
 		cli_usage_error("--patience needs --valid file");
-	if (s->init != NULL && s->item_tags != NULL)
-		cli_usage_error("--init resumes with the model's own item tags; --item-tags conflicts");
 	if (s->fit.train.opt == OPT_ADAM_DENSE && s->fit.train.threads > 1)
 		cli_usage_error("--optimizer adam-dense is a single-thread reference");
 }
@@ -664,20 +664,83 @@ on_event(void *ctx, const struct fit_event *ev)
 	}
 }
 
+/* The model's shape: what --init resumes, which options may not change. */
+static void
+keep_shape(struct settings *s, const struct bpr_model *m)
+{
+	if (s->item_tags != NULL)
+		cli_usage_error("--init resumes with the model's own item tags; --item-tags conflicts");
+	if ((s->given_dims && (s->item_dim != m->item_dim || s->tag_dim != m->tag_dim)) ||
+	    (s->given_tag_mode && s->tag_mode != m->tag_mode) ||
+	    (s->given_bias && s->bias != m->use_bias))
+		cli_usage_error("--init %s: the model is %u + %u dimensions, %s tags, %s bias; "
+		    "--item-dim, --tag-dim, --tag-mode and --bias cannot change that", s->init,
+		    m->item_dim, m->tag_dim, tag_mode_name(m->tag_mode), m->use_bias ? "with" : "no");
+	s->item_dim = m->item_dim;
+	s->tag_dim = m->tag_dim;
+	s->tag_mode = m->tag_mode;
+	s->bias = m->use_bias;
+	s->given_tag_mode = s->given_bias = 1;	/* not the defaults' to set */
+}
+
+/*
+ * --init resumes a run: what is not given is as the model was trained
+ * (its meta table), above all the optimiser, whose state the model
+ * carries and no other optimiser can read (Adam's second moments are not
+ * Adagrad's sums of squares).
+ */
+static void
+inherit_training(struct settings *s, const struct bpr_model *m)
+{
+	struct train_config *t = &s->fit.train;
+	enum opt_kind opt;
+	char v[64];
+	float l2[4];
+	int i;
+
+	if (opt_parse(model_meta(m, "optimizer", v, sizeof(v)), &opt) < 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: the model does not say which optimiser trained it", s->init);
+	if (s->given_opt && t->opt != opt)
+		cli_usage_error("--init %s: the model was trained with %s and carries its state; "
+		    "--optimizer %s cannot resume it", s->init, opt_name(opt), opt_name(t->opt));
+	t->opt = opt;
+	s->given_opt = 1;
+	if (strcmp(model_meta(m, "compat", v, sizeof(v)), "notebook") == 0)
+		s->compat = 1;
+	if (!s->given_loss)
+		s->given_loss = loss_parse(model_meta(m, "loss", v, sizeof(v)), &t->loss) == 0;
+	if (!s->given_lr)
+		s->given_lr = sscanf(model_meta(m, "lr", v, sizeof(v)), "%g", &t->lr) == 1;
+	if (!s->given_batch)
+		s->given_batch = sscanf(model_meta(m, "batch", v, sizeof(v)), "%u", &t->batch) == 1;
+	if (!s->given_hard)
+		s->given_hard = sscanf(model_meta(m, "hard", v, sizeof(v)), "%u", &t->hard) == 1;
+	if (sscanf(model_meta(m, "l2", v, sizeof(v)), "%g,%g,%g,%g", &l2[0], &l2[1], &l2[2],
+	    &l2[3]) == 4)
+		for (i = 0; i < 4; i++)
+			if (t->l2[i] < 0)
+				t->l2[i] = l2[i];
+}
+
+/* Load --init's model, and take its shape and training settings. */
+static void
+resume_model(struct bpr_model *m, struct settings *s)
+{
+	struct bpr_err e;
+
+	if (model_load(m, s->init, &e) < 0)
+		cli_die(&e);
+	keep_shape(s, m);
+	inherit_training(s, m);
+}
+
 static void
 init_model(struct bpr_model *m, struct settings *s, uint32_t *tags_crc)
 {
 	struct bpr_err e;
 
-	if (s->init != NULL) {
-		if (model_load(m, s->init, &e) < 0)
-			cli_die(&e);
-		s->item_dim = m->item_dim;
-		s->tag_dim = m->tag_dim;
-		s->tag_mode = m->tag_mode;
-		s->bias = m->use_bias;
-		return;
-	}
+	if (s->init != NULL)
+		return;		/* resume_model loaded it */
 	if (model_init(m, s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->how.seed, 0.05f, &e) < 0)
 		cli_die(&e);
 	if (s->item_tags != NULL)
@@ -706,6 +769,8 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &s);
 	argc -= optind;
 	argv += optind;
+	if (s.init != NULL)
+		resume_model(&m, &s);
 	apply_defaults(&s);
 	check_settings(&s, argc);
 	cli_outputs_distinct((const char *[]){ "-o", "--log" },
