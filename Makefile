@@ -9,7 +9,7 @@
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
 #   make sweep           a grid of bpr-train settings on a validation split
 #   make results         the README's results table (named runs, 3 seeds)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (make uninstall: the same)
 #   make clean
 
 CC       ?= cc
@@ -156,12 +156,16 @@ install: all
 	cp $(PROGS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$${p##*/}; done
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all units experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install lint-man clean
+.PHONY: all units experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))
