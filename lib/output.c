@@ -88,23 +88,27 @@ output_open(struct bpr_output *o, const char *path, struct bpr_err *e)
 	return 0;
 }
 
+/* Standard output, devices and FIFOs: written directly, no temporary file. */
+static int
+written_directly(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
 int
 output_probe(const char *path, struct bpr_err *e)
 {
 	struct bpr_output o;
-	struct stat st;
-	int rc;
 
-	if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode)))
+	if (written_directly(path))
 		return 0;
-	memset(&o, 0, sizeof(o));
-	o.fd = -1;
-	if ((o.path = strdup(path)) == NULL)
-		return bpr_fail(e, "%s: out of memory", path);
-	rc = open_target(&o, path, e);
+	if (output_open(&o, path, e) < 0)
+		return -1;
 	output_abort(&o);
-	return rc;
+	return 0;
 }
 
 char *
@@ -112,12 +116,11 @@ output_identity(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir, *real, *id = NULL;
-	struct stat st;
 	size_t n;
 
 	if (strcmp(path, "-") == 0)
 		return strdup("-");
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+	if (written_directly(path))
 		return NULL;
 	if (slash == path)
 		dir = strdup("/");

@@ -213,7 +213,7 @@ main(int argc, char **argv)
 	if (s.model == NULL && (s.compat || s.items != NULL))
 		cli_usage_error("%s chooses what a model ranks: it needs -m",
 		    s.compat ? "--compat notebook" : "--items");
-	cli_output_check(s.per_user);
+	cli_outputs_ready((const char *[]){ "--per-user" }, (const char *[]){ s.per_user }, 1);
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;

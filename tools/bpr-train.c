@@ -773,10 +773,7 @@ main(int argc, char **argv)
 		resume_model(&m, &s);
 	apply_defaults(&s);
 	check_settings(&s, argc);
-	cli_outputs_distinct((const char *[]){ "-o", "--log" },
-	    (const char *[]){ s.output, s.log }, 2);
-	cli_output_check(s.output);
-	cli_output_check(s.log);
+	cli_outputs_ready((const char *[]){ "-o", "--log" }, (const char *[]){ s.output, s.log }, 2);
 	s.fit.train.seed = s.how.seed;
 	s.stream = argc > 0 ? argv[0] : NULL;
 	s.fit.checkpoint_base = s.output;

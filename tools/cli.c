@@ -253,18 +253,10 @@ cli_output_open(struct bpr_output *o, const char *path)
 }
 
 void
-cli_output_check(const char *path)
-{
-	struct bpr_err e;
-
-	if (path != NULL && output_probe(path, &e) < 0)
-		cli_die(&e);
-}
-
-void
-cli_outputs_distinct(const char *const *opts, const char *const *paths, size_t n)
+cli_outputs_ready(const char *const *opts, const char *const *paths, size_t n)
 {
 	char **id = calloc(n, sizeof(*id));
+	struct bpr_err e;
 	size_t i, j;
 
 	if (id == NULL)
@@ -279,6 +271,9 @@ cli_outputs_distinct(const char *const *opts, const char *const *paths, size_t n
 	for (i = 0; i < n; i++)
 		free(id[i]);
 	free(id);
+	for (i = 0; i < n; i++)
+		if (paths[i] != NULL && output_probe(paths[i], &e) < 0)
+			cli_die(&e);
 }
 
 void

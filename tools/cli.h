@@ -58,16 +58,13 @@ void cli_output_open(struct bpr_output *o, const char *path);
 void cli_output_commit(struct bpr_output *o, int durable);
 void cli_output_abort(struct bpr_output *o);
 /*
- * Exit now if an output could not be written (no such directory, no
- * permission), rather than after reading and computing; NULL is fine.
+ * Before any input is read, a tool's n outputs (paths[i], given by option
+ * opts[i]; NULL when not given): exit 2 when two are the same file, one
+ * silently replacing the other (devices may be shared), and exit 1 when
+ * one could not be written (no such directory, no permission), rather
+ * than after reading and computing.
  */
-void cli_output_check(const char *path);
-/*
- * Exit 2 when two of a tool's n outputs (paths[i], given by option
- * opts[i]; NULL when not given) are the same file: one would silently
- * replace the other. Devices may be shared.
- */
-void cli_outputs_distinct(const char *const *opts, const char *const *paths, size_t n);
+void cli_outputs_ready(const char *const *opts, const char *const *paths, size_t n);
 
 /* Progress reports are wanted when stderr is a terminal and not -q. */
 int cli_progress_wanted(int quiet);

@@ -206,11 +206,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		cli_usage_error(argc == 0 ? "no catalogue file given" : "one catalogue file only");
-	cli_outputs_distinct((const char *[]){ "-o", "--vocab", "--titles" },
+	cli_outputs_ready((const char *[]){ "-o", "--vocab", "--titles" },
 	    (const char *[]){ s.output, s.vocab, s.titles }, 3);
-	cli_output_check(s.output);
-	cli_output_check(s.vocab);
-	cli_output_check(s.titles);
 	in = cli_open_input(argv[0], catalog_members);
 	genres = open_genres(&s, argv[0], input_name(in));
 	if (catalog_read(&c, in, s.layout, genres, &e) < 0)

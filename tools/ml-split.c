@@ -294,10 +294,8 @@ main(int argc, char **argv)
 		cli_usage_error("--scheme none takes one or two files (train, then test)");
 	if (s.test_path == NULL && !(s.split.scheme == SPLIT_NONE && argc == 1))
 		cli_usage_error("no test output given (-t file)");
-	cli_outputs_distinct((const char *[]){ "-o", "-t" },
-	    (const char *[]){ s.train_path, s.test_path }, 2);
-	cli_output_check(s.train_path);
-	cli_output_check(s.test_path);
+	cli_outputs_ready((const char *[]){ "-o", "-t" }, (const char *[]){ s.train_path, s.test_path },
+	    2);
 	for (i = 0; i < argc; i++) {
 		read_file(argv[i], &s, &t, &layout);
 		if (i == 0)

@@ -195,7 +195,7 @@ main(int argc, char **argv)
 		cli_usage_error("--seen-rate needs --seen");
 	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
 		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
-	cli_output_check(s.output);
+	cli_outputs_ready((const char *[]){ "-o" }, (const char *[]){ s.output }, 1);
 	load(argv[0], &s, &d);
 	if (d.gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
