@@ -6,20 +6,29 @@
 #define RADIX_BITS 16
 #define RADIX_SIZE (1u << RADIX_BITS)
 
-/* One counting pass on bits [shift, shift+16) from src into dst. */
+/* Each digit's count becomes where its keys start. */
 static void
-radix_pass(const uint64_t *src, uint64_t *dst, size_t n, unsigned shift, size_t *count)
+counts_to_starts(size_t *count, size_t digits)
 {
 	size_t i, sum = 0, c;
 
-	memset(count, 0, RADIX_SIZE * sizeof(*count));
-	for (i = 0; i < n; i++)
-		count[(src[i] >> shift) & (RADIX_SIZE - 1)]++;
-	for (i = 0; i < RADIX_SIZE; i++) {
+	for (i = 0; i < digits; i++) {
 		c = count[i];
 		count[i] = sum;
 		sum += c;
 	}
+}
+
+/* One counting pass on bits [shift, shift+16) from src into dst. */
+static void
+radix_pass(const uint64_t *src, uint64_t *dst, size_t n, unsigned shift, size_t *count)
+{
+	size_t i;
+
+	memset(count, 0, RADIX_SIZE * sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[(src[i] >> shift) & (RADIX_SIZE - 1)]++;
+	counts_to_starts(count, RADIX_SIZE);
 	for (i = 0; i < n; i++)
 		dst[count[(src[i] >> shift) & (RADIX_SIZE - 1)]++] = src[i];
 }
@@ -67,10 +76,84 @@ sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const voi
 		qsort(base, n, size, cmp);
 }
 
+/* Below this many ids an insertion sort beats a radix pass's setup. */
+#define INSERTION_MAX 48
+
+static void
+insertion_sort_u32(uint32_t *ids, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = ids[i];
+		for (j = i; j > 0 && ids[j - 1] > x; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = x;
+	}
+}
+
+/*
+ * LSD radix on bytes, skipping the bytes all ids share (model rows fit in
+ * two): 8-bit digits keep the counts' setup small, as bpr-train sorts the
+ * positives of each of its users, most of them short lists.
+ */
+static void
+radix_sort_u32(uint32_t *ids, uint32_t *tmp, size_t n)
+{
+	size_t count[256], i;
+	uint32_t all_or = 0, all_and = ~(uint32_t)0, *src = ids, *dst = tmp, *swap;
+	unsigned shift;
+
+	for (i = 0; i < n; i++) {
+		all_or |= ids[i];
+		all_and &= ids[i];
+	}
+	for (shift = 0; shift < 32; shift += 8) {
+		if (((all_or ^ all_and) >> shift & 0xff) == 0)
+			continue;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[src[i] >> shift & 0xff]++;
+		counts_to_starts(count, 256);
+		for (i = 0; i < n; i++)
+			dst[count[src[i] >> shift & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != ids)
+		memcpy(ids, src, n * sizeof(*ids));
+}
+
+static int
+ascending_run(const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (ids[i - 1] > ids[i])
+			return 0;
+	return 1;
+}
+
 void
 sort_u32(uint32_t *ids, size_t n)
 {
-	sort_array(ids, n, sizeof(*ids), ascending_u32);
+	uint32_t *tmp;
+
+	if (n <= INSERTION_MAX) {
+		insertion_sort_u32(ids, n);
+		return;
+	}
+	if (ascending_run(ids, n))
+		return;
+	if ((tmp = malloc(n * sizeof(*tmp))) == NULL) {
+		sort_array(ids, n, sizeof(*ids), ascending_u32);	/* no room: slower, same order */
+		return;
+	}
+	radix_sort_u32(ids, tmp, n);
+	free(tmp);
 }
 
 size_t
