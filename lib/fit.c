@@ -1,13 +1,16 @@
 #include "fit.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "rng.h"
+#include "scoring.h"
 #include "text.h"
 
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
@@ -61,7 +64,19 @@ scheduled_lr(const struct fit_config *c, uint32_t k, uint32_t n)
 	}
 }
 
+/*
+ * The next epoch, read or sampled by a helper thread while this one trains
+ * (see read_ahead_start).
+ */
+struct read_ahead {
+	pthread_t tid;
+	struct triplet_source *src;
+	struct bpr_err err;
+	int rc, running;
+};
+
 struct run {
+	struct read_ahead ahead;
 	struct bpr_model *m;
 	struct triplet_source *src;
 	const struct positives *test, *valid;
@@ -228,19 +243,60 @@ planned_epochs(const struct run *r, uint32_t start)
 	return r->src->epochs_announced ? start + r->src->epochs_announced : 0;
 }
 
-static int
-train_one(struct run *r, uint32_t planned, struct bpr_err *e)
+static void *
+read_ahead_main(void *arg)
 {
-	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned };
-	double t0 = now();
+	struct read_ahead *ra = arg;
 
-	if (trainer_run(r->trainer, r->rows, r->src->len, &ev.loss, e) < 0) {
+	ra->rc = source_next(ra->src, &ra->err);
+	return NULL;
+}
+
+/*
+ * Read or sample the next epoch while this one trains, when a processor
+ * would idle (fewer training threads than processors) and another epoch
+ * is wanted. The source's buffer is free once an epoch is mapped to model
+ * rows, and drawing triplets never looks at the model, so the model is
+ * the same bits; BPRTOOLS_REFERENCE reads each epoch in turn, as before.
+ */
+static void
+read_ahead_start(struct run *r, uint32_t trained)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (kernels_reference() || r->c->train.threads >= cpus ||
+	    (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
+		return;
+	r->ahead.src = r->src;
+	r->ahead.running = pthread_create(&r->ahead.tid, NULL, read_ahead_main, &r->ahead) == 0;
+}
+
+/* Wait for the helper; its result, or -1 when none ran. */
+static int
+read_ahead_finish(struct run *r)
+{
+	if (!r->ahead.running)
+		return -1;
+	pthread_join(r->ahead.tid, NULL);
+	r->ahead.running = 0;
+	return r->ahead.rc;
+}
+
+static int
+train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
+{
+	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
+	double t0 = now();
+	int rc;
+
+	read_ahead_start(r, trained);
+	rc = trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e);
+	if (rc < 0) {
 		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);
 		return -1;
 	}
 	r->m->epochs++;
 	ev.epoch = r->m->epochs;
-	ev.triplets = r->src->len;
 	ev.seconds = now() - t0;
 	r->hook(r->ctx, &ev);
 	return 0;
@@ -313,8 +369,14 @@ order_by_user_block(struct run *r, struct bpr_err *e)
 static int
 next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
 {
-	int rc = source_next(r->src, e);
+	int rc;
 
+	if (r->ahead.running) {
+		if ((rc = read_ahead_finish(r)) < 0)
+			*e = r->ahead.err;
+	} else {
+		rc = source_next(r->src, e);
+	}
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && r->c->epochs > 0 && trained < r->c->epochs)
@@ -354,7 +416,7 @@ epochs_loop(struct run *r, struct bpr_err *e)
 		return bpr_fail(e, "a decaying learning rate needs the number of epochs: give --epochs");
 	while (more && !stop) {
 		trainer_set_lr(r->trainer, scheduled_lr(r->c, trained, planned - start));
-		if (train_one(r, planned, e) < 0)
+		if (train_one(r, planned, trained, e) < 0)
 			return -1;
 		trained++;
 		if (r->m->epochs == planned || r->m->epochs % r->c->eval_every == 0)
@@ -399,6 +461,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	}
 	rc = 0;
 done:
+	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
 	if (r.have_best)
 		model_free(&r.best);
 	trainer_free(r.trainer);

@@ -132,7 +132,7 @@ static int
 find_central_dir(FILE *f, const char *path, struct central_dir *cd, struct bpr_err *e)
 {
 	unsigned char end[END_RECORD_SIZE] = { 0 }, loc[LOCATOR64_SIZE], end64[END64_SIZE];
-	long at;
+	long at = 0;	/* set by find_end_record; some gcc -O1 builds cannot tell */
 
 	if (find_end_record(f, path, end, &at, e) < 0)
 		return -1;

@@ -48,3 +48,27 @@ same_model() {	# args...: train twice, fast and reference, and compare the files
 	BPRTOOLS_REFERENCE=1 bpr-score -m m.bpr --top 5 --all-users > ref.txt
 	cmp fast.txt ref.txt
 }
+
+@test "reference: the next epoch read while one trains changes no bit, from a file or a pipe" {
+	# the fast path reads ahead when a processor is free; the reference reads each epoch in turn
+	triplet-sample -q --epochs 4 --items item-tags.tsv train.tsv > trip.bin
+	bpr-train -q --item-tags item-tags.tsv -o file.bpr trip.bin
+	triplet-sample -q --epochs 4 --items item-tags.tsv train.tsv |
+		bpr-train -q --item-tags item-tags.tsv -o pipe.bpr -
+	BPRTOOLS_REFERENCE=1 bpr-train -q --item-tags item-tags.tsv -o ref.bpr trip.bin
+	cmp file.bpr ref.bpr
+	cmp pipe.bpr ref.bpr
+}
+
+@test "reference: a stream that breaks in an epoch read ahead fails as it did, leaving no model" {
+	triplet-sample -q --epochs 4 --items item-tags.tsv train.tsv > trip.bin
+	head -c $(( $(wc -c < trip.bin) * 5 / 8 )) trip.bin > cut.bin
+	run --separate-stderr bpr-train -q --item-tags item-tags.tsv -o fast.bpr cut.bin
+	[ "$status" -eq 1 ]
+	fast_err=$stderr
+	run --separate-stderr env BPRTOOLS_REFERENCE=1 bpr-train -q --item-tags item-tags.tsv -o ref.bpr cut.bin
+	[ "$status" -eq 1 ]
+	[ "$fast_err" = "$stderr" ]
+	echo "$stderr" | grep -q truncated
+	[ ! -e fast.bpr ]
+}
