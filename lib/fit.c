@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,10 +260,23 @@ read_ahead_main(void *arg)
  * rows, and drawing triplets never looks at the model, so the model is
  * the same bits; BPRTOOLS_REFERENCE reads each epoch in turn, as before.
  */
+/* Processors this process may run on (taskset and cpusets narrow them). */
+static long
+usable_cpus(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void
 read_ahead_start(struct run *r, uint32_t trained)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = usable_cpus();
 
 	if (kernels_reference() || r->c->train.threads >= cpus ||
 	    (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
