@@ -244,6 +244,19 @@ planned_epochs(const struct run *r, uint32_t start)
 	return r->src->epochs_announced ? start + r->src->epochs_announced : 0;
 }
 
+/* Processors this process may run on (taskset and cpusets narrow them). */
+static long
+usable_cpus(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void *
 read_ahead_main(void *arg)
 {
@@ -260,19 +273,6 @@ read_ahead_main(void *arg)
  * rows, and drawing triplets never looks at the model, so the model is
  * the same bits; BPRTOOLS_REFERENCE reads each epoch in turn, as before.
  */
-/* Processors this process may run on (taskset and cpusets narrow them). */
-static long
-usable_cpus(void)
-{
-#ifdef CPU_COUNT
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-#endif
-	return sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 static void
 read_ahead_start(struct run *r, uint32_t trained)
 {
@@ -301,11 +301,9 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
 	double t0 = now();
-	int rc;
 
 	read_ahead_start(r, trained);
-	rc = trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e);
-	if (rc < 0) {
+	if (trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e) < 0) {
 		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);
 		return -1;
 	}
