@@ -71,8 +71,8 @@ scheduled_lr(const struct fit_config *c, uint32_t k, uint32_t n)
  */
 struct read_ahead {
 	pthread_t tid;
-	struct triplet_source *src;
 	struct bpr_err err;
+	int wanted;	/* a processor is free and the fast path runs */
 	int rc, running;
 };
 
@@ -260,9 +260,9 @@ usable_cpus(void)
 static void *
 read_ahead_main(void *arg)
 {
-	struct read_ahead *ra = arg;
+	struct run *r = arg;
 
-	ra->rc = source_next(ra->src, &ra->err);
+	r->ahead.rc = source_next(r->src, &r->ahead.err);
 	return NULL;
 }
 
@@ -276,13 +276,9 @@ read_ahead_main(void *arg)
 static void
 read_ahead_start(struct run *r, uint32_t trained)
 {
-	long cpus = usable_cpus();
-
-	if (kernels_reference() || r->c->train.threads >= cpus ||
-	    (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
+	if (!r->ahead.wanted || (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
 		return;
-	r->ahead.src = r->src;
-	r->ahead.running = pthread_create(&r->ahead.tid, NULL, read_ahead_main, &r->ahead) == 0;
+	r->ahead.running = pthread_create(&r->ahead.tid, NULL, read_ahead_main, r) == 0;
 }
 
 /* Wait for the helper; its result, or -1 when none ran. */
@@ -460,6 +456,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	int rc = -1;
 
 	rng_seed(&r.order_rng, c->train.seed, RNG_STREAM_TRAIN, 1u << 20);
+	r.ahead.wanted = !kernels_reference() && c->train.threads < usable_cpus();
 	if (trainer_init(&r.trainer, m, &c->train, e) < 0)
 		goto done;
 	if (epochs_loop(&r, e) < 0)

@@ -39,7 +39,7 @@ idmap_free(struct idmap *m)
 }
 
 static void
-insert(struct idmap *m, uint32_t id, uint32_t index)
+hash_put(struct idmap *m, uint32_t id, uint32_t index)
 {
 	size_t s = idmap_slot(m, id);
 
@@ -63,7 +63,7 @@ rehash(struct idmap *m)
 	}
 	for (i = 0; i < old_slots; i++)
 		if (old_keys[i] != IDMAP_EMPTY)
-			insert(m, old_keys[i], old_index[i]);
+			hash_put(m, old_keys[i], old_index[i]);
 	free(old_keys);
 	free(old_index);
 	return 0;
@@ -99,18 +99,14 @@ remember(struct idmap *m, uint32_t id, uint32_t index)
 	}
 	if ((m->hashed + 1) * 2 > m->slots && rehash(m) < 0)
 		return -1;
-	insert(m, id, index);
+	hash_put(m, id, index);
 	m->hashed++;
 	return 0;
 }
 
 int64_t
-idmap_add(struct idmap *m, uint32_t id)
+idmap_insert(struct idmap *m, uint32_t id)
 {
-	int64_t found = idmap_find(m, id);
-
-	if (found >= 0)
-		return found;
 	if (m->count == m->ids_cap) {
 		size_t cap = m->ids_cap ? m->ids_cap * 2 : 64;
 		uint32_t *ids = realloc(m->ids, cap * sizeof(*ids));

@@ -50,7 +50,19 @@ idmap_find(const struct idmap *m, uint32_t id)
 	return -1;
 }
 
-/* Index of id, adding it if new; -1 when out of memory. */
-int64_t idmap_add(struct idmap *m, uint32_t id);
+/* Add id, which must be absent: its index, or -1 when out of memory. */
+int64_t idmap_insert(struct idmap *m, uint32_t id);
+
+/*
+ * Index of id, adding it if new; -1 when out of memory. Inline, since
+ * callers look up every id of every epoch and nearly all are known.
+ */
+static inline int64_t
+idmap_add(struct idmap *m, uint32_t id)
+{
+	int64_t found = idmap_find(m, id);
+
+	return found >= 0 ? found : idmap_insert(m, id);
+}
 
 #endif

@@ -332,13 +332,12 @@ add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e)
 int64_t
 model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 {
-	int64_t row = idmap_find(&m->user_rows, id);
+	size_t before = m->user_rows.count;
+	int64_t row = idmap_add(&m->user_rows, id);
 
-	if (row >= 0)
-		return row;	/* nearly every id after the first epoch: no call */
-	if ((row = idmap_add(&m->user_rows, id)) < 0)
+	if (row < 0)
 		return bpr_fail(e, "out of memory for the user index");
-	if (add_row(m, &m->user, id, m->step, e) < 0)
+	if (m->user_rows.count > before && add_row(m, &m->user, id, m->step, e) < 0)
 		return -1;
 	return row;
 }
@@ -352,12 +351,13 @@ model_item_find(const void *m, uint32_t id)
 int64_t
 model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 {
-	int64_t row = idmap_find(&m->item_rows, id);
+	size_t before = m->item_rows.count;
+	int64_t row = idmap_add(&m->item_rows, id);
 
-	if (row >= 0)
-		return row;
-	if ((row = idmap_add(&m->item_rows, id)) < 0)
+	if (row < 0)
 		return bpr_fail(e, "out of memory for the item index");
+	if (m->item_rows.count == before)
+		return row;
 	if (add_row(m, &m->item, id, m->step, e) < 0 ||
 	    (m->use_bias && add_row(m, &m->bias, id, m->step, e) < 0) ||
 	    add_item_tags(m, (size_t)row, id, e) < 0)

@@ -111,7 +111,7 @@ radix_sort_u32(uint32_t *ids, uint32_t *tmp, size_t n)
 	}
 	for (shift = 0; shift < 32; shift += 8) {
 		if (((all_or ^ all_and) >> shift & 0xff) == 0)
-			continue;
+			continue;	/* every id has the same byte here */
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
 			count[src[i] >> shift & 0xff]++;
@@ -126,17 +126,6 @@ radix_sort_u32(uint32_t *ids, uint32_t *tmp, size_t n)
 		memcpy(ids, src, n * sizeof(*ids));
 }
 
-static int
-ascending_run(const uint32_t *ids, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (ids[i - 1] > ids[i])
-			return 0;
-	return 1;
-}
-
 void
 sort_u32(uint32_t *ids, size_t n)
 {
@@ -146,8 +135,6 @@ sort_u32(uint32_t *ids, size_t n)
 		insertion_sort_u32(ids, n);
 		return;
 	}
-	if (ascending_run(ids, n))
-		return;
 	if ((tmp = malloc(n * sizeof(*tmp))) == NULL) {
 		sort_array(ids, n, sizeof(*ids), ascending_u32);	/* no room: slower, same order */
 		return;
