@@ -83,7 +83,7 @@ report() {
 
 	## Settings
 
-	- Split: GroupLens' ua (the last 10 ratings of each user are test), ratings >= 4 are positives.
+	- Split: GroupLens' ua (each user's first 10 ratings in u.data's order are test; that order is neither by time nor by item), ratings >= 4 are positives.
 	  $(sed 's/^ml-split: //' "$out/split.log")
 	- Triplets: \`triplet-sample --epochs 30 --neg unseen\`: each epoch a fresh negative, drawn
 	  uniformly from the items the user has not liked, for every train positive.
