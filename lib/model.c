@@ -652,26 +652,73 @@ list_catalogue(struct table_list *l, const struct bpr_model *m)
 	list_add(l, "catalogue.tags", MF_U32, m->cat_len, 1, m->cat_tags, NULL);
 }
 
-/* The meta text with the run's progress (epochs, step) brought up to date. */
-static char *
-current_meta(const struct bpr_model *m, struct bpr_err *e)
+/* True when line sets a key (the text up to its '=') that one of updates' lines sets. */
+static int
+key_in(const char *line, const char *updates)
 {
-	const char *p = m->meta ? m->meta : "", *eol;
-	size_t size = strlen(p) + 64, n = 0;
+	const char *eq = strchr(line, '='), *nl = strchr(line, '\n'), *u, *next;
+	size_t klen;
+
+	if (eq == NULL || (nl != NULL && eq > nl))
+		return 0;
+	klen = (size_t)(eq - line) + 1;	/* the key and its '=' */
+	for (u = updates; *u != '\0'; u = next) {
+		next = strchr(u, '\n');
+		next = next ? next + 1 : u + strlen(u);
+		if (strncmp(u, line, klen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The key=value lines of meta, those whose keys updates sets left out,
+ * followed by updates' lines.
+ */
+static char *
+meta_replaced(const char *meta, const char *updates, struct bpr_err *e)
+{
+	size_t size = strlen(meta) + strlen(updates) + 2, n = 0;
 	char *out = mem_array(size, 1, 0, "the model description", e);
+	const char *p, *eol;
 
 	if (out == NULL)
 		return NULL;
-	for (; *p != '\0'; p = eol) {
+	for (p = meta; *p != '\0'; p = eol) {
 		eol = strchr(p, '\n');
 		eol = eol ? eol + 1 : p + strlen(p);
-		if (strncmp(p, "epochs=", 7) != 0 && strncmp(p, "step=", 5) != 0) {
+		if (!key_in(p, updates)) {
 			memcpy(out + n, p, (size_t)(eol - p));
 			n += (size_t)(eol - p);
 		}
 	}
-	snprintf(out + n, size - n, "epochs=%u\nstep=%llu\n", m->epochs, (unsigned long long)m->step);
+	if (n > 0 && out[n - 1] != '\n')
+		out[n++] = '\n';
+	memcpy(out + n, updates, strlen(updates) + 1);
 	return out;
+}
+
+int
+model_update_meta(struct bpr_model *m, const char *updates, struct bpr_err *e)
+{
+	char *meta = meta_replaced(m->meta ? m->meta : "", updates, e);
+
+	if (meta == NULL)
+		return -1;
+	free(m->meta);
+	m->meta = meta;
+	return 0;
+}
+
+/* The meta text with the run's progress (epochs, step) brought up to date. */
+static char *
+current_meta(const struct bpr_model *m, struct bpr_err *e)
+{
+	char progress[64];
+
+	snprintf(progress, sizeof(progress), "epochs=%u\nstep=%llu\n", m->epochs,
+	    (unsigned long long)m->step);
+	return meta_replaced(m->meta ? m->meta : "", progress, e);
 }
 
 int

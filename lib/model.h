@@ -171,6 +171,8 @@ int model_load_bytes(struct bpr_model *m, const void *bytes, size_t n, const cha
 const char *model_meta(const struct bpr_model *m, const char *key, char *buf, size_t size);
 /* Replace the meta text. */
 int model_set_meta(struct bpr_model *m, const char *text, struct bpr_err *e);
+/* Set the keys of updates' key=value lines in the meta text, keeping the others. */
+int model_update_meta(struct bpr_model *m, const char *updates, struct bpr_err *e);
 
 /* True when every parameter is finite (a diverged run is not saved). */
 int model_finite(const struct bpr_model *m);

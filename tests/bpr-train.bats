@@ -289,6 +289,23 @@ load helpers
 	grep -q 'padded-mean of tag embeddings' <<< "$stderr"
 }
 
+@test "bpr-train: a run resumed with new settings records them in its model, for the next resume" {
+	make_split
+	bpr-train -q --train train.tsv --epochs 1 --item-dim 8 --tag-dim 0 --seed 7 -o a.bpr
+	bpr-train -q --train train.tsv --epochs 1 --init a.bpr --lr 0.01 --hard 2 -o b.bpr
+	# the meta table is text in the file: one line a key, the new values in it
+	[ "$(LC_ALL=C grep -ac '^lr=' b.bpr)" -eq 1 ]
+	LC_ALL=C grep -aqx 'lr=0.01' b.bpr
+	LC_ALL=C grep -aqx 'hard=2' b.bpr
+	# what the model is and where it came from stay as first trained
+	LC_ALL=C grep -aqx 'seed=7' b.bpr
+	LC_ALL=C grep -aqx 'item_dim=8' b.bpr
+	LC_ALL=C grep -aqx 'epochs=2' b.bpr
+	run --separate-stderr bpr-train --train train.tsv --epochs 1 --init b.bpr -o c.bpr
+	[ "$status" -eq 0 ]
+	grep -q 'optimizer adagrad (lr 0.01 constant' <<< "$stderr"
+}
+
 @test "bpr-train: killing it while it trains or writes never leaves a partial model" {
 	make_split 60 80
 	bpr-train -q --train train.tsv --epochs 1 --item-dim 8 -o m.bpr

@@ -425,26 +425,39 @@ open_source(struct triplet_source *src, const struct settings *s)
 		    s->stream, src->epochs_announced, s->fit.epochs);
 }
 
+/*
+ * The settings of this run's training: a run resumed with --init records
+ * its own over the model's, which still describe its shape and origin.
+ */
 static void
-describe_run(char *buf, size_t size, const struct settings *s, const struct triplet_source *src,
-    uint32_t tags_crc)
+describe_training(char *buf, size_t size, const struct settings *s,
+    const struct triplet_source *src)
 {
 	const struct train_config *t = &s->fit.train;
 
 	snprintf(buf, size,
-	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
-	    "init_scale=0.05\nloss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\n"
-	    "lr_schedule=%s\nbatch=%u\n"
+	    "loss=%s\nhard=%u\nmax_sampled=%u\noptimizer=%s\nlr=%g\nlr_schedule=%s\nbatch=%u\n"
 	    "l2=%g,%g,%g,%g\n"
-	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\nschedule=%s\ncompat=%s\ntriplets=%s\n"
-	    "item_tags=%s crc32=%08x\n",
-	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->how.seed,
+	    "beta1=%g\nbeta2=%g\neps=%g\nthreads=%d\nschedule=%s\ncompat=%s\ntriplets=%s\n",
 	    loss_name(t->loss), t->hard, t->max_sampled, opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch, (double)t->l2[0],
 	    (double)t->l2[1], (double)t->l2[2], (double)t->l2[3], (double)t->beta1,
 	    (double)t->beta2, (double)t->eps, t->threads, fit_schedule_name(s->fit.schedule),
-	    s->compat ? "notebook" : "none",
-	    src->meta, s->item_tags ? s->item_tags : "none", tags_crc);
+	    s->compat ? "notebook" : "none", src->meta);
+}
+
+static void
+describe_run(char *buf, size_t size, const struct settings *s, const struct triplet_source *src,
+    uint32_t tags_crc)
+{
+	char training[1536];
+
+	describe_training(training, sizeof(training), s, src);
+	snprintf(buf, size,
+	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
+	    "init_scale=0.05\n%sitem_tags=%s crc32=%08x\n",
+	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->how.seed,
+	    training, s->item_tags ? s->item_tags : "none", tags_crc);
 }
 
 /*
@@ -784,9 +797,15 @@ main(int argc, char **argv)
 	if (s.valid != NULL)
 		valid = cli_load_positives(s.valid);
 	open_source(&src, &s);
-	describe_run(meta, sizeof(meta), &s, &src, tags_crc);
-	if (s.init == NULL && model_set_meta(&m, meta, &e) < 0)
-		cli_die(&e);
+	if (s.init == NULL) {
+		describe_run(meta, sizeof(meta), &s, &src, tags_crc);
+		if (model_set_meta(&m, meta, &e) < 0)
+			cli_die(&e);
+	} else {
+		describe_training(meta, sizeof(meta), &s, &src);
+		if (model_update_meta(&m, meta, &e) < 0)
+			cli_die(&e);
+	}
 	if (s.log != NULL) {
 		cli_output_open(&rep.log, s.log);
 		output_str(&rep.log, "epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\n");
