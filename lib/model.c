@@ -332,14 +332,13 @@ add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e)
 int64_t
 model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 {
-	size_t before = m->user_rows.count;
-	int64_t row = idmap_add(&m->user_rows, id);
+	int64_t row = idmap_find(&m->user_rows, id);
 
-	if (row < 0)
+	if (row >= 0)
+		return row;
+	if ((row = idmap_insert(&m->user_rows, id)) < 0)
 		return bpr_fail(e, "out of memory for the user index");
-	if (m->user_rows.count > before && add_row(m, &m->user, id, m->step, e) < 0)
-		return -1;
-	return row;
+	return add_row(m, &m->user, id, m->step, e) < 0 ? -1 : row;
 }
 
 int64_t
@@ -351,13 +350,12 @@ model_item_find(const void *m, uint32_t id)
 int64_t
 model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 {
-	size_t before = m->item_rows.count;
-	int64_t row = idmap_add(&m->item_rows, id);
+	int64_t row = idmap_find(&m->item_rows, id);
 
-	if (row < 0)
-		return bpr_fail(e, "out of memory for the item index");
-	if (m->item_rows.count == before)
+	if (row >= 0)
 		return row;
+	if ((row = idmap_insert(&m->item_rows, id)) < 0)
+		return bpr_fail(e, "out of memory for the item index");
 	if (add_row(m, &m->item, id, m->step, e) < 0 ||
 	    (m->use_bias && add_row(m, &m->bias, id, m->step, e) < 0) ||
 	    add_item_tags(m, (size_t)row, id, e) < 0)

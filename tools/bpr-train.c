@@ -446,18 +446,22 @@ describe_training(char *buf, size_t size, const struct settings *s,
 	    s->compat ? "notebook" : "none", src->meta);
 }
 
+/* The meta text of a new model: its shape and origin around the training settings. */
 static void
 describe_run(char *buf, size_t size, const struct settings *s, const struct triplet_source *src,
     uint32_t tags_crc)
 {
-	char training[1536];
+	size_t n;
 
-	describe_training(training, sizeof(training), s, src);
 	snprintf(buf, size,
 	    "format=bprtools-model\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=%d\nseed=%llu\n"
-	    "init_scale=0.05\n%sitem_tags=%s crc32=%08x\n",
-	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->how.seed,
-	    training, s->item_tags ? s->item_tags : "none", tags_crc);
+	    "init_scale=0.05\n",
+	    s->item_dim, s->tag_dim, tag_mode_name(s->tag_mode), s->bias, (unsigned long long)s->how.seed);
+	n = strlen(buf);
+	describe_training(buf + n, size - n, s, src);
+	n += strlen(buf + n);
+	snprintf(buf + n, size - n, "item_tags=%s crc32=%08x\n",
+	    s->item_tags ? s->item_tags : "none", tags_crc);
 }
 
 /*
