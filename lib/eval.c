@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "output.h"
 #include "scoring.h"
 #include "sort.h"
 #include "vec.h"
@@ -563,7 +564,7 @@ run_jobs(struct eval_job *base, int threads, size_t nusers, struct bpr_err *e)
 		jobs[i].last = nusers * (size_t)(i + 1) / (size_t)n;
 	}
 	for (i = 1; i < n; i++)
-		if (pthread_create(&tid[i], NULL, eval_users, &jobs[i]) != 0)
+		if (output_quiet_thread(&tid[i], eval_users, &jobs[i]) != 0)
 			return bpr_fail(e, "cannot start an evaluation thread");
 	eval_users(&jobs[0]);
 	for (i = 1; i < n; i++)

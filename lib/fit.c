@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "output.h"
 #include "rng.h"
 #include "scoring.h"
 #include "text.h"
@@ -87,6 +88,8 @@ struct run {
 	struct trainer *trainer;
 	struct row_triplet *rows, *scratch;
 	size_t rows_cap, scratch_cap;
+	unsigned char *item_in_triplet;	/* by item row: in a triplet of this run */
+	size_t item_flags_cap;
 	struct bpr_rng order_rng;
 	struct positives stream_train;	/* a stream's positives, from epoch 1 */
 	const struct positives *train;
@@ -103,6 +106,37 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Which item rows the run's triplets have named so far (for FIT_DONE). */
+static int
+mark_items(struct run *r, struct bpr_err *e)
+{
+	size_t old = r->item_flags_cap, i;
+
+	if (mem_grow(&r->item_in_triplet, &r->item_flags_cap, r->m->item.rows + 1, 1, "item flags",
+	    e) < 0)
+		return -1;
+	memset(r->item_in_triplet + old, 0, r->item_flags_cap - old);
+	for (i = 0; i < r->src->len; i++) {
+		r->item_in_triplet[r->rows[i].p] = 1;
+		r->item_in_triplet[r->rows[i].n] = 1;
+	}
+	return 0;
+}
+
+/* Catalogue items whose rows no triplet of the run named. */
+static size_t
+catalogue_untripled(const struct run *r)
+{
+	size_t c, n = 0;
+	int64_t row;
+
+	for (c = 0; c < r->m->cat_items.count; c++) {
+		row = model_item_find(r->m, r->m->cat_items.ids[c]);
+		n += row < 0 || (size_t)row >= r->item_flags_cap || !r->item_in_triplet[row];
+	}
+	return n;
 }
 
 /* Model rows for the epoch's ids, creating rows for ids seen the first time. */
@@ -124,7 +158,7 @@ map_rows(struct run *r, struct bpr_err *e)
 		r->rows[i].p = (uint32_t)p;
 		r->rows[i].n = (uint32_t)q;
 	}
-	return 0;
+	return mark_items(r, e);
 }
 
 /* A stream's train positives: the (user, positive) pairs of its first epoch. */
@@ -278,7 +312,7 @@ read_ahead_start(struct run *r, uint32_t trained)
 {
 	if (!r->ahead.wanted || (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
 		return;
-	r->ahead.running = pthread_create(&r->ahead.tid, NULL, read_ahead_main, r) == 0;
+	r->ahead.running = output_quiet_thread(&r->ahead.tid, read_ahead_main, r) == 0;
 }
 
 /* Wait for the helper; its result, or -1 when none ran. */
@@ -453,6 +487,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 {
 	struct run r = { .m = m, .src = src, .test = test, .valid = valid, .c = c, .hook = hook,
 	    .ctx = ctx, .last_eval = UINT32_MAX };
+	struct fit_event done_ev = { .kind = FIT_DONE };
 	int rc = -1;
 
 	rng_seed(&r.order_rng, c->train.seed, RNG_STREAM_TRAIN, 1u << 20);
@@ -462,12 +497,14 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	if (epochs_loop(&r, e) < 0)
 		goto done;
 	trainer_flush(r.trainer);
+	done_ev.catalogue_untripled = catalogue_untripled(&r);
 	if (r.have_best) {
 		/* Early stopping keeps the best validation epoch's model. */
 		model_free(m);
 		*m = r.best;
 		r.have_best = 0;
 	}
+	hook(ctx, &done_ev);
 	rc = 0;
 done:
 	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
@@ -476,6 +513,7 @@ done:
 	trainer_free(r.trainer);
 	free(r.rows);
 	free(r.scratch);
+	free(r.item_in_triplet);
 	positives_free(&r.stream_train);
 	return rc;
 }

@@ -56,6 +56,7 @@ enum fit_event_kind {
 	FIT_EVAL,		/* test (and validation) measured */
 	FIT_CHECKPOINT,		/* a checkpoint was written */
 	FIT_STOP,		/* early stopping: no gain for `patience` evaluations */
+	FIT_DONE,		/* training is over */
 };
 
 struct fit_event {
@@ -71,6 +72,7 @@ struct fit_event {
 	uint32_t best_epoch;
 	const char *path;		/* the checkpoint */
 	size_t test_in_train, valid_in_train;	/* FIT_READY: pairs also trained on */
+	size_t catalogue_untripled;	/* FIT_DONE: catalogue items in no triplet of the run */
 };
 
 typedef void (*fit_hook)(void *ctx, const struct fit_event *ev);

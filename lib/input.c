@@ -12,10 +12,19 @@
 
 #define INITIAL_BUFFER (1u << 20)
 
+/* A zip archive whose members are read: a regular file, or bytes in memory. */
+struct archive {
+	char *path;			/* its name (a pipe's is only for messages) */
+	unsigned char *bytes;		/* the archive, when it came through a pipe */
+	size_t len;
+	int refs;			/* inputs reading members of it */
+};
+
 struct bpr_input {
 	char *name;
 	gzFile gz;			/* plain or gzip input */
 	struct zip_member *zip;		/* or one zip member */
+	struct archive *archive;	/* the archive of zip */
 	unsigned char *buf;
 	size_t cap, pos, len;		/* unread bytes are buf[pos..len) */
 	int eof;
@@ -50,27 +59,30 @@ input_crc(const struct bpr_input *in)
 	return in->crc;
 }
 
+static long read_gz(struct bpr_input *in, unsigned char *dst, size_t n, struct bpr_err *e);
+static int fill(struct bpr_input *in, struct bpr_err *e);
+
+static struct bpr_input *
+new_input(const char *path, struct bpr_err *e)
+{
+	struct bpr_input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL || (in->buf = malloc(INITIAL_BUFFER)) == NULL) {
+		free(in);
+		bpr_fail(e, "%s: out of memory", path);
+		return NULL;
+	}
+	in->cap = INITIAL_BUFFER;
+	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	return in;
+}
+
 void
 input_track_crc(struct bpr_input *in)
 {
 	/* Bytes already buffered but not consumed count too. */
 	in->track_crc = 1;
 	in->crc = (uint32_t)crc32(in->crc, in->buf + in->pos, (uInt)(in->len - in->pos));
-}
-
-/* Peek at a file's first bytes to tell a zip archive from anything else. */
-static int
-file_is_zip(const char *path)
-{
-	unsigned char head[4];
-	int fd, zip = 0;
-
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return 0;
-	if (read(fd, head, sizeof(head)) == (ssize_t)sizeof(head))
-		zip = zip_has_magic(head, sizeof(head));
-	close(fd);
-	return zip;
 }
 
 /* "dir/x.zip:member" names a member when the whole string is not a file. */
@@ -92,61 +104,170 @@ split_member(const char *path, char **archive, char **member)
 	return 1;
 }
 
+static void
+archive_release(struct archive *a)
+{
+	if (a == NULL || --a->refs > 0)
+		return;
+	free(a->path);
+	free(a->bytes);
+	free(a);
+}
+
+/* A stream over the archive's bytes: the file itself, or the copy in memory. */
+static FILE *
+archive_stream(const struct archive *a)
+{
+	if (a->bytes != NULL)
+		return fmemopen(a->bytes, a->len, "rb");
+	return fopen(a->path, "rb");
+}
+
+/*
+ * Open a member of in->archive (named, or the first of wanted it holds)
+ * through f, or a new stream over the archive when f is NULL.
+ */
 static int
-open_zip(struct bpr_input *in, const char *archive, const char *member,
-    const char *const *wanted, struct bpr_err *e)
+open_member(struct bpr_input *in, FILE *f, const char *member, const char *const *wanted,
+    struct bpr_err *e)
 {
 	static const char *const none[] = { NULL };
 
-	if (wanted == NULL && member == NULL)
-		return bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", archive);
-	in->zip = zip_member_open(archive, member, wanted ? wanted : none, &in->name, e);
+	if (f == NULL && (f = archive_stream(in->archive)) == NULL)
+		return bpr_fail(e, "%s: cannot open: %s", in->archive->path, strerror(errno));
+	free(in->name);
+	in->name = NULL;
+	in->zip = zip_member_open(f, in->archive->path, member, wanted ? wanted : none, &in->name, e);
 	return in->zip != NULL ? 0 : -1;
 }
 
+/*
+ * Read the rest of the input into memory after what is buffered: a zip
+ * archive that came through a pipe, whose central directory is at its end.
+ */
 static int
-open_gz(struct bpr_input *in, const char *path, struct bpr_err *e)
+hold_in_memory(struct bpr_input *in, struct archive *a, struct bpr_err *e)
 {
-	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
-	struct stat st;
+	while (!in->eof) {
+		if (in->len - in->pos > INPUT_MAX_PIPED_ZIP)
+			return bpr_fail(e, "%s: a zip archive read from a pipe must fit in %u MiB of "
+			    "memory: give the archive as a file", in->name, INPUT_MAX_PIPED_ZIP >> 20);
+		if (fill(in, e) < 0)
+			return -1;
+	}
+	a->len = in->len - in->pos;
+	if ((a->bytes = malloc(a->len)) == NULL)
+		return bpr_fail(e, "%s: out of memory", in->name);
+	memcpy(a->bytes, in->buf + in->pos, a->len);
+	return 0;
+}
 
-	if (fd < 0)
+/*
+ * The input holds a zip archive: read the member from it. A regular file
+ * is read in place through a second descriptor of the same open file (no
+ * second open by name); anything else is held in memory first.
+ */
+static int
+become_zip(struct bpr_input *in, int raw, const char *archive, const char *member,
+    const char *const *wanted, struct bpr_err *e)
+{
+	struct archive *a = calloc(1, sizeof(*a));
+	FILE *f = NULL;
+
+	if (a == NULL || (a->path = strdup(archive)) == NULL) {
+		free(a);
+		return bpr_fail(e, "%s: out of memory", archive);
+	}
+	a->refs = 1;
+	in->archive = a;
+	if (wanted == NULL && member == NULL)
+		return bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", in->name);
+	if (raw >= 0 && gzdirect(in->gz))
+		f = fdopen(raw, "rb");
+	else if (hold_in_memory(in, a, e) < 0)
+		return -1;
+	else
+		close(raw);
+	gzclose_r(in->gz);
+	in->gz = NULL;
+	in->pos = in->len = 0;
+	in->eof = 0;
+	in->bytes = 0;
+	if (f == NULL && a->bytes == NULL)
+		return bpr_fail(e, "%s: cannot read: %s", archive, strerror(errno));
+	return open_member(in, f, member, wanted, e);
+}
+
+/* One descriptor for the whole life of the input: never a second open. */
+static int
+open_descriptor(const char *path, int *fd, struct stat *st, struct bpr_err *e)
+{
+	*fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+	if (*fd < 0)
 		return bpr_fail(e, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (fstat(*fd, st) == 0 && S_ISDIR(st->st_mode)) {
+		close(*fd);
 		return bpr_fail(e, "%s: is a directory", path);
+	}
+	return 0;
+}
+
+/*
+ * Open path (or the archive of "archive.zip:member") once, and tell what
+ * it holds from its first bytes, read through our own buffer: gzip is
+ * undone by zlib, a zip archive gives its member.
+ */
+static int
+open_any(struct bpr_input *in, const char *path, const char *archive, const char *member,
+    const char *const *wanted, struct bpr_err *e)
+{
+	const char *file = archive != NULL ? archive : path;
+	const unsigned char *p;
+	struct stat st;
+	size_t n;
+	int fd, raw = -1;
+
+	if (open_descriptor(file, &fd, &st, e) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode) && (raw = dup(fd)) < 0) {
+		close(fd);
+		return bpr_fail(e, "%s: cannot open: %s", file, strerror(errno));
 	}
 	if ((in->gz = gzdopen(fd, "rb")) == NULL) {
 		close(fd);
-		return bpr_fail(e, "%s: out of memory", path);
+		if (raw >= 0)
+			close(raw);
+		return bpr_fail(e, "%s: out of memory", file);
 	}
 	gzbuffer(in->gz, 1u << 17);
-	in->name = strdup(strcmp(path, "-") == 0 ? "stdin" : path);
-	return in->name != NULL ? 0 : bpr_fail(e, "%s: out of memory", path);
+	if ((in->name = strdup(strcmp(file, "-") == 0 ? "stdin" : file)) == NULL ||
+	    input_peek(in, 4, &p, &n, e) < 0) {
+		if (raw >= 0)
+			close(raw);
+		return in->name == NULL ? bpr_fail(e, "%s: out of memory", file) : -1;
+	}
+	if (zip_has_magic(p, n))
+		return become_zip(in, raw, in->name, member, wanted, e);
+	if (raw >= 0)
+		close(raw);
+	if (archive != NULL)
+		return bpr_fail(e, "%s: not a zip archive, so it has no member %s", file, member);
+	return 0;
 }
 
 struct bpr_input *
 input_open(const char *path, const char *const *wanted, struct bpr_err *e)
 {
-	struct bpr_input *in = calloc(1, sizeof(*in));
+	struct bpr_input *in = new_input(path, e);
 	char *archive = NULL, *member = NULL;
 	int rc, split;
 
-	if (in == NULL || (in->buf = malloc(INITIAL_BUFFER)) == NULL) {
-		free(in);
-		bpr_fail(e, "%s: out of memory", path);
+	if (in == NULL)
 		return NULL;
-	}
-	in->cap = INITIAL_BUFFER;
-	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 	if ((split = split_member(path, &archive, &member)) < 0)
 		rc = bpr_fail(e, "%s: out of memory", path);
-	else if (split)
-		rc = open_zip(in, archive, member, wanted, e);
-	else if (strcmp(path, "-") != 0 && file_is_zip(path))
-		rc = open_zip(in, path, NULL, wanted, e);
 	else
-		rc = open_gz(in, path, e);
+		rc = open_any(in, path, archive, member, wanted, e);
 	free(archive);
 	free(member);
 	if (rc < 0) {
@@ -154,6 +275,44 @@ input_open(const char *path, const char *const *wanted, struct bpr_err *e)
 		return NULL;
 	}
 	return in;
+}
+
+struct bpr_input *
+input_open_sibling(const struct bpr_input *of, const char *name, struct bpr_err *e)
+{
+	const char *member, *slash;
+	const char *wanted[2] = { NULL, NULL };
+	struct bpr_input *in;
+	char *full;
+	size_t n;
+
+	if (of->archive == NULL || (in = new_input(of->archive->path, e)) == NULL)
+		return NULL;
+	/* the member's name follows "archive:" in the input's name */
+	member = of->name + strlen(of->archive->path) + 1;
+	slash = strrchr(member, '/');
+	n = (slash ? (size_t)(slash - member + 1) : 0) + strlen(name) + 1;
+	if ((full = malloc(n)) == NULL) {
+		input_close(in);
+		bpr_fail(e, "%s: out of memory", of->name);
+		return NULL;
+	}
+	snprintf(full, n, "%.*s%s", slash ? (int)(slash - member + 1) : 0, member, name);
+	wanted[0] = full;
+	in->archive = of->archive;
+	in->archive->refs++;
+	if (open_member(in, NULL, NULL, wanted, e) < 0) {
+		input_close(in);
+		in = NULL;
+	}
+	free(full);
+	return in;
+}
+
+int
+input_is_member(const struct bpr_input *in)
+{
+	return in->archive != NULL;
 }
 
 struct bpr_input *
@@ -185,6 +344,7 @@ input_close(struct bpr_input *in)
 	if (in->gz != NULL)
 		gzclose_r(in->gz);
 	zip_member_close(in->zip);
+	archive_release(in->archive);
 	free(in->buf);
 	free(in->name);
 	free(in);
@@ -223,8 +383,7 @@ fill(struct bpr_input *in, struct bpr_err *e)
 	if (in->len == in->cap) {
 		unsigned char *bigger = realloc(in->buf, in->cap * 2);
 		if (bigger == NULL)
-			return bpr_fail(e, "%s: out of memory (a line longer than %zu bytes?)",
-			    in->name, in->cap);
+			return bpr_fail(e, "%s: out of memory (%zu bytes buffered)", in->name, in->cap);
 		in->buf = bigger;
 		in->cap *= 2;
 	}
@@ -330,6 +489,9 @@ find_line_end(struct bpr_input *in, unsigned char **nl, struct bpr_err *e)
 		if (in->eof)
 			return in->pos < in->len ? reserve_terminator(in, e) == 0 ? 1 : -1 : 0;
 		scanned = in->len - in->pos;
+		if (scanned > INPUT_MAX_LINE)
+			return bpr_fail_at(e, in->name, in->lineno + 1, "a line longer than %u bytes "
+			    "(not line-oriented text?)", INPUT_MAX_LINE);
 		if (fill(in, e) < 0)
 			return -1;
 	}

@@ -4,6 +4,12 @@
  * archive ("archive.zip", or "archive.zip:member"). Text is read a line at
  * a time, binary data by peek and read; the reader counts lines so every
  * message can say file:line.
+ *
+ * Each input is opened once, and what it holds is told from its first
+ * bytes, peeked through this buffer: so a pipe, a FIFO or <(...) reads
+ * exactly as the file would. A zip archive needs its central directory,
+ * at its end: a regular file is read in place, anything else (a pipe) is
+ * held in memory first, up to INPUT_MAX_PIPED_ZIP bytes.
  */
 #ifndef BPR_INPUT_H
 #define BPR_INPUT_H
@@ -12,6 +18,11 @@
 #include <stdint.h>
 
 #include "err.h"
+
+/* Lines are short in every format we read: a longer one is an error. */
+#define INPUT_MAX_LINE (1u << 20)
+/* The largest zip archive taken from a pipe (GroupLens' largest is 335 MB). */
+#define INPUT_MAX_PIPED_ZIP (1u << 30)
 
 struct bpr_input;
 
@@ -23,6 +34,14 @@ struct bpr_input;
 struct bpr_input *input_open(const char *path, const char *const *wanted,
     struct bpr_err *e);
 void input_close(struct bpr_input *in);
+/*
+ * The member `name` in the same folder of the same zip archive as `of`'s
+ * member, read from the same file or the same bytes in memory (a pipe's);
+ * NULL when `of` is no archive member (no message) or on error (with one).
+ */
+struct bpr_input *input_open_sibling(const struct bpr_input *of, const char *name,
+    struct bpr_err *e);
+int input_is_member(const struct bpr_input *in);
 /* Bytes already in memory, read like a file named name (tests, fuzzing). */
 struct bpr_input *input_from_bytes(const char *name, const void *bytes, size_t n,
     struct bpr_err *e);

@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "modelfile.h"
+#include "parse.h"
 #include "rng.h"
 #include "sort.h"
 #include "text.h"
@@ -361,6 +362,17 @@ model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e)
 	    add_item_tags(m, (size_t)row, id, e) < 0)
 		return -1;
 	return row;
+}
+
+int
+model_add_catalogue_rows(struct bpr_model *m, struct bpr_err *e)
+{
+	size_t c;
+
+	for (c = 0; c < m->cat_items.count; c++)
+		if (model_item_row(m, m->cat_items.ids[c], e) < 0)
+			return -1;
+	return 0;
 }
 
 float *
@@ -754,34 +766,49 @@ done:
 static int
 meta_number(const struct bpr_model *m, const char *key, double *out)
 {
-	char buf[64], *end;
+	char buf[64];
+	const char *why;
 
 	model_meta(m, key, buf, sizeof(buf));
-	if (buf[0] == '\0')
-		return -1;
-	*out = strtod(buf, &end);
-	return *end == '\0' ? 0 : -1;
+	return parse_double(buf, strlen(buf), out, &why) == 0 && isfinite(*out) ? 0 : -1;
 }
+
+/* A whole number from the meta text, at most max; -1 when missing, malformed or larger. */
+static int
+meta_count(const struct bpr_model *m, const char *key, uint64_t max, uint64_t *out)
+{
+	char buf[64];
+	const char *why;
+
+	model_meta(m, key, buf, sizeof(buf));
+	return parse_u64(buf, strlen(buf), out, &why) == 0 && *out <= max ? 0 : -1;
+}
+
+/* Steps are counted exactly in a double (the Adam step table): 2^53. */
+#define MAX_STEP (UINT64_C(1) << 53)
 
 static int
 load_shape(struct bpr_model *m, const char *meta, const char *path, struct bpr_err *e)
 {
 	struct bpr_model probe = { .meta = (char *)meta };
-	double idim, tdim, bias, seed, scale, step, epochs;
+	uint64_t idim, tdim, bias, seed, step, epochs;
+	double scale;
 	char mode[32];
 	enum tag_mode tm;
 
 	model_meta(&probe, "tag_mode", mode, sizeof(mode));
-	if (meta_number(&probe, "item_dim", &idim) < 0 || meta_number(&probe, "tag_dim", &tdim) < 0 ||
-	    meta_number(&probe, "bias", &bias) < 0 || meta_number(&probe, "seed", &seed) < 0 ||
-	    meta_number(&probe, "init_scale", &scale) < 0 || meta_number(&probe, "step", &step) < 0 ||
-	    meta_number(&probe, "epochs", &epochs) < 0 || tag_mode_parse(mode, &tm) < 0 ||
-	    idim < 0 || idim > 65536 || tdim < 0 || tdim > 65536)
-		return bpr_fail(e, "%s: the model's description (meta table) is incomplete", path);
-	if (model_init(m, (uint32_t)idim, (uint32_t)tdim, tm, bias != 0, (uint64_t)seed,
-	    (float)scale, e) < 0)
+	if (meta_count(&probe, "item_dim", 65536, &idim) < 0 || idim == 0 ||
+	    meta_count(&probe, "tag_dim", 65536, &tdim) < 0 ||
+	    meta_count(&probe, "bias", 1, &bias) < 0 ||
+	    meta_count(&probe, "seed", UINT64_MAX, &seed) < 0 ||
+	    meta_number(&probe, "init_scale", &scale) < 0 || scale < 0 ||
+	    meta_count(&probe, "step", MAX_STEP, &step) < 0 ||
+	    meta_count(&probe, "epochs", UINT32_MAX, &epochs) < 0 || tag_mode_parse(mode, &tm) < 0)
+		return bpr_fail(e, "%s: the model's description (table 'meta') is incomplete or out of "
+		    "range", path);
+	if (model_init(m, (uint32_t)idim, (uint32_t)tdim, tm, bias != 0, seed, (float)scale, e) < 0)
 		return -1;
-	m->step = (uint64_t)step;
+	m->step = step;
 	m->epochs = (uint32_t)epochs;
 	return model_set_meta(m, meta, e);
 }
@@ -891,12 +918,17 @@ static int
 load_item_tags(const struct modelfile *mf, struct bpr_model *m, struct bpr_err *e)
 {
 	uint64_t n = m->item.rows, len, i;
+	size_t scale_cap;
 
 	free(m->tag_start);
 	m->tag_start = NULL;
 	if (modelfile_get(mf, "item.tags.start", MF_U32, n + 1, 1, 0, (void **)&m->tag_start, NULL, e) < 0 ||
 	    modelfile_get(mf, "item.tags", MF_U32, UINT64_MAX, 1, 0, (void **)&m->tag_list, &len, e) < 0 ||
 	    modelfile_get(mf, "item.tags.scale", MF_F32, n, 1, 0, (void **)&m->tag_scale, NULL, e) < 0)
+		return -1;
+	/* tag_start and tag_scale share one capacity: n + 1 */
+	scale_cap = n;
+	if (mem_grow(&m->tag_scale, &scale_cap, n + 1, sizeof(*m->tag_scale), "item tags", e) < 0)
 		return -1;
 	m->tag_rows_cap = n + 1;
 	m->tag_list_len = m->tag_list_cap = len;
@@ -922,8 +954,12 @@ load_catalogue(const struct modelfile *mf, struct bpr_model *m, struct bpr_err *
 		return -1;
 	if (items == NULL)
 		return 0;
-	for (i = 0; i < n; i++)
-		idmap_add(&m->cat_items, items[i]);
+	for (i = 0; i < n; i++) {
+		if (idmap_add(&m->cat_items, items[i]) < 0) {
+			free(items);
+			return bpr_fail(e, "out of memory");
+		}
+	}
 	free(items);
 	if (modelfile_get(mf, "catalogue.start", MF_U32, n + 1, 1, 0, (void **)&m->cat_start, NULL, e) < 0 ||
 	    modelfile_get(mf, "catalogue.tags", MF_U32, UINT64_MAX, 1, 0, (void **)&m->cat_tags, &len, e) < 0)
@@ -937,8 +973,75 @@ load_catalogue(const struct modelfile *mf, struct bpr_model *m, struct bpr_err *
 		if (m->cat_start[i + 1] - m->cat_start[i] > m->pad_len)
 			m->pad_len = m->cat_start[i + 1] - m->cat_start[i];
 	}
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		/* an item trained after loading takes its tags' rows from here */
+		if (m->tag_dim > 0 && m->cat_tags[i] >= m->tag.rows)
+			return bpr_fail(e, "%s: table 'catalogue.tags' names tag %u, but the model has %zu "
+			    "tags", mf->path, m->cat_tags[i], m->tag.rows);
 		m->ntags = m->cat_tags[i] + 1 > m->ntags ? m->cat_tags[i] + 1 : m->ntags;
+	}
+	return 0;
+}
+
+/* Every value of an array finite, and not negative where it is a sum of squares. */
+static int
+check_floats(const float *v, size_t n, int nonnegative, const char *path, const char *table,
+    struct bpr_err *e)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		if (!isfinite(v[i]))
+			return bpr_fail(e, "%s: table '%s' holds a value that is not a finite number "
+			    "(%g)", path, table, (double)v[i]);
+		if (nonnegative && v[i] < 0)
+			return bpr_fail(e, "%s: table '%s' holds a negative sum of squares (%g)", path,
+			    table, (double)v[i]);
+	}
+	return 0;
+}
+
+/* A parameter table's values and state: what training and scoring rely on. */
+static int
+check_param_values(const struct param_table *t, const char *name, uint64_t step,
+    const char *path, struct bpr_err *e)
+{
+	char full[MODELFILE_NAME_LEN + 8];
+	size_t n = t->rows * t->stride, r;
+
+	snprintf(full, sizeof(full), "%s.m", name);
+	if (check_floats(t->w, n, 0, path, name, e) < 0 ||
+	    check_floats(t->has_m ? t->m : NULL, n, 0, path, full, e) < 0)
+		return -1;
+	snprintf(full, sizeof(full), "%s.v", name);
+	if (check_floats(t->has_v ? t->v : NULL, n, 1, path, full, e) < 0)
+		return -1;
+	snprintf(full, sizeof(full), "%s.rv", name);
+	if (check_floats(t->has_rv ? t->rv : NULL, t->rows, 1, path, full, e) < 0)
+		return -1;
+	for (r = 0; t->last != NULL && r < t->rows; r++)
+		if (t->last[r] > step)
+			return bpr_fail(e, "%s: table '%s.last' has row %zu at step %llu, after the "
+			    "model's step %llu", path, name, r, (unsigned long long)t->last[r],
+			    (unsigned long long)step);
+	return 0;
+}
+
+/* Numbers a file can hold but a model cannot: refused before any use. */
+static int
+check_values(const struct bpr_model *m, const char *path, struct bpr_err *e)
+{
+	size_t i;
+
+	if (check_param_values(&m->user, "user", m->step, path, e) < 0 ||
+	    check_param_values(&m->item, "item", m->step, path, e) < 0 ||
+	    check_param_values(&m->tag, "tag", m->step, path, e) < 0 ||
+	    check_param_values(&m->bias, "item.bias", m->step, path, e) < 0)
+		return -1;
+	for (i = 0; i < m->item.rows; i++)
+		if (!isfinite(m->tag_scale[i]) || m->tag_scale[i] <= 0)
+			return bpr_fail(e, "%s: table 'item.tags.scale' holds %g, not a positive "
+			    "finite number", path, (double)m->tag_scale[i]);
 	return 0;
 }
 
@@ -993,7 +1096,8 @@ load_tables(struct bpr_model *m, struct modelfile *mf_in, const char *path, stru
 			goto done;
 	}
 	if ((m->use_bias && load_param_table(&mf, "item.bias", &m->bias, nitems, e) < 0) ||
-	    load_item_tags(&mf, m, e) < 0 || load_catalogue(&mf, m, e) < 0)
+	    load_item_tags(&mf, m, e) < 0 || load_catalogue(&mf, m, e) < 0 ||
+	    check_values(m, path, e) < 0)
 		goto done;
 	m->ntags = (uint32_t)ntags > m->ntags ? (uint32_t)ntags : m->ntags;
 	rc = 0;

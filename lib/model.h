@@ -138,6 +138,11 @@ float *model_compose_items(const struct bpr_model *m, struct bpr_err *e);
 
 /* The catalogue's tags of item id (model or not); 0 when it has none. */
 size_t model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32_t **tags);
+/*
+ * A row for every catalogue item that has none, so that the model's items
+ * are the catalogue: trained items draw them as negatives too.
+ */
+int model_add_catalogue_rows(struct bpr_model *m, struct bpr_err *e);
 /* The catalogue's items that have no row: never trained, scored by tags alone. */
 size_t model_catalogue_unrowed(const struct bpr_model *m);
 /*

@@ -205,6 +205,10 @@ read_all(const char *path, struct modelfile *mf, struct bpr_err *e)
 	return 0;
 }
 
+/*
+ * The header's CRC is checked before anything it says is believed: a
+ * damaged version field is damage, not a newer format.
+ */
 static int
 check_header(struct modelfile *mf, struct bpr_err *e)
 {
@@ -217,18 +221,18 @@ check_header(struct modelfile *mf, struct bpr_err *e)
 		    mf->size < MAGIC_LEN ? "too short" : "bad magic number");
 	if (mf->size < HEADER_SIZE)
 		return bpr_fail(e, "%s: corrupt or truncated model header", mf->path);
+	mf->ntables = get32(h + 12);
+	if (mf->ntables > MAX_TABLES || mf->size < HEADER_SIZE + ENTRY_SIZE * mf->ntables)
+		return bpr_fail(e, "%s: corrupt or truncated model header", mf->path);
+	if (header_crc(h, mf->ntables) != get32(h + 24) || get32(h + 28) != 0)
+		return bpr_fail(e, "%s: corrupt model header (CRC mismatch)", mf->path);
 	version = get32(h + 8);
 	if (version > MODELFILE_VERSION)
 		return bpr_fail(e, "%s: model format version %u is newer than this program reads (%d): "
 		    "upgrade bprtools", mf->path, version, MODELFILE_VERSION);
 	if (version == 0)
 		return bpr_fail(e, "%s: corrupt model header (version 0)", mf->path);
-	mf->ntables = get32(h + 12);
 	size = get64(h + 16);
-	if (mf->ntables > MAX_TABLES || mf->size < HEADER_SIZE + ENTRY_SIZE * mf->ntables)
-		return bpr_fail(e, "%s: corrupt or truncated model header", mf->path);
-	if (header_crc(h, mf->ntables) != get32(h + 24) || get32(h + 28) != 0)
-		return bpr_fail(e, "%s: corrupt model header (CRC mismatch)", mf->path);
 	if (size != mf->size)
 		return bpr_fail(e, "%s: model file is %s (%zu bytes, the header says %llu)", mf->path,
 		    mf->size < size ? "truncated" : "too long", mf->size, (unsigned long long)size);

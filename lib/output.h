@@ -5,10 +5,19 @@
  * removed and an existing file keeps its old contents. "-" is standard
  * output; devices and FIFOs are written directly (renaming over
  * /dev/full would be a disaster).
+ *
+ * Replacing a file keeps its permission bits; a symbolic link is followed
+ * and its target replaced, so the link stays a link. A file we may not
+ * write (a 0444 file, for anyone but root) is refused, as the shell's >
+ * refuses it.
+ *
+ * Every temporary file, whoever opened it, is on one registry, so that a
+ * signal handler can remove them all (output_remove_temporaries).
  */
 #ifndef BPR_OUTPUT_H
 #define BPR_OUTPUT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,6 +26,7 @@
 
 struct bpr_output {
 	char *path;		/* final name, for messages ("stdout" for -) */
+	char *target;		/* the file replaced: path, or its link's target */
 	char *tmp;		/* temporary name while writing, or NULL */
 	int fd;
 	int failed_errno;	/* first write error, 0 if none */
@@ -33,16 +43,27 @@ int output_open(struct bpr_output *o, const char *path, struct bpr_err *e);
  */
 int output_probe(const char *path, struct bpr_err *e);
 /*
- * The file that writing path would replace, as a name two spellings of it
- * share ("-" for standard output): the real directory and the last
- * component, since the temporary file is renamed onto that name. NULL for
- * a device or FIFO, which outputs may share, and when out of memory.
+ * The file that writing path replaces: path itself, or, when path is a
+ * symbolic link, the end of its chain of links (which may not exist yet).
+ * NULL with a message for a loop of links or no memory; free() it.
  */
-char *output_identity(const char *path);
+char *output_target(const char *path, struct bpr_err *e);
 /* Flush, close and rename into place; durable also fsyncs first. */
 int output_commit(struct bpr_output *o, int durable, struct bpr_err *e);
 /* Give up: close and remove the temporary file. Safe after commit. */
 void output_abort(struct bpr_output *o);
+
+/*
+ * Remove every temporary file still open, in any output of the process:
+ * for a signal handler, so it only calls unlink(2) (async-signal-safe).
+ */
+void output_remove_temporaries(void);
+/*
+ * Start a thread that never runs signal handlers, so that a signal is
+ * handled by the thread that opens and commits outputs, never while that
+ * thread is between creating a temporary file and registering it.
+ */
+int output_quiet_thread(pthread_t *tid, void *(*fn)(void *), void *arg);
 
 /* Write the buffer out; errors are remembered and reported at commit. */
 void output_flush(struct bpr_output *o);

@@ -8,6 +8,7 @@
 
 #include "filekind.h"
 #include "mem.h"
+#include "output.h"
 #include "parse.h"
 #include "text.h"
 #include "scoring.h"
@@ -201,7 +202,7 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 			goto done;
 	}
 	for (t = 1; t < nt; t++)
-		if (pthread_create(&tid[t], NULL, recommend_users, &jobs[t]) != 0) {
+		if (output_quiet_thread(&tid[t], recommend_users, &jobs[t]) != 0) {
 			bpr_fail(e, "cannot start a thread");
 			nt = t;
 			goto join;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "output.h"
 #include "rng.h"
 #include "scoring.h"
 #include "sort.h"
@@ -372,7 +373,7 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
 		start += t->w[i].n;
 	}
 	for (i = 1; i < threads; i++)
-		if (pthread_create(&tid[i], NULL, work, &t->w[i]) != 0)
+		if (output_quiet_thread(&tid[i], work, &t->w[i]) != 0)
 			return bpr_fail(e, "cannot start a training thread");
 	work(&t->w[0]);
 	for (i = 1; i < threads; i++)

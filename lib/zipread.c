@@ -320,7 +320,7 @@ setup_member(struct zip_member *z, const struct central_entry *ce, struct bpr_er
 }
 
 struct zip_member *
-zip_member_open(const char *path, const char *member, const char *const *wanted,
+zip_member_open(FILE *f, const char *path, const char *member, const char *const *wanted,
     char **display, struct bpr_err *e)
 {
 	struct central_entry ce = { 0 };
@@ -328,14 +328,11 @@ zip_member_open(const char *path, const char *member, const char *const *wanted,
 	size_t n;
 
 	if ((z = calloc(1, sizeof(*z))) == NULL) {
+		fclose(f);
 		bpr_fail(e, "%s: out of memory", path);
 		return NULL;
 	}
-	if ((z->f = fopen(path, "rb")) == NULL) {
-		bpr_fail(e, "%s: cannot open", path);
-		free(z);
-		return NULL;
-	}
+	z->f = f;
 	if (choose_entry(z->f, path, member, wanted, &ce, e) < 0) {
 		zip_member_close(z);
 		return NULL;

@@ -7,6 +7,7 @@
 #define BPR_ZIPREAD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -16,12 +17,14 @@ struct zip_member;
 int zip_has_magic(const unsigned char *head, size_t n);
 
 /*
- * Open the member of archive `path` named `member` (full name, or a base
- * name); when member is NULL, the first base name of `wanted` (NULL-ended,
- * in order of preference) that the archive holds. *display receives
+ * Open the member named `member` (full name, or a base name) of the
+ * archive read through f (seekable; the member owns it from now on, and
+ * closes it on failure too), `path` naming it in messages; when member is
+ * NULL, the first base name of `wanted` (NULL-ended, in order of
+ * preference) that the archive holds. *display receives
  * "path:member/name" for messages (caller frees).
  */
-struct zip_member *zip_member_open(const char *path, const char *member,
+struct zip_member *zip_member_open(FILE *f, const char *path, const char *member,
     const char *const *wanted, char **display, struct bpr_err *e);
 /* Read up to n bytes; 0 at the end (CRC and size verified), -1 on error. */
 long zip_member_read(struct zip_member *z, unsigned char *dst, size_t n,

@@ -5,7 +5,8 @@ load helpers
 
 @test "bpr-train: a stream and --train give byte-identical models; a second run too" {
 	make_split
-	triplet-sample -q --epochs 4 --seed 5 --neg unseen train.tsv |
+	# --item-tags makes the catalogue --train's universe: the stream's is --items
+	triplet-sample -q --epochs 4 --seed 5 --neg unseen --items item-tags.tsv train.tsv |
 		bpr-train -q --item-tags item-tags.tsv --seed 5 --item-dim 8 --tag-dim 4 -o stream.bpr -
 	bpr-train -q --train train.tsv --neg unseen --epochs 4 --item-tags item-tags.tsv --seed 5 \
 		--item-dim 8 --tag-dim 4 -o train.bpr
@@ -62,26 +63,42 @@ load helpers
 	grep -Eq '^  total ' <<< "$stderr"
 }
 
-@test "bpr-train: says how many catalogue items no triplet names, and how to add them" {
+@test "bpr-train: the catalogue is the model's item set, from --train or a stream" {
 	make_split
 	# two more catalogue items, which no one rated
 	printf '31\t1\n32\t2\n' >> item-tags.tsv
 	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --epochs 1 \
 		--item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]
-	grep -q '^  2 of the 32 catalogue items are in no triplet' <<< "$stderr"
-	grep -q '; --items adds them as negatives$' <<< "$stderr"
+	not grep -q 'in no triplet' <<< "$stderr"
+	[ "$(bpr-score -m m.bpr --dump items | cut -f1 | sort -n | tr '\n' ' ')" = "$(seq 1 32 | tr '\n' ' ')" ]
+	# the same model as --items item-tags.tsv, to the byte
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --items item-tags.tsv --epochs 1 \
+		--item-dim 8 --tag-dim 4 -o same.bpr
+	cmp m.bpr same.bpr
+	# a stream of the rated items alone: every catalogue item still has a row
 	triplet-sample -q --epochs 1 train.tsv > t.bin
 	run --separate-stderr bpr-train --item-tags item-tags.tsv --item-dim 8 --tag-dim 4 -o s.bpr t.bin
-	grep -q '; triplet-sample --items adds them as negatives$' <<< "$stderr"
-	grep -q 'ranked by their tags alone' <<< "$stderr"
-	run --separate-stderr bpr-train --item-tags item-tags.tsv --item-dim 8 --tag-dim 0 -o s.bpr t.bin
-	grep -q 'scored 0, with no tag part;' <<< "$stderr"
-	grep -q '^  item vector = item embedding (8), no tag part$' <<< "$stderr"
-	run --separate-stderr bpr-train --train train.tsv --items item-tags.tsv --item-tags item-tags.tsv \
-		--epochs 1 --item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]
-	not grep -q 'in no triplet' <<< "$stderr"
+	grep -qx 'bpr-train: 2 of the 32 catalogue items were in no triplet: trained only as the trainer.s own extra negatives; triplet-sample --items adds them as negatives' <<< "$stderr"
+	[ "$(bpr-score -m s.bpr --dump items | wc -l)" -eq 32 ]
+	run --separate-stderr bpr-train --item-tags item-tags.tsv --hard 1 --item-dim 8 --tag-dim 0 -o s.bpr t.bin
+	grep -q 'in no triplet: never trained; ' <<< "$stderr"
+	grep -q '^  item vector = item embedding (8), no tag part$' <<< "$stderr"
+}
+
+@test "bpr-train: catalogue items in no triplet are counted over every epoch, not the first" {
+	printf '1\t1\n2\t1\n3\t1\n4\t2\n' > tags.tsv
+	# epoch 1 names items 1 and 2, epoch 2 item 3 too; item 4 never
+	printf '#bprtools-triplets v1 epochs=2\n1\t1\t2\n2\t2\t1\n#epoch 1 2\n1\t1\t3\n2\t2\t1\n#epoch 2 2\n' > t.tsv
+	run --separate-stderr bpr-train --item-tags tags.tsv --hard 1 --item-dim 2 --tag-dim 1 -o m.bpr t.tsv
+	[ "$status" -eq 0 ]
+	grep -q '^bpr-train: 1 of the 4 catalogue items were in no triplet: never trained' <<< "$stderr"
+	# a narrower --items leaves catalogue items out of --train's triplets too
+	printf '1\t1\n2\t2\n3\t3\n' > train.tsv
+	run --separate-stderr bpr-train --train train.tsv --items train.tsv --item-tags tags.tsv \
+		--hard 1 --epochs 3 --item-dim 2 --tag-dim 1 -o m.bpr
+	grep -q '^bpr-train: 1 of the 4 catalogue items were in no triplet: never trained; --items adds them as negatives$' <<< "$stderr"
 }
 
 @test "bpr-train: a model or log it cannot write fails before training, not after" {

@@ -37,9 +37,66 @@ setup() {
 	bad 1 'train.tsv: not a bprtools model' auc -m train.tsv test.tsv
 }
 
-@test "model file: a newer format version is refused" {
-	{ head -c 8 model.bpr; printf '\x02\x00\x00\x00'; tail -c +13 model.bpr; } > new.bpr
+@test "model file: a newer format version is refused; a damaged version byte is damage" {
+	"$UNIT/model-craft" model.bpr new.bpr version 2
 	bad 1 'new.bpr: model format version 2 is newer than this program reads \(1\)' auc -m new.bpr test.tsv
+	# the same bytes without the header's CRC made anew: the CRC is checked first
+	{ head -c 8 model.bpr; printf '\x02\x00\x00\x00'; tail -c +13 model.bpr; } > flip.bpr
+	cmp -s new.bpr flip.bpr && return 1
+	bad 1 'flip.bpr: corrupt model header \(CRC mismatch\)' auc -m flip.bpr test.tsv
+}
+
+# refused CRAFT PATTERN: the model crafted by model-craft's ops (CRCs made
+# anew) is refused with status 1 by auc, bpr-score and bpr-train --init,
+# each naming what is wrong.
+refused() {
+	local pattern=$1
+	shift
+	"$UNIT/model-craft" model.bpr c.bpr "$@"
+	bad 1 "c.bpr: $pattern" auc -m c.bpr test.tsv
+	bad 1 "c.bpr: $pattern" bpr-score -m c.bpr --dump users
+	bad 1 "c.bpr: $pattern" bpr-score -m c.bpr --top 3 --user 1
+	bad 1 "c.bpr: $pattern" bpr-train --init c.bpr --train train.tsv --epochs 1 -o out.tsv
+}
+
+@test "model file: with valid CRCs, every count, offset and shape is still checked" {
+	size=$(stat -c %s model.bpr)
+	refused 'corrupt or truncated model header' count 9999
+	refused 'model file is truncated' size $((size + 1))
+	refused 'model file is too long' size $((size - 1))
+	refused "corrupt model directory \\(table 3\\)" dir user rows 99999999
+	refused "corrupt model directory \\(table 3\\)" dir user cols 5
+	refused "corrupt model directory \\(table 3\\)" dir user dtype 9
+	refused "corrupt model directory \\(table 1\\)" dir user.id offset 0
+	refused "corrupt model directory \\(table 1\\)" dir user.id bytes 4
+	refused "corrupt model directory \\(table 0\\)" dir meta offset 18446744073709551615
+	refused "table 'user' has the wrong type or shape" dir user dtype 2
+}
+
+@test "model file: with valid CRCs, every id and tag list is still checked" {
+	refused "table 'user.id' is not a list of ascending ids" u32 user.id 1 1
+	refused "table 'item.id' is not a list of ascending ids" u32 item.id 0 4294967295
+	refused "an item has tag 999, but the model has 5 tags" u32 item.tags 0 999
+	refused 'corrupt item tag lists' u32 item.tags.start 1 999999
+	refused "table 'catalogue.tags' names tag 100000000, but the model has 5 tags" \
+		u32 catalogue.tags 0 100000000
+	refused 'corrupt catalogue' u32 catalogue.start 1 999999
+	refused "the model's description \\(table 'meta'\\) is incomplete or out of range" text meta item_dim=4 item_dim=0
+	refused "the model's description \\(table 'meta'\\) is incomplete or out of range" text meta tag_mode=mean tag_mode=meat
+}
+
+@test "model file: with valid CRCs, a NaN, an infinity or a negative sum of squares is refused" {
+	refused "table 'user' holds a value that is not a finite number \\(nan\\)" f32 user 0 nan
+	refused "table 'item' holds a value that is not a finite number \\(inf\\)" f32 item 3 inf
+	refused "table 'tag' holds a value that is not a finite number \\(-inf\\)" f32 tag 1 -inf
+	refused "table 'item.bias' holds a value that is not a finite number" f32 item.bias 0 nan
+	refused "table 'user.v' holds a negative sum of squares" f32 user.v 2 -1
+	refused "table 'item.v' holds a value that is not a finite number" f32 item.v 0 nan
+	refused "table 'item.tags.scale' holds 0, not a positive finite number" f32 item.tags.scale 0 0
+	# Keras Adam's per-row steps may not run ahead of the model's
+	bpr-train -q --train train.tsv --optimizer adam --epochs 1 --item-dim 4 --tag-dim 0 -o model.bpr
+	refused "table 'user.last' has row 0 at step 999999, after the model's step" u64 user.last 0 999999
+	refused "table 'item.m' holds a value that is not a finite number" f32 item.m 1 nan
 }
 
 @test "model file: every byte of a small model, flipped, is refused, and every truncation" {

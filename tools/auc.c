@@ -213,7 +213,12 @@ main(int argc, char **argv)
 	if (s.model == NULL && (s.compat || s.items != NULL))
 		cli_usage_error("%s chooses what a model ranks: it needs -m",
 		    s.compat ? "--compat notebook" : "--items");
-	cli_outputs_ready((const char *[]){ "--per-user" }, (const char *[]){ s.per_user }, 1);
+	cli_files_ready((const struct cli_file[]){
+	    { "-m", s.model, CLI_INPUT },
+	    { "--scores", s.model == NULL && s.scores == NULL ? "-" : s.scores, CLI_INPUT },
+	    { "--exclude", s.exclude, CLI_INPUT }, { "--items", s.items, CLI_INPUT },
+	    { "the test file", argv[0], CLI_INPUT }, { "standard output", "-", CLI_OUTPUT },
+	    { "--per-user", s.per_user, CLI_OUTPUT } }, 7);
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;

@@ -192,6 +192,42 @@ check_settings(struct settings *s)
 		s->top = 10;
 }
 
+/* The projector's files, each in --projector's directory. */
+static const char *const projector_files[] = { "items.tsv", "items-meta.tsv", "users.tsv",
+	"users-meta.tsv", "tags.tsv", "tags-meta.tsv", "projector_config.pbtxt" };
+#define PROJECTOR_FILES (sizeof(projector_files) / sizeof(projector_files[0]))
+
+/* dir/name into path, or die: the name must fit. */
+static void
+join_path(char *path, size_t size, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size)
+		cli_usage_error("--projector %s: the path is too long", dir);
+}
+
+/* Every file the query names, before any is read. */
+static void
+check_files(const struct settings *s)
+{
+	int reads_stdin = s->mode == MODE_PAIRS ||
+	    (s->mode == MODE_TOP && s->nusers == 0 && !s->all_users);
+	int projector = s->mode == MODE_PROJECTOR;
+	struct cli_file f[6 + PROJECTOR_FILES] = {
+		{ "-m", s->model, CLI_INPUT }, { "--exclude", s->exclude, CLI_INPUT },
+		{ "--titles", s->titles, CLI_INPUT }, { "--vocab", s->vocab, CLI_INPUT },
+		{ "standard input", reads_stdin ? "-" : NULL, CLI_INPUT },
+		{ "standard output", projector ? NULL : "-", CLI_OUTPUT },
+	};
+	char path[PROJECTOR_FILES][4096];
+	size_t i, n = 6;
+
+	for (i = 0; projector && i < PROJECTOR_FILES; i++) {
+		join_path(path[i], sizeof(path[i]), s->projector, projector_files[i]);
+		f[n++] = (struct cli_file){ "--projector", path[i], CLI_OUTPUT_UNPROBED };
+	}
+	cli_files_ready(f, n);
+}
+
 /* Users for --top: --user, --all-users, or ids on standard input. */
 static void
 collect_users(struct settings *s, const struct bpr_model *m)
@@ -568,14 +604,6 @@ run_map(const struct settings *s, const struct bpr_model *m, const struct titles
 	item_map_free(&im);
 }
 
-/* dir/name into path, or die: the name must fit. */
-static void
-join_path(char *path, size_t size, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size)
-		cli_usage_error("--projector %s: the path is too long", dir);
-}
-
 static void
 open_in_dir(struct bpr_output *o, const char *dir, const char *name)
 {
@@ -712,6 +740,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	check_settings(&s);
+	check_files(&s);
 	if (model_load(&m, s.model, &e) < 0)
 		cli_die(&e);
 	if (s.top_given && s.mode != MODE_COLD && s.top > m.item.rows)

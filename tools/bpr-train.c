@@ -202,8 +202,11 @@ apply_defaults(struct settings *s)
 	for (i = 0; i < 4; i++)
 		if (t->l2[i] < 0)	/* not given: make sweep's choice; none in the notebook */
 			t->l2[i] = s->compat ? 0 : DEFAULT_L2;
-	/* The notebook draws negatives from every id up to the catalogue's last. */
-	if (s->compat && s->items == NULL && s->train != NULL)
+	/*
+	 * Who passes the catalogue's tags passes the catalogue: --train draws
+	 * negatives from it (the notebook too drew from every id up to its last).
+	 */
+	if (s->items == NULL && s->train != NULL)
 		s->items = s->item_tags;
 }
 
@@ -377,6 +380,21 @@ check_settings(const struct settings *s, int operands)
 		cli_usage_error("--optimizer adam-dense is a single-thread reference");
 }
 
+/* Every file the run names, before any is read. */
+static void
+check_files(const struct settings *s)
+{
+	const char *checkpoints = s->fit.checkpoint_every > 0 ? s->output : NULL;
+
+	cli_files_ready((const struct cli_file[]){
+	    { "--item-tags", s->item_tags, CLI_INPUT }, { "--train", s->train, CLI_INPUT },
+	    { "--items", s->items, CLI_INPUT }, { "--seen", s->seen, CLI_INPUT },
+	    { "--eval", s->eval, CLI_INPUT }, { "--valid", s->valid, CLI_INPUT },
+	    { "--init", s->init, CLI_INPUT_RESUMED }, { "the triplet stream", s->stream, CLI_INPUT },
+	    { "-o", s->output, CLI_OUTPUT }, { "--log", s->log, CLI_OUTPUT },
+	    { "--checkpoint-every", checkpoints, CLI_CHECKPOINTS } }, 11);
+}
+
 /* The catalogue of item tags; its CRC goes into the model's description. */
 static void
 load_catalogue(struct bpr_model *m, const char *path, uint32_t *crc)
@@ -465,25 +483,24 @@ describe_run(char *buf, size_t size, const struct settings *s, const struct trip
 }
 
 /*
- * Catalogue items that no triplet names get no row: they are never
- * trained, not even as negatives, and rank by their tags alone. Say so,
- * since ranking the whole catalogue then costs AUC (0.940 to 0.928 on ua).
+ * The model's items are the catalogue (--train draws negatives from it,
+ * and every catalogue item gets a row), but a stream may name only the
+ * items of its own positives: the others are trained only when the
+ * trainer draws them as extra negatives (--hard K, warp), or never.
+ * Counted over every epoch, once training is done.
  */
 static void
-print_unrowed(const struct bpr_model *m, const struct settings *s)
+print_untripled(size_t n, const struct bpr_model *m, const struct settings *s)
 {
-	size_t n = model_catalogue_unrowed(m);
-	const char *hint = "";
+	const struct train_config *t = &s->fit.train;
+	int drawn = t->hard > 1 || t->loss == LOSS_WARP;
 
 	if (n == 0)
 		return;
-	if (s->train != NULL && s->items == NULL)
-		hint = "; --items adds them as negatives";
-	else if (s->stream != NULL)
-		hint = "; triplet-sample --items adds them as negatives";
-	fprintf(stderr, "  %zu of the %zu catalogue items are in no triplet: no row, never trained,\n"
-	    "    %s%s\n", n, m->cat_items.count,
-	    m->tag_dim > 0 ? "ranked by their tags alone" : "scored 0, with no tag part", hint);
+	fprintf(stderr, "bpr-train: %zu of the %zu catalogue items were in no triplet: %s; %s adds "
+	    "them as negatives\n", n, m->cat_items.count,
+	    drawn ? "trained only as the trainer's own extra negatives" : "never trained",
+	    s->train != NULL ? "--items" : "triplet-sample --items");
 }
 
 /* Like Keras' model.summary(): the tables, their shapes and sizes. */
@@ -518,7 +535,6 @@ print_summary(const struct bpr_model *m, const struct settings *s, uint32_t plan
 		    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
 	else
 		fprintf(stderr, "  item vector = item embedding (%u), no tag part\n", m->item_dim);
-	print_unrowed(m, s);
 	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epochs, seed %llu, "
 	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch,
@@ -678,6 +694,9 @@ on_event(void *ctx, const struct fit_event *ev)
 		fprintf(stderr, "bpr-train: no better validation AUC for %u evaluations: stopped at "
 		    "epoch %u, keeping epoch %u\n", r->s->fit.patience, ev->epoch, ev->best_epoch);
 		break;
+	case FIT_DONE:
+		print_untripled(ev->catalogue_untripled, r->m, r->s);
+		break;
 	}
 }
 
@@ -747,6 +766,8 @@ resume_model(struct bpr_model *m, struct settings *s)
 
 	if (model_load(m, s->init, &e) < 0)
 		cli_die(&e);
+	if (s->fit.checkpoint_every > 0)
+		cli_checkpoints_spare("--init", s->init, s->output, m->epochs);
 	keep_shape(s, m);
 	inherit_training(s, m);
 }
@@ -786,13 +807,13 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &s);
 	argc -= optind;
 	argv += optind;
+	s.stream = argc > 0 ? argv[0] : NULL;
+	check_files(&s);
 	if (s.init != NULL)
 		resume_model(&m, &s);
 	apply_defaults(&s);
 	check_settings(&s, argc);
-	cli_outputs_ready((const char *[]){ "-o", "--log" }, (const char *[]){ s.output, s.log }, 2);
 	s.fit.train.seed = s.how.seed;
-	s.stream = argc > 0 ? argv[0] : NULL;
 	s.fit.checkpoint_base = s.output;
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
 	init_model(&m, &s, &tags_crc);
@@ -814,6 +835,9 @@ main(int argc, char **argv)
 		cli_output_open(&rep.log, s.log);
 		output_str(&rep.log, "epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\n");
 	}
+	/* The model's items are the catalogue, whatever the triplets name. */
+	if (model_add_catalogue_rows(&m, &e) < 0)
+		cli_die(&e);
 	if (fit_run(&m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0)
 		cli_die(&e);
 	if (model_save(&m, s.output, &e) < 0)

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,31 +9,40 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileid.h"
 #include "parse.h"
-
-#define MAX_TEMPS 16
 
 static const char *progname = "bprtools";
 static const char *usage_text = "";
-/* Temporary output files to remove if we die; read by the signal handler. */
-static char *volatile temps[MAX_TEMPS];
-
-static void
-remove_temps(void)
-{
-	int i;
-
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] != NULL)
-			unlink(temps[i]);
-}
+/* Which of standard input, output and error the program was started without. */
+static int std_closed[3];
 
 static void
 on_signal(int sig)
 {
-	remove_temps();
+	output_remove_temporaries();
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/*
+ * A program started with standard output closed (>&-) would see its
+ * first opened file become descriptor 1, and write its results into it.
+ * Hold /dev/null there instead, and remember: an output "-" is then
+ * refused as a usage error.
+ */
+static void
+hold_closed_std_streams(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		std_closed[fd] = 1;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(BPR_EXIT_DATA);
+	}
 }
 
 void
@@ -44,6 +54,7 @@ cli_init(const char *name, const char *usage)
 
 	progname = name;
 	usage_text = usage;
+	hold_closed_std_streams();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -78,7 +89,7 @@ cli_warn(const char *fmt, ...)
 void
 cli_die(const struct bpr_err *e)
 {
-	remove_temps();
+	output_remove_temporaries();
 	fprintf(stderr, "%s: %s\n", progname, e->msg);
 	exit(e->status == BPR_EXIT_USAGE ? BPR_EXIT_USAGE : BPR_EXIT_DATA);
 }
@@ -88,7 +99,7 @@ cli_fatal(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	remove_temps();
+	output_remove_temporaries();
 	va_start(ap, fmt);
 	vwarn(fmt, ap);
 	va_end(ap);
@@ -219,29 +230,6 @@ cli_open_input(const char *path, const char *const *wanted)
 	return in;
 }
 
-static void
-register_temp(char *tmp)
-{
-	int i;
-
-	for (i = 0; i < MAX_TEMPS; i++) {
-		if (temps[i] == NULL) {
-			temps[i] = tmp;
-			return;
-		}
-	}
-}
-
-static void
-unregister_temp(const char *tmp)
-{
-	int i;
-
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (tmp != NULL && temps[i] == tmp)
-			temps[i] = NULL;
-}
-
 void
 cli_output_open(struct bpr_output *o, const char *path)
 {
@@ -249,31 +237,141 @@ cli_output_open(struct bpr_output *o, const char *path)
 
 	if (output_open(o, path, &e) < 0)
 		cli_die(&e);
-	register_temp(o->tmp);
+}
+
+/* The names a run gives, resolved once: who is who, to compare them. */
+struct named_file {
+	const struct cli_file *f;
+	struct file_id id;
+};
+
+static int
+is_output(const struct cli_file *f)
+{
+	return f->kind == CLI_OUTPUT || f->kind == CLI_OUTPUT_UNPROBED;
+}
+
+/* Empty names, and standard streams the program cannot use. */
+static void
+check_names(const struct cli_file *f, size_t n)
+{
+	const char *stdin_opt = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].path == NULL)
+			continue;
+		if (f[i].path[0] == '\0')
+			cli_usage_error("%s: an empty file name", f[i].opt);
+		if (strcmp(f[i].path, "-") != 0 || f[i].kind == CLI_CHECKPOINTS)
+			continue;
+		if (is_output(&f[i]) && std_closed[1])
+			cli_usage_error("%s: standard output is closed", f[i].opt);
+		if (is_output(&f[i]))
+			continue;
+		if (std_closed[0])
+			cli_usage_error("%s: standard input is closed", f[i].opt);
+		if (stdin_opt != NULL)
+			cli_usage_error("%s and %s both read standard input: it can be read once",
+			    stdin_opt, f[i].opt);
+		stdin_opt = f[i].opt;
+	}
+}
+
+static void
+identify(struct named_file *nf, const struct cli_file *f)
+{
+	struct bpr_err e;
+	int rc;
+
+	nf->f = f;
+	if (f->path == NULL)
+		return;
+	if (f->kind == CLI_CHECKPOINTS)
+		rc = file_id_checkpoints(&nf->id, f->path, &e);
+	else if (is_output(f))
+		rc = file_id_output(&nf->id, f->path, &e);
+	else
+		rc = file_id_input(&nf->id, f->path, &e);
+	if (rc < 0)
+		cli_die(&e);
+}
+
+/* An output against a file named before it (an input or another output). */
+static void
+check_pair(const struct named_file *out, const struct named_file *other)
+{
+	const struct cli_file *a = out->f, *b = other->f;
+
+	if (!file_id_same(&out->id, &other->id))
+		return;
+	if (is_output(b))
+		cli_usage_error("%s and %s are the same file: %s", b->opt, a->opt, a->path);
+	if (strcmp(a->path, "-") == 0)
+		cli_usage_error("standard output is the input %s (%s): an output may not name an input",
+		    b->path, b->opt);
+	cli_usage_error("%s %s would replace the input %s (%s): an output may not name an input",
+	    a->opt, a->path, b->path, b->opt);
+}
+
+/* Files that a run's checkpoints OUTPUT.epochN would replace. */
+static void
+check_checkpoints(const struct named_file *cp, const struct named_file *other)
+{
+	const struct cli_file *b = other->f;
+
+	if (b->kind == CLI_CHECKPOINTS || b->kind == CLI_INPUT_RESUMED ||
+	    !file_id_is_checkpoint(&other->id, &cp->id, 0))
+		return;
+	cli_usage_error("%s %s is a name of the checkpoints (%s.epochN) this run writes",
+	    b->opt, b->path, cp->f->path);
 }
 
 void
-cli_outputs_ready(const char *const *opts, const char *const *paths, size_t n)
+cli_files_ready(const struct cli_file *f, size_t n)
 {
-	char **id = calloc(n, sizeof(*id));
+	struct named_file *nf = calloc(n + 1, sizeof(*nf));
 	struct bpr_err e;
 	size_t i, j;
 
-	if (id == NULL)
+	if (nf == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	check_names(f, n);
 	for (i = 0; i < n; i++)
-		id[i] = paths[i] != NULL ? output_identity(paths[i]) : NULL;
+		identify(&nf[i], &f[i]);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && f[i].path != NULL; j++) {
+			if (i == j || f[j].path == NULL)
+				continue;
+			if (f[i].kind == CLI_CHECKPOINTS)
+				check_checkpoints(&nf[i], &nf[j]);
+			else if (is_output(&f[i]) && f[j].kind != CLI_CHECKPOINTS &&
+			    (j < i || !is_output(&f[j])))
+				check_pair(&nf[i], &nf[j]);
+		}
+	}
 	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (id[i] != NULL && id[j] != NULL && strcmp(id[i], id[j]) == 0)
-				cli_usage_error("%s and %s are the same file: %s", opts[i], opts[j],
-				    paths[j]);
+		file_id_free(&nf[i].id);
+	free(nf);
 	for (i = 0; i < n; i++)
-		free(id[i]);
-	free(id);
-	for (i = 0; i < n; i++)
-		if (paths[i] != NULL && output_probe(paths[i], &e) < 0)
+		if (f[i].path != NULL && f[i].kind == CLI_OUTPUT && output_probe(f[i].path, &e) < 0)
 			cli_die(&e);
+}
+
+void
+cli_checkpoints_spare(const char *opt, const char *input, const char *output,
+    unsigned long epochs_done)
+{
+	struct file_id in, cp;
+	struct bpr_err e;
+
+	if (file_id_input(&in, input, &e) < 0 || file_id_checkpoints(&cp, output, &e) < 0)
+		cli_die(&e);
+	if (file_id_is_checkpoint(&in, &cp, epochs_done))
+		cli_usage_error("%s %s is a name of the checkpoints (%s.epochN) this run writes",
+		    opt, input, output);
+	file_id_free(&in);
+	file_id_free(&cp);
 }
 
 void
@@ -281,7 +379,6 @@ cli_output_commit(struct bpr_output *o, int durable)
 {
 	struct bpr_err e;
 
-	unregister_temp(o->tmp);
 	if (output_commit(o, durable, &e) < 0)
 		cli_die(&e);
 }
@@ -289,7 +386,6 @@ cli_output_commit(struct bpr_output *o, int durable)
 void
 cli_output_abort(struct bpr_output *o)
 {
-	unregister_temp(o->tmp);
 	output_abort(o);
 }
 

@@ -53,18 +53,42 @@ struct positives *cli_load_positives(const char *path);
 /* Free what cli_load_positives returned; NULL is fine. */
 void cli_free_positives(struct positives *p);
 
-/* Outputs that die cleanly: the temporary file is registered for removal. */
+/* Outputs that die cleanly: the library removes their temporary files. */
 void cli_output_open(struct bpr_output *o, const char *path);
 void cli_output_commit(struct bpr_output *o, int durable);
 void cli_output_abort(struct bpr_output *o);
+
+/* What a file named on the command line is to the run. */
+enum cli_file_kind {
+	CLI_INPUT,
+	CLI_INPUT_RESUMED,	/* a model resumed: may be an earlier checkpoint */
+	CLI_OUTPUT,
+	CLI_OUTPUT_UNPROBED,	/* in a directory made later (--projector) */
+	CLI_CHECKPOINTS,	/* path is the output whose .epochN files are written */
+};
+
+struct cli_file {
+	const char *opt;	/* the option or operand, for messages */
+	const char *path;	/* NULL when not given */
+	enum cli_file_kind kind;
+};
+
 /*
- * Before any input is read, a tool's n outputs (paths[i], given by option
- * opts[i]; NULL when not given): exit 2 when two are the same file, one
- * silently replacing the other (devices may be shared), and exit 1 when
- * one could not be written (no such directory, no permission), rather
- * than after reading and computing.
+ * Before anything is read: every file a run names, checked as a whole.
+ * Exit 2 for an empty name, a closed standard stream the run needs,
+ * standard input read twice, an output that is an input or another
+ * output however spelled (./x, a link; devices and FIFOs may be shared),
+ * and a file a checkpoint would replace; exit 1 when an output could not
+ * be written (no such directory, no permission), rather than after the
+ * work.
  */
-void cli_outputs_ready(const char *const *opts, const char *const *paths, size_t n);
+void cli_files_ready(const struct cli_file *f, size_t n);
+/*
+ * After --init's model is read: exit 2 when a checkpoint after epoch
+ * epochs_done would replace it.
+ */
+void cli_checkpoints_spare(const char *opt, const char *input, const char *output,
+    unsigned long epochs_done);
 
 /* Progress reports are wanted when stderr is a terminal and not -q. */
 int cli_progress_wanted(int quiet);

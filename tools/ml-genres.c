@@ -96,31 +96,18 @@ parse_options(int argc, char **argv, struct settings *s)
 }
 
 /*
- * Where u.genre is when not given: beside u.item in its directory, or in
- * the same zip archive. Returns a malloc'd path, or NULL if there is none.
+ * Where u.genre is when not given: beside u.item in its directory (a
+ * malloc'd path), or NULL when there is none there.
  */
 static char *
-sibling_genre_file(const char *items_path, const char *items_name)
+sibling_genre_file(const char *items_path)
 {
-	const char *colon, *slash;
+	const char *slash = strrchr(items_path, '/');
+	size_t n = (slash ? (size_t)(slash - items_path + 1) : 0) + strlen("u.genre") + 1;
 	char *path;
-	size_t n;
 
 	if (strcmp(items_path, "-") == 0)
 		return NULL;
-	colon = strstr(items_name, ".zip:");
-	if (colon != NULL) {
-		/* "x.zip:ml-100k/u.item" -> "x.zip:ml-100k/u.genre" */
-		slash = strrchr(items_name, '/');
-		if (slash == NULL || slash < colon)
-			slash = colon + 4;
-		n = (size_t)(slash - items_name) + 1 + strlen("u.genre") + 1;
-		if ((path = malloc(n)) != NULL)
-			snprintf(path, n, "%.*su.genre", (int)(slash - items_name + 1), items_name);
-		return path;
-	}
-	slash = strrchr(items_path, '/');
-	n = (slash ? (size_t)(slash - items_path + 1) : 0) + strlen("u.genre") + 1;
 	if ((path = malloc(n)) != NULL)
 		snprintf(path, n, "%.*su.genre", slash ? (int)(slash - items_path + 1) : 0, items_path);
 	if (path != NULL && access(path, R_OK) != 0) {
@@ -130,8 +117,9 @@ sibling_genre_file(const char *items_path, const char *items_name)
 	return path;
 }
 
+/* --genres, or u.genre beside u.item, or in the same folder of its archive. */
 static struct bpr_input *
-open_genres(const struct settings *s, const char *items_path, const char *items_name)
+open_genres(const struct settings *s, const char *items_path, const struct bpr_input *items)
 {
 	char *path;
 	struct bpr_input *in = NULL;
@@ -139,7 +127,9 @@ open_genres(const struct settings *s, const char *items_path, const char *items_
 
 	if (s->genres != NULL)
 		return cli_open_input(s->genres, genre_members);
-	if ((path = sibling_genre_file(items_path, items_name)) == NULL)
+	if (input_is_member(items))
+		return input_open_sibling(items, "u.genre", &e);
+	if ((path = sibling_genre_file(items_path)) == NULL)
 		return NULL;
 	in = input_open(path, genre_members, &e);
 	free(path);
@@ -206,10 +196,12 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		cli_usage_error(argc == 0 ? "no catalogue file given" : "one catalogue file only");
-	cli_outputs_ready((const char *[]){ "-o", "--vocab", "--titles" },
-	    (const char *[]){ s.output, s.vocab, s.titles }, 3);
+	cli_files_ready((const struct cli_file[]){
+	    { "the catalogue", argv[0], CLI_INPUT }, { "--genres", s.genres, CLI_INPUT },
+	    { "-o", s.output, CLI_OUTPUT }, { "--vocab", s.vocab, CLI_OUTPUT },
+	    { "--titles", s.titles, CLI_OUTPUT } }, 5);
 	in = cli_open_input(argv[0], catalog_members);
-	genres = open_genres(&s, argv[0], input_name(in));
+	genres = open_genres(&s, argv[0], in);
 	if (catalog_read(&c, in, s.layout, genres, &e) < 0)
 		cli_die(&e);
 	if (s.vocab != NULL && c.ntags > 0 && c.tag_name == NULL)

@@ -267,6 +267,23 @@ print_summary(const char *first, enum ratings_layout layout, const struct split_
 	    st->test, st->duplicates + st->below_min, st->duplicates, st->below_min);
 }
 
+/* The ratings files, then the two outputs. */
+static void
+check_files(const struct settings *s, int argc, char **argv)
+{
+	struct cli_file *f = calloc((size_t)argc + 2, sizeof(*f));
+	int i;
+
+	if (f == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	for (i = 0; i < argc; i++)
+		f[i] = (struct cli_file){ "the ratings file", argv[i], CLI_INPUT };
+	f[argc] = (struct cli_file){ "-o", s->train_path, CLI_OUTPUT };
+	f[argc + 1] = (struct cli_file){ "-t", s->test_path, CLI_OUTPUT };
+	cli_files_ready(f, (size_t)argc + 2);
+	free(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,8 +311,7 @@ main(int argc, char **argv)
 		cli_usage_error("--scheme none takes one or two files (train, then test)");
 	if (s.test_path == NULL && !(s.split.scheme == SPLIT_NONE && argc == 1))
 		cli_usage_error("no test output given (-t file)");
-	cli_outputs_ready((const char *[]){ "-o", "-t" }, (const char *[]){ s.train_path, s.test_path },
-	    2);
+	check_files(&s, argc, argv);
 	for (i = 0; i < argc; i++) {
 		read_file(argv[i], &s, &t, &layout);
 		if (i == 0)

@@ -195,7 +195,9 @@ main(int argc, char **argv)
 		cli_usage_error("--seen-rate needs --seen");
 	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
 		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
-	cli_outputs_ready((const char *[]){ "-o" }, (const char *[]){ s.output }, 1);
+	cli_files_ready((const struct cli_file[]){
+	    { "the positives", argv[0], CLI_INPUT }, { "--items", s.items, CLI_INPUT },
+	    { "--seen", s.seen, CLI_INPUT }, { "-o", s.output, CLI_OUTPUT } }, 4);
 	load(argv[0], &s, &d);
 	if (d.gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",

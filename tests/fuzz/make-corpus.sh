@@ -9,7 +9,7 @@ out=$here/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{ratings,csv,catalog,zip,gz,triplets,model,interactions}
+mkdir -p "$out"/{ratings,csv,catalog,zip,gz,triplets,model,model-sealed,interactions}
 
 printf '1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n' > "$out/ratings/tab"
 printf '1::10::5::978300760\n2::20::3.5::978302109\n' > "$out/ratings/dat"
@@ -36,3 +36,12 @@ awk 'BEGIN { for (i = 1; i <= 8; i++) print i "\t" i % 3 }' > "$tmp/tags.tsv"
 	--epochs 1 -o "$out/model/small.bpr"
 "$bin/bpr-train" -q --train "$tmp/train.tsv" --optimizer adam --batch 4 --item-dim 2 --tag-dim 0 \
 	--epochs 1 -o "$out/model/adam.bpr"
+# Models whose CRCs the sealed harness repairs: the above, and one of each
+# kind of state (Keras Adam's steps, row-wise sums) with catalogue items
+# that have no row.
+awk 'BEGIN { for (i = 1; i <= 12; i++) print i "\t" i % 4 }' > "$tmp/catalogue.tsv"
+"$bin/bpr-train" -q --train "$tmp/train.tsv" --item-tags "$tmp/catalogue.tsv" --compat notebook \
+	--item-dim 2 --tag-dim 1 --epochs 1 --items "$tmp/tags.tsv" -o "$out/model-sealed/notebook.bpr"
+"$bin/bpr-train" -q --train "$tmp/train.tsv" --item-tags "$tmp/catalogue.tsv" --items "$tmp/tags.tsv" \
+	--optimizer rowadagrad --item-dim 2 --tag-dim 1 --epochs 1 -o "$out/model-sealed/rowadagrad.bpr"
+cp "$out/model/small.bpr" "$out/model/adam.bpr" "$out/model-sealed/"
