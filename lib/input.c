@@ -510,6 +510,9 @@ input_line(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e)
 		return rc;
 	start = in->buf + in->pos;
 	n = nl != NULL ? (size_t)(nl - start) : in->len - in->pos;
+	if (n > INPUT_MAX_LINE)
+		return bpr_fail_at(e, in->name, in->lineno + 1, "a line longer than %u bytes "
+		    "(not line-oriented text?)", INPUT_MAX_LINE);
 	in->pos += n + (nl != NULL);
 	in->lineno++;
 	if (n > 0 && start[n - 1] == '\r')
