@@ -41,16 +41,21 @@ MANS    := $(wildcard man/*.[1-9])
 
 all: $(PROGS)
 
-$(BUILD)/lib/%.o: lib/%.c
+# What the build (or the tests) need and the machine lacks, found first:
+# installed as root with apt-get, or named with the command that does.
+deps:
+	@CC="$(CC)" pipelines/deps.sh build
+
+$(BUILD)/lib/%.o: lib/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # *_avx2.c: the hot loops again, for AVX2, chosen at run time (x86-64 only).
-$(BUILD)/lib/%_avx2.o: lib/%_avx2.c
+$(BUILD)/lib/%_avx2.o: lib/%_avx2.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) $(AVX2FLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/%.c
+$(BUILD)/tools/%.o: tools/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -65,6 +70,7 @@ $(BUILD)/ml-synth: tests/synth/ml-synth.c $(BUILD)/libbpr.a
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 experiment: all
+	@CC="$(CC)" pipelines/deps.sh experiment
 	ML100K="$(ML100K)" OUT="$(OUT)" pipelines/experiment.sh
 
 bench: all $(BUILD)/ml-synth
@@ -84,7 +90,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libbpr.a
 
 units: $(UNIT)
 
-check: all units
+check:
+	@CC="$(CC)" pipelines/deps.sh check
+	$(MAKE) all units
 	BPR_BIN=$(abspath $(BIN)) BPR_UNIT=$(abspath $(BUILD)/unit) $(BATS) $(BATS_FLAGS) tests
 
 # The whole test suite again on programs built with AddressSanitizer and
@@ -166,6 +174,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all units experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
+.PHONY: all deps units experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

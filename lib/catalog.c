@@ -244,8 +244,8 @@ read_u_item_line(struct catalog *c, struct idmap *seen, char *line, size_t len,
 	if (*ncols == 0)
 		*ncols = nf;
 	if (nf != *ncols || nf <= U_ITEM_FIXED_FIELDS || nf > 256)
-		return bpr_fail_at(e, file, line_no, "%zu fields, expected %zu (id, title, dates, "
-		    "URL, then one 0/1 column per genre)", nf, *ncols > U_ITEM_FIXED_FIELDS ? *ncols : 24);
+		return bpr_fail_at(e, file, line_no, "%zu field%s, expected %zu (id, title, dates, "
+		    "URL, then one 0/1 column per genre)", nf, PLURAL(nf), *ncols > U_ITEM_FIXED_FIELDS ? *ncols : 24);
 	if (parse_item_id(&f[0], &id, file, line_no, e) < 0 ||
 	    add_item(c, seen, id, clean_title(f[1].s, f[1].len, 1), file, line_no, e) < 0)
 		return -1;
@@ -268,7 +268,8 @@ read_dat_line(struct catalog *c, struct idmap *seen, size_t *names_cap, char *li
 	uint32_t id;
 
 	if (nf != 3)
-		return bpr_fail_at(e, file, line_no, "%zu fields, expected 3 (id::title::genres)", nf);
+		return bpr_fail_at(e, file, line_no, "%zu field%s, expected 3 (id::title::genres)", nf,
+		    PLURAL(nf));
 	if (parse_item_id(&f[0], &id, file, line_no, e) < 0 ||
 	    add_item(c, seen, id, clean_title(f[1].s, f[1].len, 0), file, line_no, e) < 0)
 		return -1;
@@ -319,7 +320,8 @@ read_csv(struct catalog *c, struct bpr_input *in, struct idmap *seen, struct bpr
 		first = 0;
 		if (r.nfields != 3) {
 			rc = bpr_fail_at(e, input_name(in), r.line,
-			    "%zu fields, expected 3 (movieId, title, genres)", r.nfields);
+			    "%zu field%s, expected 3 (movieId, title, genres)", r.nfields,
+			    PLURAL(r.nfields));
 			break;
 		}
 		if (parse_item_id(&f[0], &id, input_name(in), r.line, e) < 0 ||
@@ -351,7 +353,7 @@ read_genre_names(struct catalog *c, struct bpr_input *in, struct bpr_err *e)
 			continue;
 		if ((nf = split_fields(line, len, "|", 1, f, 3)) != 2)
 			return bpr_fail_at(e, input_name(in), input_lineno(in),
-			    "%zu fields, expected 2 (name|id)", nf);
+			    "%zu field%s, expected 2 (name|id)", nf, PLURAL(nf));
 		if (parse_id(f[1].s, f[1].len, &id, &why) < 0)
 			return bpr_fail_at(e, input_name(in), input_lineno(in), "genre id '%.*s' %s",
 			    field_show(&f[1]), why);

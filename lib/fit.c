@@ -422,8 +422,8 @@ next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && r->c->epochs > 0 && trained < r->c->epochs)
-		return bpr_fail(e, "the triplet stream ended after %u epochs; --epochs asks for %u",
-		    trained, r->c->epochs);
+		return bpr_fail(e, "the triplet stream ended after %u epoch%s; --epochs asks for %u",
+		    trained, PLURAL(trained), r->c->epochs);
 	if (rc == 1 && map_rows(r, e) < 0)
 		return -1;
 	if (rc == 1 && blocked(r) && order_by_user_block(r, e) < 0)

@@ -398,6 +398,14 @@ output_double(struct bpr_output *o, double v)
 }
 
 void
+output_float(struct bpr_output *o, float v)
+{
+	char buf[40];
+
+	output_write(o, buf, (size_t)format_float(buf, v));
+}
+
+void
 output_printf(struct bpr_output *o, const char *fmt, ...)
 {
 	char small[512], *text = small;

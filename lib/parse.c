@@ -163,6 +163,19 @@ decimal_digits(uint64_t v)
 }
 
 int
+format_float(char *buf, float v)
+{
+	int p, n = 0;
+
+	for (p = 1; p <= 9; p++) {
+		n = snprintf(buf, 32, "%.*g", p, (double)v);
+		if (strtof(buf, NULL) == v)
+			return n;
+	}
+	return n;
+}
+
+int
 format_u64(char *buf, uint64_t v)
 {
 	static const char pairs[] =

@@ -23,6 +23,11 @@ int parse_double(const char *s, size_t len, double *out, const char **why);
  * path because ml-split prints tens of millions of them.
  */
 int format_double(char *buf, double v);
+/*
+ * The same for a float: the shortest text that strtof reads back as v
+ * (at most 9 significant digits); buf at least 32 bytes.
+ */
+int format_float(char *buf, float v);
 /* Decimal text of v; returns its length (buf at least 21 bytes). */
 int format_u64(char *buf, uint64_t v);
 int format_i64(char *buf, int64_t v);

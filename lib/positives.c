@@ -54,9 +54,31 @@ parse_id_pair(const char *line, size_t len, const char *const names[2], uint64_t
 	return 0;
 }
 
+/* The third field of a line, when it is a star rating: 0..5 in halves. */
+static void
+count_stars(const char *line, size_t len, struct star_count *stars)
+{
+	struct field f[4];
+	const char *s;
+	double v;
+
+	if (split_fields(line, len, "\t", 1, f, 4) < 3)
+		return;
+	s = f[2].s;
+	if (f[2].len == 1 && s[0] >= '0' && s[0] <= '5')
+		v = s[0] - '0';
+	else if (f[2].len == 3 && s[0] >= '0' && s[0] <= '4' && s[1] == '.' &&
+	    (s[2] == '0' || s[2] == '5'))
+		v = s[0] - '0' + (s[2] == '5' ? 0.5 : 0);
+	else
+		return;
+	stars->rated++;
+	stars->below += v < STAR_LIKED;
+}
+
 int
 read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys, size_t *n,
-    struct bpr_err *e)
+    struct star_count *stars, struct bpr_err *e)
 {
 	size_t cap = 0, len;
 	char what[96], *line;
@@ -73,6 +95,8 @@ read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
 		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), what, e) < 0 ||
 		    parse_id_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
 			return -1;
+		if (stars != NULL)
+			count_stars(line, len, stars);
 		(*n)++;
 	}
 	if (rc == 0 && *n == 0)
@@ -291,7 +315,7 @@ read_seen(struct bpr_input *in, uint64_t **keys, size_t *n, uint32_t **extra, si
 	size_t cap = *nextra, i;
 
 	input_track_crc(in);
-	if (read_id_pairs(in, seen_names, keys, n, e) < 0 ||
+	if (read_id_pairs(in, seen_names, keys, n, NULL, e) < 0 ||
 	    mem_grow(extra, &cap, *nextra + *n, sizeof(**extra), "the item universe", e) < 0)
 		return -1;
 	for (i = 0; i < *n; i++)
@@ -323,11 +347,12 @@ positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input 
 	uint64_t *keys = NULL, *seen_keys = NULL;
 	uint32_t *extra = NULL;
 	size_t n = 0, nextra = 0, nseen = 0;
+	struct star_count stars = { 0, 0 };
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	input_track_crc(in);
-	if (read_id_pairs(in, interaction_names, &keys, &n, e) < 0)
+	if (read_id_pairs(in, interaction_names, &keys, &n, &stars, e) < 0)
 		goto done;
 	if (too_many(in, n, e))
 		goto done;
@@ -340,6 +365,7 @@ positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input 
 		goto done;
 	p->crc = input_crc(in);
 	p->bytes = input_bytes(in);
+	p->stars = stars;
 	if (seen != NULL)
 		rc = attach_seen(p, seen, seen_keys, nseen, e);
 done:

@@ -13,6 +13,17 @@
 #include "err.h"
 #include "input.h"
 
+/*
+ * Rows whose third column is a star rating (0 to 5 in halves, as ml-split
+ * writes them): a ratings file given where positives were expected takes
+ * every rating, the 1-star ones too, as a positive.
+ */
+struct star_count {
+	size_t rated;		/* rows with a star rating */
+	size_t below;		/* of them, rated below STAR_LIKED */
+};
+#define STAR_LIKED 4.0
+
 struct positives {
 	size_t nusers, nitems, npairs;
 	uint32_t *user_id;	/* [nusers] ascending */
@@ -22,6 +33,7 @@ struct positives {
 	uint32_t *item_count;	/* [nitems] positives per item */
 	uint32_t max_item_id;	/* largest id in the universe */
 	size_t duplicates;	/* repeated pairs, collapsed */
+	struct star_count stars;	/* rows of the positives' file that carry a rating */
 	size_t rows;		/* data lines read */
 	uint32_t crc;		/* CRC32 of the input bytes */
 	uint64_t bytes;
@@ -81,10 +93,11 @@ int positives_has(const struct positives *p, uint32_t u, uint32_t i);
 /*
  * Read "a<TAB>b[<TAB>...]" id pairs as (a << 32 | b) keys, in input order.
  * names[0] and names[1] name the two ids in messages ("user", "item"),
- * names[2] the whole ("interactions"). Lines starting with '#' are comments.
+ * names[2] the whole ("interactions"). Lines starting with '#' are
+ * comments. stars (may be NULL) counts the rows that carry a rating.
  */
 int read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
-    size_t *n, struct bpr_err *e);
+    size_t *n, struct star_count *stars, struct bpr_err *e);
 
 /* One "a<TAB>b[<TAB>...]" line as (a << 32 | b); messages name file:lineno. */
 int parse_id_pair(const char *line, size_t len, const char *const names[2], uint64_t *key,

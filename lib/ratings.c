@@ -86,7 +86,7 @@ convert_fields(struct ratings_reader *r, const struct field *f, size_t nf,
 	if (nf != 4)
 		return bpr_fail_at(e, input_name(r->in), r->line,
 		    "%zu field%s, expected 4 (user, item, rating, timestamp) in %s layout",
-		    nf, nf == 1 ? "" : "s", ratings_layout_name(r->layout));
+		    nf, PLURAL(nf), ratings_layout_name(r->layout));
 	if (parse_id(f[0].s, f[0].len, &row->user, &why) < 0)
 		return bpr_fail_at(e, input_name(r->in), r->line, "user id '%.*s' %s",
 		    field_show(&f[0]), why);

@@ -37,7 +37,7 @@ parse_score_line(struct bpr_input *in, char *line, size_t len, struct scored_pai
 
 	if (nf != 3)
 		return bpr_fail_at(e, input_name(in), input_lineno(in),
-		    "%zu fields, expected 3 (user<TAB>item<TAB>score)", nf);
+		    "%zu field%s, expected 3 (user<TAB>item<TAB>score)", nf, PLURAL(nf));
 	for (i = 0; i < 2; i++)
 		if (parse_id(f[i].s, f[i].len, &id[i], &why) < 0)
 			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s '%.*s' %s", what[i],

@@ -179,17 +179,57 @@ mark_duplicates(const struct rating_table *t, const struct by_user *g,
 	return rc;
 }
 
-static void
-assign_allbut(const struct by_user *g, const struct split_options *o, uint8_t *dest)
+/*
+ * Whether every user's rows come in ascending item order (ml-latest's
+ * ratings.csv): then input order is no sample of a user's ratings, and
+ * the first ten would be the ten lowest ids.
+ */
+static int
+sorted_by_item(const struct rating_table *t, const struct by_user *g)
 {
-	size_t u, k;
+	size_t u, k, pairs = 0;
 
 	for (u = 0; u < g->users; u++) {
-		for (k = g->start[u]; k < g->start[u + 1]; k++) {
-			size_t nth = k - g->start[u] + 1;
-			dest[g->rows[k]] = nth >= o->range_lo && nth <= o->range_hi ? ROW_TEST : ROW_TRAIN;
+		for (k = g->start[u] + 1; k < g->start[u + 1]; k++) {
+			if (t->item[g->rows[k]] < t->item[g->rows[k - 1]])
+				return 0;
+			pairs++;
 		}
 	}
+	return pairs > 0;
+}
+
+/*
+ * Each user's ratings lo..hi in input order (u.data's order is a random
+ * one, as GroupLens' allbut.pl took it); where the input is in item order,
+ * in an order drawn at random (--seed) instead.
+ */
+static int
+assign_allbut(const struct rating_table *t, const struct by_user *g,
+    const struct split_options *o, uint8_t *dest, int *shuffled, struct bpr_err *e)
+{
+	struct bpr_rng rng;
+	uint32_t *order = NULL, tmp;
+	size_t cap = 0, u, k, n, j;
+
+	*shuffled = sorted_by_item(t, g);
+	rng_seed(&rng, o->seed, RNG_STREAM_SPLIT, 2);
+	for (u = 0; u < g->users; u++) {
+		n = g->start[u + 1] - g->start[u];
+		if (mem_grow(&order, &cap, n + 1, sizeof(*order), "the split", e) < 0)
+			return -1;
+		memcpy(order, g->rows + g->start[u], n * sizeof(*order));
+		for (k = n; *shuffled && k > 1; k--) {
+			j = rng_below(&rng, (uint32_t)k);
+			tmp = order[k - 1];
+			order[k - 1] = order[j];
+			order[j] = tmp;
+		}
+		for (k = 0; k < n; k++)
+			dest[order[k]] = k + 1 >= o->range_lo && k + 1 <= o->range_hi ? ROW_TEST : ROW_TRAIN;
+	}
+	free(order);
+	return 0;
 }
 
 /* Slice boundaries as the GroupLens script cuts 100000 rows into 20000s. */
@@ -287,14 +327,13 @@ assign_temporal_per_user(const struct rating_table *t, const struct by_user *g,
 
 static int
 assign_scheme(const struct rating_table *t, const struct by_user *g,
-    const struct split_options *o, uint8_t *dest, struct bpr_err *e)
+    const struct split_options *o, uint8_t *dest, struct split_stats *st, struct bpr_err *e)
 {
 	size_t i;
 
 	switch (o->scheme) {
 	case SPLIT_ALLBUT:
-		assign_allbut(g, o, dest);
-		break;
+		return assign_allbut(t, g, o, dest, &st->allbut_shuffled, e);
 	case SPLIT_FOLD:
 		assign_fold(t->n, o, dest);
 		break;
@@ -352,7 +391,7 @@ split_rows(const struct rating_table *t, const struct split_options *o,
 	}
 	st->users = g.users;
 	if (mark_duplicates(t, &g, dup, &st->items, e) == 0 &&
-	    assign_scheme(t, &g, o, dest, e) == 0) {
+	    assign_scheme(t, &g, o, dest, st, e) == 0) {
 		drop_and_count(t, o, dup, dest, st);
 		rc = 0;
 	}

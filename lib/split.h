@@ -28,7 +28,8 @@ int table_reserve(struct rating_table *t, size_t n, struct bpr_err *e);
 void table_free(struct rating_table *t);
 
 enum split_scheme {
-	SPLIT_ALLBUT,		/* per user, ratings number lo..hi (input order) */
+	SPLIT_ALLBUT,		/* per user, ratings number lo..hi (input order, or
+				   a random one when the input is in item order) */
 	SPLIT_FOLD,		/* the fold-th of `folds` sequential slices */
 	SPLIT_RANDOM,		/* exactly round(fraction * n) rows at random */
 	SPLIT_LEAVE_OUT,	/* per user, `count` rows at random */
@@ -54,6 +55,7 @@ enum { ROW_TRAIN, ROW_TEST, ROW_DUPLICATE, ROW_BELOW_MIN };
 struct split_stats {
 	size_t users, items, rows;
 	size_t train, test, duplicates, below_min;
+	int allbut_shuffled;	/* the input was in item order: allbut drew an order */
 };
 
 int split_scheme_parse(const char *name, enum split_scheme *s);

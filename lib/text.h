@@ -20,6 +20,9 @@ size_t split_fields(const char *line, size_t len, const char *sep, size_t seplen
 /* True for an empty or all-space/TAB line. */
 int is_blank(const char *s, size_t len);
 
+/* The plural ending of a count's noun: "1 epoch", "2 epochs". */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
 /* printf("%.*s") arguments showing at most 40 bytes of a field. */
 #define field_show(f) (int)((f)->len > 40 ? 40 : (f)->len), (f)->s
 

@@ -197,7 +197,8 @@ end_of_stream(struct triplet_reader *r, struct bpr_err *e)
 		return 2;	/* TSV without markers: the input is one epoch */
 	if (r->epochs_announced != 0 && r->epoch < r->epochs_announced)
 		return bpr_fail_at(e, input_name(r->in), 0,
-		    "truncated triplet stream: %u of %u epochs", r->epoch, r->epochs_announced);
+		    "truncated triplet stream: %u of %u epoch%s", r->epoch, r->epochs_announced,
+		    PLURAL(r->epochs_announced));
 	if (r->epoch == 0)
 		return bpr_fail_at(e, input_name(r->in), 0, "the triplet stream holds no triplets");
 	return 0;
@@ -285,7 +286,7 @@ parse_triplet_line(struct triplet_reader *r, char *line, size_t len, struct trip
 
 	if (nf != 3)
 		return bpr_fail_at(e, input_name(r->in), input_lineno(r->in),
-		    "%zu field%s, expected 3 (user<TAB>pos<TAB>neg)", nf, nf == 1 ? "" : "s");
+		    "%zu field%s, expected 3 (user<TAB>pos<TAB>neg)", nf, PLURAL(nf));
 	for (i = 0; i < 3; i++)
 		if (parse_id(f[i].s, f[i].len, &v[i], &why) < 0)
 			return bpr_fail_at(e, input_name(r->in), input_lineno(r->in), "%s id '%.*s' %s",

@@ -1,6 +1,8 @@
 # md2html.awk: the little Markdown our reports use, as one HTML page:
 # # and ## headings, paragraphs, "- " lists, | tables | (the |---| row
-# skipped), ``` code blocks, ![alt](picture) lines, `code`, **bold**, *em*.
+# skipped), ``` code blocks, ![alt](picture) lines, [text](link), `code`,
+# **bold**, *em*. A picture is shown at its own size (scrolling sideways
+# in a narrow window rather than shrinking its labels), and links to itself.
 
 function escape(s) {
 	gsub(/&/, "\\&amp;", s)
@@ -21,7 +23,13 @@ function inline(s,    out, start, len) {
 	return out emphasis(s)
 }
 
-function emphasis(s) {
+function emphasis(s,    text, href) {
+	while (match(s, /\[[^]]*\]\([^) ]*\)/)) {
+		text = substr(s, RSTART + 1, RLENGTH - 2)
+		href = text; sub(/^.*\]\(/, "", href)
+		sub(/\]\(.*$/, "", text)
+		s = substr(s, 1, RSTART - 1) "<a href=\"" href "\">" text "</a>" substr(s, RSTART + RLENGTH)
+	}
 	while (match(s, /\*\*[^*]+\*\*/))
 		s = substr(s, 1, RSTART - 1) "<strong>" substr(s, RSTART + 2, RLENGTH - 4) "</strong>" substr(s, RSTART + RLENGTH)
 	while (match(s, /\*[^* ][^*]*\*/))
@@ -53,9 +61,9 @@ function table_row(line,    n, cell, i, tag, row) {
 BEGIN {
 	print "<!DOCTYPE html>"
 	print "<html><head><meta charset=\"utf-8\"><title>bprtools report</title>"
-	print "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+	print "<style>body{font-family:sans-serif;max-width:84em;margin:2em auto;padding:0 1em;line-height:1.4}"
 	print "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:0.2em 0.6em;text-align:left}"
-	print "pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}img{max-width:100%}</style>"
+	print "pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}figure{margin:1em 0;overflow-x:auto}img{display:block}</style>"
 	print "</head><body>"
 }
 
@@ -76,7 +84,7 @@ code {
 	close_block()
 	alt = $0; sub(/^!\[/, "", alt); sub(/\].*/, "", alt)
 	src = $0; sub(/^[^(]*\(/, "", src); sub(/\)$/, "", src)
-	printf "<p><img src=\"%s\" alt=\"%s\"></p>\n", escape(src), escape(alt)
+	printf "<figure><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a></figure>\n", escape(src), escape(src), escape(alt)
 	next
 }
 

@@ -15,7 +15,7 @@ setup() {
 train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 
 # --- bpr-train: the triplet stream ---
-@test "bpr-train: interactions given as a stream" { bad 1 '^bpr-train: train.tsv:1: 4 fields, expected 3' train train.tsv; }
+@test "bpr-train: interactions given as a stream" { bad 1 '^bpr-train: train.ratings:1: 4 fields, expected 3' train train.ratings; }
 @test "bpr-train: a model given as a stream"      { bad 1 'model.bpr: is a bprtools model file, not a triplet stream' train model.bpr; }
 @test "bpr-train: truncated binary stream"        { head -c 100 t.bin > cut.bin; bad 1 'cut.bin: truncated triplet stream' train cut.bin; }
 @test "bpr-train: binary stream cut mid-record"   { head -c $(( $(stat -c %s t.bin) - 5 )) t.bin > cut.bin; bad 1 'cut.bin: truncated triplet stream \(a partial record' train cut.bin; }

@@ -61,13 +61,25 @@ load helpers
 
 @test "bpr-score: --cold-item scores users from tags alone" {
 	make_model
-	bpr-score -m model.bpr --cold-item 1,2 > all.tsv
+	# user<TAB>TAGS<TAB>score for every user, TAGS as ids joined by commas
+	bpr-score -m model.bpr --cold-item 01,2 > all.tsv
 	[ "$(wc -l < all.tsv)" -eq "$(cut -f1 train.tsv | sort -u | wc -l)" ]
+	[ "$(cut -f2 all.tsv | sort -u)" = "1,2" ]
+	# each score is the user's tag part . the mean of the two tags' vectors
+	# (8 item values, then 4 tag values; a cold item has no bias)
+	bpr-score -m model.bpr --dump users > users.tsv
+	bpr-score -m model.bpr --dump tags > tags.tsv
+	awk -F'\t' 'FILENAME == "tags.tsv" { for (k = 2; k <= 5; k++) t[$1, k - 1] = $k; next }
+		FILENAME == "users.tsv" { for (k = 1; k <= 4; k++) u[$1, k] = $(9 + k); next }
+		{ s = 0; for (k = 1; k <= 4; k++) s += u[$1, k] * (t[1, k] + t[2, k]) / 2
+		  d = s - $3; if (d < 0) d = -d; if (d > 1e-5 * (1 + (s < 0 ? -s : s))) bad++; n++ }
+		END { exit !(n > 0 && bad == 0) }' tags.tsv users.tsv all.tsv
 	bpr-score -m model.bpr --cold-item 1,2 --user 4 > one.tsv
-	[ "$(cut -f2 one.tsv)" = "$(awk -F'\t' '$1 == 4 { print $2 }' all.tsv)" ]
+	[ "$(cat one.tsv)" = "$(awk -F'\t' '$1 == 4' all.tsv)" ]
+	# with --top: TAGS<TAB>rank<TAB>user<TAB>score, as the other queries
 	bpr-score -m model.bpr --cold-item 1,2 --top 3 > top.tsv
-	[ "$(wc -l < top.tsv)" -eq 3 ]
-	[ "$(head -1 top.tsv | cut -f3)" = "$(sort -t"$(printf '\t')" -k2,2gr all.tsv | head -1 | cut -f2)" ]
+	[ "$(cut -f1,2 top.tsv | tr '\n' ' ')" = "$(printf '1,2\t1 1,2\t2 1,2\t3 ')" ]
+	[ "$(cut -f3,4 top.tsv)" = "$(sort -t"$(printf '\t')" -k3,3gr -k1,1n all.tsv | head -3 | cut -f1,3)" ]
 }
 
 @test "bpr-score: --dump users, items and tags" {

@@ -46,7 +46,7 @@ load helpers
 		--eval test.tsv --eval-every 2 --item-dim 8 --tag-dim 4 -o m.bpr
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'auc [0-9.]*' <<< "$stderr")" -eq 3 ]
-	grep -q 'epoch 0/4 (before training), auc 0\.[0-9]' <<< "$stderr"
+	grep -q 'epoch 0/4 (before training), clean auc 0\.[0-9]* (the model.s 30 items, train left out), notebook auc 0\.[0-9]' <<< "$stderr"
 	grep -q 'epoch 2/4: loss' <<< "$stderr"
 	grep -q 'epoch 4/4: loss' <<< "$stderr"
 	grep -q 'wrote m.bpr (4 epochs' <<< "$stderr"
@@ -253,7 +253,7 @@ load helpers
 
 @test "bpr-train: --valid with --patience stops early and keeps the best epoch" {
 	make_split 30 40
-	ml-split -q --scheme leave-out --seed 1 -o sub.tsv -t valid.tsv train.tsv
+	ml-split -q --scheme leave-out --seed 1 -o sub.tsv -t valid.tsv train.ratings
 	run --separate-stderr bpr-train --train sub.tsv --epochs 300 --lr 0.05 --item-dim 32 \
 		--tag-dim 0 --valid valid.tsv --patience 3 -o m.bpr
 	[ "$status" -eq 0 ]

@@ -5,7 +5,7 @@ load helpers
 
 # The AUC printed for epoch E in a bpr-train log (notebook protocol).
 auc_at() {
-	grep -o "epoch $2/[0-9]*[^,]*, auc [0-9.]*" "$1" | sed 's/.*auc //'
+	grep "epoch $2/" "$1" | grep -o "notebook auc [0-9.]*" | sed 's/.*auc //'
 }
 
 @test "experiment: --compat notebook reproduces the notebook (mean of three seeds)" {

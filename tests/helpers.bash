@@ -129,7 +129,10 @@ make_item_tags() {
 # Train and test positives of the small fixture (user, item), disjoint.
 make_split() {
 	make_udata "${1:-20}" "${2:-30}" > all.data
-	ml-split -q --scheme leave-out --test-count 3 --seed 1 -o train.tsv -t test.tsv all.data
+	ml-split -q --scheme leave-out --test-count 3 --seed 1 -o train.ratings -t test.ratings all.data
+	# positives: every pair (the fixture's ratings are not a threshold's test)
+	cut -f1,2 train.ratings > train.tsv
+	cut -f1,2 test.ratings > test.tsv
 	make_item_tags "${2:-30}" > item-tags.tsv
 	awk -F'\t' '{ printf "%d\tMovie %d (19%02d)\n", $1, $1, $1 % 100 }' item-tags.tsv | sort -u -n > titles.tsv
 }

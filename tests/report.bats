@@ -45,7 +45,9 @@ plot_inputs() {
 	grep -o 'epoch [0-9]*: loss [0-9.]*' err | awk '{ print $2 + 0 "\t" $4 }' > stderr-loss
 	awk -F'\t' 'NR > 1 && $2 != "" { print $1 "\t" $2 }' log.tsv > log-loss
 	diff stderr-loss log-loss
-	grep -o 'epoch 3/6: loss [0-9.]*, auc [0-9.]*' err | grep -q "auc $(awk -F'\t' '$1 == 3 { print $3 }' log.tsv)"
+	line=$(grep 'epoch 3/6: loss' err)
+	grep -q "clean auc $(awk -F'\t' '$1 == 3 { print $4 }' log.tsv) " <<< "$line"
+	grep -q "notebook auc $(awk -F'\t' '$1 == 3 { print $3 }' log.tsv) " <<< "$line"
 }
 
 @test "bpr-train --log: not written when training fails" {
@@ -177,9 +179,9 @@ plot_inputs() {
 	make_split 60 80
 	plot_inputs a 1
 	"$ROOT/pipelines/plots.sh" -c fixture a
-	[ "$(png_size a/learning-curve.png)" = "900 700" ]
-	[ "$(png_size a/user-auc.png)" = "900 600" ]
-	[ "$(png_size a/item-map.png)" = "1100 850" ]
+	[ "$(png_size a/learning-curve.png)" = "1280 1000" ]
+	[ "$(png_size a/user-auc.png)" = "1280 700" ]
+	[ "$(png_size a/item-map.png)" = "1280 1000" ]
 	for p in learning-curve user-auc item-map; do
 		[ "$(wc -c < a/$p.png)" -gt 10000 ]
 	done
@@ -218,7 +220,10 @@ plot_inputs() {
 	grep -q '^- clean: ranked: .*train positives: left out' exp/report.md
 	grep -q "| notebook | $(metric exp/auc-notebook.tsv auc) |" exp/report.md
 	grep -q "| clean | $(metric exp/auc-clean.tsv auc) |" exp/report.md
-	grep -q '^| 30 | [0-9.]* | [0-9.]* | [0-9.]* |$' exp/report.md
+	grep -Eq '^\| 30( \(best clean\))? \| [0-9.]* \| [0-9.]* \| [0-9.]* \|$' exp/report.md
+	# the projector's folder and files are links
+	grep -q '<a href="projector/">projector/</a>' exp/report.html
+	grep -q '<a href="projector/items.tsv">' exp/report.html
 	[ -s exp/projector/items.tsv ]
 	[ -s exp/projector/projector_config.pbtxt ]
 }
@@ -233,5 +238,8 @@ plot_inputs() {
 	[ -s exp/auc-clean.tsv ]
 	[ -s exp/report.html ]
 	grep -q 'The pictures are missing' exp/report.md
+	# no picture is embedded that is not there
+	not grep -q '<img' exp/report.html
+	[ "$(grep -c '^\*The picture [a-z-]*\.png is missing: ' exp/report.md)" -eq 3 ]
 	[ ! -e exp/item-map.png ]
 }

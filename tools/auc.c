@@ -223,6 +223,7 @@ main(int argc, char **argv)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
 	test = cli_load_positives(argv[0]);
+	cli_warn_ratings(test, argv[0]);
 	if (s.exclude != NULL) {
 		excl = cli_load_positives(s.exclude);
 		warn_common(test, excl, argv[0], s.exclude);

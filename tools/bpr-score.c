@@ -45,17 +45,20 @@ static const char help_text[] =
     "      --exclude file      do not recommend the user's positives in file\n"
     "      --titles file       item<TAB>title lines (ml-genres --titles) to print\n"
     "      --similar-items ID  the K (--top, default 10) items most similar to ID\n"
-    "                          by the cosine of their vectors\n"
+    "                          by the cosine of their vectors:\n"
+    "                          ID<TAB>rank<TAB>item<TAB>cosine[<TAB>title]\n"
     "      --similar-users ID  the same for users\n"
     "      --cold-item TAGS    a new item made of its tags alone (ids, comma\n"
-    "                          separated): its score for each user (--user, or\n"
-    "                          all), or with --top the K users who would like it most\n"
+    "                          separated): user<TAB>TAGS<TAB>score for each user\n"
+    "                          (--user, or all), or with --top the K users who would\n"
+    "                          like it most: TAGS<TAB>rank<TAB>user<TAB>score\n"
     "      --dump what         users, items or tags: id<TAB>v1<TAB>...; items as the\n"
     "                          composed vectors used for scoring, so that a score\n"
     "                          is the dot product of two rows (with item biases,\n"
     "                          users end in a 1 and items in their bias)\n"
-    "      --map what          items: id<TAB>x<TAB>y<TAB>main tag<TAB>title, the items'\n"
-    "                          vectors on their first two principal axes (a map);\n"
+    "      --map what          items: id<TAB>x<TAB>y<TAB>tag<TAB>name<TAB>title, the\n"
+    "                          items' vectors on their first two principal axes (a\n"
+    "                          map), with each item's main tag and its name;\n"
     "                          tags: id<TAB>dx<TAB>dy<TAB>name, the direction on that\n"
     "                          map in which each tag moves an item\n"
     "      --projector dir     write the TensorBoard Embedding Projector files into\n"
@@ -205,6 +208,26 @@ join_path(char *path, size_t size, const char *dir, const char *name)
 		cli_usage_error("--projector %s: the path is too long", dir);
 }
 
+/* --top beyond what the query ranks is a usage error, whatever the query. */
+static void
+check_top(const struct settings *s, const struct bpr_model *m)
+{
+	size_t items = m->item.rows, users = m->user.rows;
+
+	if (!s->top_given)
+		return;
+	if (s->mode == MODE_COLD && s->top > users)
+		cli_usage_error("--top %u is more than the model's %zu users", s->top, users);
+	if (s->mode == MODE_SIMILAR_USERS && s->top + 1 > users)
+		cli_usage_error("--top %u is more than the model's %zu other users", s->top,
+		    users > 0 ? users - 1 : 0);
+	if (s->mode == MODE_SIMILAR_ITEMS && s->top + 1 > items)
+		cli_usage_error("--top %u is more than the model's %zu other items", s->top,
+		    items > 0 ? items - 1 : 0);
+	if (s->mode == MODE_TOP && s->top > items)
+		cli_usage_error("--top %u is more than the model's %zu items", s->top, items);
+}
+
 /* Every file the query names, before any is read. */
 static void
 check_files(const struct settings *s)
@@ -254,6 +277,14 @@ collect_users(struct settings *s, const struct bpr_model *m)
 	input_close(in);
 }
 
+/* A score as the shortest text that reads back as the same float. */
+static const char *
+score_text(float v, char *buf)
+{
+	format_float(buf, v);
+	return buf;
+}
+
 static void
 print_title(const struct titles *t, uint32_t item)
 {
@@ -269,6 +300,7 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
 	uint32_t *got;
 	struct bpr_err e;
 	size_t i, r;
+	char num[32];
 
 	collect_users(s, m);
 	if (s->exclude != NULL) {
@@ -285,8 +317,8 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
 		cli_die(&e);
 	for (i = 0; i < s->nusers; i++) {
 		for (r = 0; r < got[i]; r++) {
-			printf("%u\t%zu\t%u\t%.6g", s->users[i], r + 1, out[i * s->top + r].id,
-			    (double)out[i * s->top + r].score);
+			printf("%u\t%zu\t%u\t%s", s->users[i], r + 1, out[i * s->top + r].id,
+			    score_text(out[i * s->top + r].score, num));
 			print_title(titles, out[i * s->top + r].id);
 			putchar('\n');
 		}
@@ -304,12 +336,13 @@ run_similar(const struct settings *s, const struct bpr_model *m, const struct ti
 	struct bpr_err e;
 	size_t got, r;
 	int of_users = s->mode == MODE_SIMILAR_USERS;
+	char num[32];
 
 	if ((out = mem_array(s->top, sizeof(*out), 0, "the ranking", &e)) == NULL ||
 	    most_similar(m, of_users, s->similar_id, s->top, out, &got, &e) < 0)
 		cli_die(&e);
 	for (r = 0; r < got; r++) {
-		printf("%u\t%zu\t%u\t%.6f", s->similar_id, r + 1, out[r].id, (double)out[r].score);
+		printf("%u\t%zu\t%u\t%s", s->similar_id, r + 1, out[r].id, score_text(out[r].score, num));
 		if (!of_users)
 			print_title(titles, out[r].id);
 		putchar('\n');
@@ -317,9 +350,9 @@ run_similar(const struct settings *s, const struct bpr_model *m, const struct ti
 	free(out);
 }
 
-/* "3,5,7" */
+/* "3,5,7": the tags of --cold-item, also its name in the output (normalised). */
 static size_t
-parse_tags(const char *arg, uint32_t *tags, size_t max)
+parse_tags(const char *arg, uint32_t *tags, size_t max, char *name, size_t name_size)
 {
 	struct field f[64];
 	const char *why;
@@ -327,9 +360,12 @@ parse_tags(const char *arg, uint32_t *tags, size_t max)
 
 	if (n > max)
 		cli_usage_error("--cold-item: at most %zu tags", max);
-	for (i = 0; i < n; i++)
+	name[0] = '\0';
+	for (i = 0; i < n; i++) {
 		if (parse_id(f[i].s, f[i].len, &tags[i], &why) < 0)
 			cli_usage_error("--cold-item: tag '%.*s' %s", field_show(&f[i]), why);
+		snprintf(name + strlen(name), name_size - strlen(name), "%s%u", i ? "," : "", tags[i]);
+	}
 	return n;
 }
 
@@ -337,7 +373,9 @@ static void
 run_cold(struct settings *s, const struct bpr_model *m)
 {
 	uint32_t tags[64];
-	size_t ntags = parse_tags(s->cold_tags, tags, 64), u, width = m->ipad + m->tpad;
+	char name[64 * 11], num[32];
+	size_t ntags = parse_tags(s->cold_tags, tags, 64, name, sizeof(name)), u;
+	size_t width = m->ipad + m->tpad;
 	struct bpr_err e;
 	float *v = mem_aligned(width + VEC_LANES, sizeof(float), "the new item", &e), score;
 	struct scored *heap = mem_array(s->top, sizeof(*heap), 0, "the ranking", &e);
@@ -357,10 +395,11 @@ run_cold(struct settings *s, const struct bpr_model *m)
 		if (s->top_given)
 			topk_offer(&top, score, s->users[u]);
 		else
-			printf("%u\t%.6g\n", s->users[u], (double)score);
+			printf("%u\t%s\t%s\n", s->users[u], name, score_text(score, num));
 	}
+	/* as the other queries: what was asked, rank, the answer, its score */
 	for (u = 0; s->top_given && u < topk_sorted(&top); u++)
-		printf("%zu\t%u\t%.6g\n", u + 1, heap[u].index, (double)heap[u].score);
+		printf("%s\t%zu\t%u\t%s\n", name, u + 1, heap[u].index, score_text(heap[u].score, num));
 	free(v);
 	free(heap);
 }
@@ -376,7 +415,7 @@ run_pairs(const struct bpr_model *m)
 	uint64_t key;
 	int64_t u, it;
 	size_t len;
-	char *line;
+	char *line, num[32];
 	int rc;
 
 	if (tag == NULL || expect_text(in, "user<TAB>item pairs", 1, &e) < 0)
@@ -396,7 +435,7 @@ run_pairs(const struct bpr_model *m)
 			cli_fatal(BPR_EXIT_DATA, "%s:%ld: item %u is not in the model", input_name(in),
 			    input_lineno(in), iid);
 		model_tag_part(m, (size_t)it, tag);
-		printf("%u\t%u\t%.9g\n", uid, iid, (double)model_score(m, (size_t)u, (size_t)it, tag));
+		printf("%u\t%u\t%s\n", uid, iid, score_text(model_score(m, (size_t)u, (size_t)it, tag), num));
 	}
 	if (rc < 0)
 		cli_die(&e);
@@ -743,10 +782,7 @@ main(int argc, char **argv)
 	check_files(&s);
 	if (model_load(&m, s.model, &e) < 0)
 		cli_die(&e);
-	if (s.top_given && s.mode != MODE_COLD && s.top > m.item.rows)
-		cli_usage_error("--top %u is more than the model's %zu items", s.top, m.item.rows);
-	if (s.top_given && s.mode == MODE_COLD && s.top > m.user.rows)
-		cli_usage_error("--top %u is more than the model's %zu users", s.top, m.user.rows);
+	check_top(&s, &m);
 	if (s.titles != NULL)
 		load_names(s.titles, "item", "title", &titles);
 	if (s.vocab != NULL)

@@ -395,6 +395,16 @@ cli_progress_wanted(int quiet)
 	return !quiet && isatty(STDERR_FILENO);
 }
 
+void
+cli_warn_ratings(const struct positives *p, const char *path)
+{
+	if (p->stars.below == 0)
+		return;
+	cli_warn("%s: %zu of its %zu rows carry a star rating, %zu of them below %g, and every "
+	    "row is taken as a positive: to keep only the liked ones, split with ml-split "
+	    "--min-rating %g", path, p->stars.rated, p->rows, p->stars.below, STAR_LIKED, STAR_LIKED);
+}
+
 struct positives *
 cli_load_positives(const char *path)
 {

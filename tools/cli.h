@@ -50,6 +50,11 @@ struct bpr_input *cli_open_input(const char *path, const char *const *wanted);
 
 /* (user, item) positives from a file, or exit with its error. */
 struct positives *cli_load_positives(const char *path);
+/*
+ * When positives came from a file of ratings (a third column of stars,
+ * some below 4), say so: each row, the 1-star ones too, is a positive.
+ */
+void cli_warn_ratings(const struct positives *p, const char *path);
 /* Free what cli_load_positives returned; NULL is fine. */
 void cli_free_positives(struct positives *p);
 

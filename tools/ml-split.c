@@ -332,6 +332,11 @@ main(int argc, char **argv)
 	write_outputs(&s, &t, dest);
 	if (!s.quiet)
 		print_summary(argv[0], layout, &stats);
+	if (stats.allbut_shuffled)
+		cli_warn("%s: each user's ratings come in item order, so allbut took ratings %u..%u "
+		    "of each user's ratings in a random order (--seed %llu), not the %u lowest item "
+		    "ids", argv[0], s.split.range_lo, s.split.range_hi,
+		    (unsigned long long)s.split.seed, s.split.range_hi - s.split.range_lo + 1);
 	free(dest);
 	table_free(&t);
 	return BPR_EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "source.h"
+#include "text.h"
 #include "triplets.h"
 
 static const char usage[] =
@@ -167,12 +168,12 @@ summarise(const char *input, const struct settings *s, const struct positives *p
 	fprintf(stderr, "triplet-sample: %s: %zu positives (%zu duplicates collapsed), %zu users, "
 	    "%zu items; ", input, pos->npairs, pos->duplicates, pos->nusers, pos->nitems);
 	if (pos->seen == NULL)
-		fprintf(stderr, "%u epochs of %llu triplets\n", s->epochs,
+		fprintf(stderr, "%u epoch%s of %llu triplets\n", s->epochs, PLURAL(s->epochs),
 		    (unsigned long long)(total / s->epochs));
 	else
 		fprintf(stderr, "%s: %zu seen pairs (%zu more were positives or had a user without "
-		    "any), each in an epoch with probability %g; %u epochs, %llu triplets\n", s->seen,
-		    pos->nseen, pos->seen_unused, s->how.seen_rate, s->epochs,
+		    "any), each in an epoch with probability %g; %u epoch%s, %llu triplets\n", s->seen,
+		    pos->nseen, pos->seen_unused, s->how.seen_rate, s->epochs, PLURAL(s->epochs),
 		    (unsigned long long)total);
 }
 
@@ -199,6 +200,7 @@ main(int argc, char **argv)
 	    { "the positives", argv[0], CLI_INPUT }, { "--items", s.items, CLI_INPUT },
 	    { "--seen", s.seen, CLI_INPUT }, { "-o", s.output, CLI_OUTPUT } }, 4);
 	load(argv[0], &s, &d);
+	cli_warn_ratings(&d.pos, argv[0]);
 	if (d.gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
 		    d.gen.skipped_pairs, d.gen.skipped_users);
