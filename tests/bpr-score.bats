@@ -93,3 +93,36 @@ load helpers
 	bpr-score -m model.bpr --dump items > items.tsv
 	[ "$(cut -f1 items.tsv | sort -n | tr '\n' ' ')" = "$(cut -f1 items.tsv | tr '\n' ' ')" ]
 }
+
+@test "bpr-score: every score is the shortest text that reads back as the same float" {
+	need_command perl
+	make_model
+	bpr-score -m model.bpr --top 10 --all-users > top.tsv
+	cut -f1,3 top.tsv | bpr-score -m model.bpr > pairs.tsv
+	bpr-score -m model.bpr --similar-items 3 --top 6 > sim.tsv
+	bpr-score -m model.bpr --cold-item 1,2 > cold.tsv
+	# float32 of the text, and no shorter text gives that float (perl's pack, not our code)
+	cut -f4 top.tsv > texts
+	cut -f3 pairs.tsv >> texts
+	cut -f4 sim.tsv >> texts
+	cut -f3 cold.tsv >> texts
+	perl -ne 'chomp; my $f = unpack("f", pack("f", $_)); my ($m) = /^-?([0-9.]+)/; (my $d = $m) =~ s/[^0-9]//g; $d =~ s/^0+//;
+		my $n = length($d) || 1; die "$_: more than 9 digits\n" if $n > 9 && $_ !~ /e/;
+		for my $p (1 .. $n - 1) { my $t = sprintf("%.*g", $p, $f);
+			die "$_ is not the shortest: $t reads back the same\n" if unpack("f", pack("f", $t)) == $f }' texts
+	# the same pair, the same text, whichever query printed it
+	[ "$(cut -f4 top.tsv)" = "$(cut -f3 pairs.tsv)" ]
+}
+
+@test "bpr-score: --top beyond what a query ranks is refused, whatever the query" {
+	make_model
+	users=$(cut -f1 train.tsv | sort -u | wc -l)
+	bad 2 "--top $users is more than the model's $((users - 1)) other users" \
+		bpr-score -m model.bpr --similar-users 2 --top "$users"
+	bad 2 '--top 30 is more than the model.s 29 other items' bpr-score -m model.bpr --similar-items 2 --top 30
+	bad 2 '--top 31 is more than the model.s 30 items' bpr-score -m model.bpr --top 31 --user 1
+	bad 2 "--top $((users + 1)) is more than the model's $users users" \
+		bpr-score -m model.bpr --cold-item 1 --top $((users + 1))
+	[ "$(bpr-score -m model.bpr --similar-users 2 --top $((users - 1)) | wc -l)" -eq $((users - 1)) ]
+	[ "$(bpr-score -m model.bpr --similar-items 2 --top 29 | wc -l)" -eq 29 ]
+}

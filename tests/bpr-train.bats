@@ -349,3 +349,29 @@ load helpers
 	cmp m.bpr before.bpr
 	ls -A | not grep -q '^\.m\.bpr\.'
 }
+
+@test "bpr-train: without --item-tags the model is pure matrix factorisation, and --tag-dim is refused" {
+	make_split
+	run --separate-stderr bpr-train --train train.tsv --item-dim 8 --epochs 1 -o m.bpr
+	[ "$status" -eq 0 ]
+	grep -q '^  item vector = item embedding (8), no tag part$' <<< "$stderr"
+	grep -Eq '^  user +[0-9]+ +8 ' <<< "$stderr"
+	# id, 8 values and the bias column's 1
+	[ "$(bpr-score -m m.bpr --dump users | awk -F'\t' '{ print NF }' | sort -u)" = 10 ]
+	bad 2 '--tag-dim 4 needs --item-tags' bpr-train --train train.tsv --tag-dim 4 -o out.tsv
+	bpr-train -q --train train.tsv --tag-dim 0 --item-dim 8 --epochs 1 -o zero.bpr
+	cmp m.bpr zero.bpr
+}
+
+@test "bpr-train: --eval shows the notebook's AUC only where most ids 0..max are items" {
+	make_split
+	run --separate-stderr bpr-train --train train.tsv --eval test.tsv --epochs 1 --item-dim 4 -o m.bpr
+	grep -q 'epoch 1/1: loss [0-9.]*, clean auc [0-9.]* (the model.s 30 items, train left out), notebook auc [0-9.]* (every id 0\.\.30, train counted)$' <<< "$stderr"
+	# the same items as ids 1001..1030: ids 0..1030 are mostly no item
+	awk -F'\t' '{ print $1 "\t" $2 + 1000 }' train.tsv > far.tsv
+	awk -F'\t' '{ print $1 "\t" $2 + 1000 }' test.tsv > far-test.tsv
+	run --separate-stderr bpr-train --train far.tsv --eval far-test.tsv --epochs 1 --item-dim 4 --log log.tsv -o m.bpr
+	grep -q 'epoch 1/1: loss [0-9.]*, clean auc [0-9.]* (the model.s 30 items, train left out) (no notebook auc: 1001 of the ids 0\.\.1030 are no item)$' <<< "$stderr"
+	# the log has it all the same
+	[ -n "$(awk -F'\t' '$1 == 1 { print $3 }' log.tsv)" ]
+}

@@ -42,3 +42,31 @@ auc_at() {
 	grep -q 'Star Wars\|Aliens\|Terminator' exp/similar-183.tsv
 	[ "$(wc -l < exp/top5-user600.tsv)" -eq 5 ]
 }
+
+@test "experiment: --item-tags trains what --items does; the plain pipe is within 0.002 (ua, ub, seeds 1-3)" {
+	need_ml100k
+	ml-genres -q -o it.tsv --titles titles.tsv "$ML100K/u.item"
+	aucs() {
+		printf '%s\t%s\n' "$(auc -m "$1" --compat notebook --items titles.tsv te.tsv | metric /dev/stdin auc)" \
+			"$(auc -m "$1" --exclude tr.tsv --items titles.tsv te.tsv | metric /dev/stdin auc)"
+	}
+	for split in a b; do
+		range=1:10
+		[ $split = b ] && range=11:20
+		ml-split -q --test-range $range --min-rating 4 -o tr.tsv -t te.tsv "$ML100K/u.data"
+		for seed in 1 2 3; do
+			bpr-train -q --train tr.tsv --item-tags it.tsv --seed $seed -o tags.bpr
+			bpr-train -q --train tr.tsv --item-tags it.tsv --items it.tsv --seed $seed -o items.bpr
+			cmp tags.bpr items.bpr
+			triplet-sample -q --epochs 30 --seed $seed tr.tsv |
+				bpr-train -q --item-tags it.tsv --seed $seed -o pipe.bpr -
+			printf '%s\t%s\t%s\n' $split "$(aucs tags.bpr)" "$(aucs pipe.bpr)" >> all.tsv
+		done
+	done
+	awk -F'\t' '{ n[$1]++; for (k = 2; k <= 5; k++) s[$1, k] += $k }
+		END { for (sp in n) {
+			printf "# u%s: --train %.4f notebook %.4f clean; the pipe %.4f, %.4f\n", sp,
+				s[sp, 2] / 3, s[sp, 3] / 3, s[sp, 4] / 3, s[sp, 5] / 3
+			for (k = 2; k <= 3; k++) { d = (s[sp, k] - s[sp, k + 2]) / 3; if (d < 0) d = -d; if (d > 0.002) bad = 1 } }
+		exit bad }' all.tsv >&3
+}

@@ -196,3 +196,27 @@ load helpers
 	[ -z "$stderr" ]
 	[ "$output" = "$(cat u.data)" ]
 }
+
+@test "ml-split: allbut on ratings in item order (ml-latest's) draws each user's order, and says so" {
+	# 30 users, each rating items 1..40 in ascending order, ratings.csv layout
+	awk 'BEGIN { print "userId,movieId,rating,timestamp"
+		for (u = 1; u <= 30; u++) for (i = 1; i <= 40; i++) if ((u + i) % 3) print u "," i ",4," 1000 + i }' > r.csv
+	run --separate-stderr ml-split -q -o tr.tsv -t te.tsv r.csv
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"r.csv: each user's ratings come in item order, so allbut took ratings 1..10 of each user's ratings in a random order (--seed 1)"* ]]
+	# ten test ratings a user, and not the lowest ids: their mean place in
+	# the user's list is near the middle (the lowest ten would be near 0.17)
+	[ "$(cut -f1 te.tsv | sort | uniq -c | awk '$1 != 10' | wc -l)" -eq 0 ]
+	awk -F'\t' 'NR == FNR { if ($1 != "userId") { n[$1]++; pos[$1, $2] = n[$1] } next }
+		{ s += (pos[$1, $2] - 1) / (n[$1] - 1); k++ } END { m = s / k; print m; exit !(m > 0.35 && m < 0.65) }' \
+		FS=, r.csv FS='\t' te.tsv
+	ml-split -q -o tr2.tsv -t te2.tsv r.csv
+	cmp te.tsv te2.tsv
+	ml-split -q --seed 2 -o tr3.tsv -t te3.tsv r.csv
+	not cmp -s te.tsv te3.tsv
+	# input in any other order keeps it: the first ten of each user as read
+	make_udata 30 40 | awk 'BEGIN { srand(3) } { print rand() "\t" $0 }' | sort | cut -f2- > u.data
+	run --separate-stderr ml-split -q -o tr.tsv -t te.tsv u.data
+	[ -z "$stderr" ]
+	diff <(awk -F'\t' '++n[$1] <= 10' u.data) te.tsv
+}

@@ -368,3 +368,25 @@ make_uitem() {
 			(m - s) * 1000, (e - m) * 1000, o, n }' >&3
 	[ "$old" -gt 0 ]
 }
+
+@test "seams: a file of ratings where positives are expected is named, with its counts and the remedy" {
+	make_udata 20 30 > u.data
+	ml-split -q --scheme leave-out --test-count 3 -o tr.tsv -t te.tsv u.data
+	rows=$(wc -l < tr.tsv)
+	low=$(awk -F'\t' '$3 < 4' tr.tsv | wc -l)
+	[ "$low" -gt 0 ]
+	msg="tr.tsv: $rows of its $rows rows carry a star rating, $low of them below 4, and every row is taken as a positive"
+	run --separate-stderr triplet-sample -q -o t.bin tr.tsv
+	[ "$stderr" = "triplet-sample: $msg: to keep only the liked ones, split with ml-split --min-rating 4" ]
+	run --separate-stderr bpr-train -q --train tr.tsv --epochs 1 -o m.bpr
+	[[ "$stderr" == "bpr-train: $msg"* ]]
+	run --separate-stderr auc -m m.bpr --exclude tr.tsv te.tsv
+	[[ "$stderr" == "auc: te.tsv: $(wc -l < te.tsv) of its $(wc -l < te.tsv) rows carry a star rating, $(awk -F'\t' '$3 < 4' te.tsv | wc -l) of them below 4"* ]]
+	# the liked ones alone, or pairs without ratings: nothing to say
+	ml-split -q --scheme leave-out --test-count 3 --min-rating 4 -o liked.tsv -t liked-te.tsv u.data
+	run --separate-stderr triplet-sample -q -o t.bin liked.tsv
+	[ -z "$stderr" ]
+	cut -f1,2 tr.tsv > pairs.tsv
+	run --separate-stderr triplet-sample -q -o t.bin pairs.tsv
+	[ -z "$stderr" ]
+}

@@ -34,7 +34,8 @@ static const char usage[] =
 static const char help_text[] =
     "\n"
     "Query a model. Without a mode option, read user<TAB>item pairs from standard\n"
-    "input and print user<TAB>item<TAB>score.\n"
+    "input and print user<TAB>item<TAB>score. Scores are the shortest text that\n"
+    "reads back as the same float.\n"
     "\n"
     "  -m, --model file        the model\n"
     "      --top K             recommend K items to each user given by --user, by\n"
@@ -47,7 +48,7 @@ static const char help_text[] =
     "      --similar-items ID  the K (--top, default 10) items most similar to ID\n"
     "                          by the cosine of their vectors:\n"
     "                          ID<TAB>rank<TAB>item<TAB>cosine[<TAB>title]\n"
-    "      --similar-users ID  the same for users\n"
+    "      --similar-users ID  the same for users: ID<TAB>rank<TAB>user<TAB>cosine\n"
     "      --cold-item TAGS    a new item made of its tags alone (ids, comma\n"
     "                          separated): user<TAB>TAGS<TAB>score for each user\n"
     "                          (--user, or all), or with --top the K users who would\n"
