@@ -161,7 +161,8 @@ report() {
 	the first two principal axes of all item vectors (\`bpr-score --map items\`), coloured by its
 	main genre (of its genres, the one fewest movies share); each arrow is the direction in which
 	a genre moves an item (\`bpr-score --map tags\`), scaled to fit; the labelled movies are the
-	twelve most liked in train.
+	ten most liked in train (one whose label would cover another's is left unlabelled); the
+	genres whose arrows are too short to name are listed in the title.
 
 	The Embedding Projector files are in [projector/](projector/) (\`bpr-score --projector\`): run
 	\`tensorboard --logdir projector\`, or load [items.tsv](projector/items.tsv) and

@@ -1,8 +1,9 @@
 # md2html.awk: the little Markdown our reports use, as one HTML page:
 # # and ## headings, paragraphs, "- " lists, | tables | (the |---| row
 # skipped), ``` code blocks, ![alt](picture) lines, [text](link), `code`,
-# **bold**, *em*. A picture is shown at its own size (scrolling sideways
-# in a narrow window rather than shrinking its labels), and links to itself.
+# **bold**, *em*. A picture fits the window down to 1000 pixels wide and
+# scrolls sideways below that rather than shrink its labels further; it
+# links to itself.
 
 function escape(s) {
 	gsub(/&/, "\\&amp;", s)
@@ -61,9 +62,11 @@ function table_row(line,    n, cell, i, tag, row) {
 BEGIN {
 	print "<!DOCTYPE html>"
 	print "<html><head><meta charset=\"utf-8\"><title>bprtools report</title>"
-	print "<style>body{font-family:sans-serif;max-width:84em;margin:2em auto;padding:0 1em;line-height:1.4}"
+	print "<style>body{font-family:sans-serif;max-width:1300px;margin:2em auto;padding:0 1em;line-height:1.4}"
 	print "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:0.2em 0.6em;text-align:left}"
-	print "pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}figure{margin:1em 0;overflow-x:auto}img{display:block}</style>"
+	print "pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}figure{margin:1em 0;overflow-x:auto}"
+	# a 1280-pixel picture fits a 1280-pixel window; narrower, it scrolls rather than shrink past 1000
+	print "figure img{display:block;max-width:100%;min-width:1000px;height:auto}</style>"
 	print "</head><body>"
 }
 
