@@ -59,7 +59,6 @@ input_crc(const struct bpr_input *in)
 	return in->crc;
 }
 
-static long read_gz(struct bpr_input *in, unsigned char *dst, size_t n, struct bpr_err *e);
 static int fill(struct bpr_input *in, struct bpr_err *e);
 
 static struct bpr_input *
@@ -164,8 +163,9 @@ hold_in_memory(struct bpr_input *in, struct archive *a, struct bpr_err *e)
 
 /*
  * The input holds a zip archive: read the member from it. A regular file
- * is read in place through a second descriptor of the same open file (no
- * second open by name); anything else is held in memory first.
+ * is read in place through a second descriptor of the same open file
+ * (raw; no second open by name); anything else, a pipe or gzip around the
+ * archive, is held in memory first. raw is closed whatever happens.
  */
 static int
 become_zip(struct bpr_input *in, int raw, const char *archive, const char *member,
@@ -173,28 +173,34 @@ become_zip(struct bpr_input *in, int raw, const char *archive, const char *membe
 {
 	struct archive *a = calloc(1, sizeof(*a));
 	FILE *f = NULL;
+	int rc = 0;
 
 	if (a == NULL || (a->path = strdup(archive)) == NULL) {
 		free(a);
-		return bpr_fail(e, "%s: out of memory", archive);
+		rc = bpr_fail(e, "%s: out of memory", archive);
+	} else {
+		a->refs = 1;
+		in->archive = a;
 	}
-	a->refs = 1;
-	in->archive = a;
-	if (wanted == NULL && member == NULL)
-		return bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", in->name);
-	if (raw >= 0 && gzdirect(in->gz))
-		f = fdopen(raw, "rb");
-	else if (hold_in_memory(in, a, e) < 0)
-		return -1;
-	else
+	if (rc == 0 && wanted == NULL && member == NULL)
+		rc = bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", in->name);
+	if (rc == 0 && raw >= 0 && gzdirect(in->gz)) {
+		if ((f = fdopen(raw, "rb")) == NULL)
+			rc = bpr_fail(e, "%s: cannot read: %s", archive, strerror(errno));
+		else
+			raw = -1;	/* the stream owns it now */
+	} else if (rc == 0) {
+		rc = hold_in_memory(in, a, e);
+	}
+	if (raw >= 0)
 		close(raw);
+	if (rc < 0)
+		return -1;
 	gzclose_r(in->gz);
 	in->gz = NULL;
 	in->pos = in->len = 0;
 	in->eof = 0;
 	in->bytes = 0;
-	if (f == NULL && a->bytes == NULL)
-		return bpr_fail(e, "%s: cannot read: %s", archive, strerror(errno));
 	return open_member(in, f, member, wanted, e);
 }
 
