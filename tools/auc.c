@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "eval.h"
-#include "model.h"
-#include "positives.h"
-#include "scores.h"
-#include "sort.h"
+#include "data/positives.h"
+#include "data/sort.h"
+#include "eval/eval.h"
+#include "eval/scores.h"
+#include "model/model.h"
 
 static const char usage[] =
     "usage: auc [-m model | --scores file] [--exclude file] [--items file]\n"

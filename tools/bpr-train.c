@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fit.h"
-#include "model.h"
-#include "positives.h"
-#include "sampler.h"
-#include "source.h"
-#include "text.h"
+#include "data/positives.h"
+#include "io/text.h"
+#include "model/model.h"
+#include "sample/sampler.h"
+#include "sample/source.h"
+#include "train/fit.h"
 
 #define DEFAULT_L2 1e-4f
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fileid.h"
-#include "parse.h"
+#include "io/fileid.h"
+#include "io/parse.h"
 
 static const char *progname = "bprtools";
 static const char *usage_text = "";

@@ -10,10 +10,10 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "input.h"
-#include "output.h"
-#include "positives.h"
+#include "data/positives.h"
+#include "io/err.h"
+#include "io/input.h"
+#include "io/output.h"
 
 #define BPR_VERSION "1.0.0"
 

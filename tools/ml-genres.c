@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "data/catalog.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "parse.h"
-#include "ratings.h"
-#include "split.h"
+#include "data/ratings.h"
+#include "data/split.h"
+#include "io/parse.h"
 
 static const char usage[] =
     "usage: ml-split [-q] [-f layout] [--scheme name] [--test-range A:B] [--fold K]\n"

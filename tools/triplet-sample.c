@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "source.h"
-#include "text.h"
-#include "triplets.h"
+#include "io/text.h"
+#include "sample/source.h"
+#include "sample/triplets.h"
 
 static const char usage[] =
     "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"

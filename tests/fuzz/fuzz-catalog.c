@@ -1,7 +1,7 @@
 /* Item catalogues: u.item (with u.genre), movies.dat, movies.csv, detected. */
 #include <string.h>
 
-#include "catalog.h"
+#include "data/catalog.h"
 #include "fuzz.h"
 
 int

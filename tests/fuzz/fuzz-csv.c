@@ -1,6 +1,6 @@
 /* CSV through libcsv (and the quote-free fast path), as movies.csv is read. */
-#include "catalog.h"
-#include "csvrec.h"
+#include "data/catalog.h"
+#include "io/csvrec.h"
 #include "fuzz.h"
 
 int

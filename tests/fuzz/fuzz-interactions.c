@@ -3,8 +3,8 @@
  * bytes as their seen items, and an epoch drawn from them.
  */
 #include "fuzz.h"
-#include "positives.h"
-#include "sampler.h"
+#include "data/positives.h"
+#include "sample/sampler.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mem.h"
+#include "io/mem.h"
 #include "model-reseal.h"
-#include "model.h"
+#include "model/model.h"
 
 static void
 use_model(struct bpr_model *m)

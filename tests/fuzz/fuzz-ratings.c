@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ratings.h"
-#include "split.h"
+#include "data/ratings.h"
+#include "data/split.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* Triplet streams, binary and TSV, every epoch to the end. */
 #include "fuzz.h"
-#include "triplets.h"
+#include "sample/triplets.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

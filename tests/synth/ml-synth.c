@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "output.h"
-#include "rng.h"
-#include "sampler.h"
-#include "sort.h"
+#include "data/rng.h"
+#include "data/sort.h"
+#include "io/err.h"
+#include "io/output.h"
+#include "sample/sampler.h"
 
 #define MIN_PER_USER 20
 #define ZIPF_OFFSET 100.0	/* Zipf-Mandelbrot q: caps the head near real data */

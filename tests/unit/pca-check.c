@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "pca.h"
+#include "eval/pca.h"
 
 int
 main(void)

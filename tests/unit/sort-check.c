@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sort.h"
+#include "data/sort.h"
 
 int
 main(int argc, char **argv)

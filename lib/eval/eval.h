@@ -1,0 +1,117 @@
+/*
+ * Evaluation: for every test user, rank the candidate items by score and
+ * measure the test positives' places. AUC is each user's full AUC (a
+ * positive above a negative counts 1, a tie 1/2), averaged over users;
+ * with k, precision, recall, NDCG and MAP at k and the reciprocal rank of
+ * the first positive, ties in the ranking broken by candidate order.
+ *
+ * The protocol is explicit: which candidates are ranked (the model's items,
+ * or every id 0..max as the notebook ranks them) and whether each user's
+ * train positives are left out of the ranking or count as negatives.
+ */
+#ifndef BPR_EVAL_H
+#define BPR_EVAL_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/positives.h"
+#include "eval/scoring.h"
+#include "eval/topk.h"
+#include "io/err.h"
+#include "model/model.h"
+
+enum { LABEL_NEG = 0, LABEL_POS = 1, LABEL_SKIP = 2 };
+
+struct user_metrics {
+	double auc, precision, recall, ndcg, map, rr;
+};
+
+/*
+ * What ranking one user works in, for up to n candidates and the top k:
+ * the candidates' labels (all LABEL_NEG between users), the positive
+ * candidates, and scratch for user_metrics.
+ */
+struct rank_space {
+	uint8_t *label;
+	uint32_t *pos;
+	float *sorted;		/* the positives' scores */
+	uint32_t *buckets;	/* 2n + 1 */
+	struct scored *heap;	/* k + 1 */
+	tally_fn tally;
+};
+
+int rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e);
+void rank_space_free(struct rank_space *w);
+
+/* Leave candidate c out of the ranking: user_metrics wants its score NaN. */
+static inline void
+rank_skip(struct rank_space *w, float *score, size_t c)
+{
+	w->label[c] = LABEL_SKIP;
+	score[c] = NAN;
+}
+
+/*
+ * Metrics of one user from the scores of n candidates labelled in w
+ * negative, positive or skipped (by rank_skip, `skipped` of them); w->pos
+ * lists the npos positive candidates. Returns 0, or -1 when there is no
+ * negative (no AUC).
+ */
+int user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
+    struct rank_space *w, struct user_metrics *out);
+
+enum universe_kind {
+	UNIVERSE_MODEL,		/* the model's items */
+	UNIVERSE_LIST,		/* the items of a list (a catalogue) */
+	UNIVERSE_ALL_IDS,	/* every id 0..max, as the notebook ranks */
+};
+
+/*
+ * Items the model has no row for (a catalogue item never trained on, an
+ * id no item has) are scored by their tags alone, or 0 without tags.
+ */
+struct eval_config {
+	enum universe_kind universe;
+	const uint32_t *ids;	/* UNIVERSE_LIST: ascending ids; ALL_IDS: widen max */
+	size_t nids;
+	uint32_t k;		/* 0: AUC only */
+	int threads;
+};
+
+struct eval_result {
+	double auc, precision, recall, ndcg, map, mrr;
+	size_t users;			/* evaluated */
+	size_t users_unknown;		/* test users the model lacks */
+	size_t users_without;		/* no positive (or no negative) left */
+	size_t positives;		/* test positives ranked */
+	size_t positives_unknown;	/* test items outside the candidates */
+	size_t candidates;
+	size_t cold;			/* candidates without a row in the model */
+	size_t excluded;		/* train positives left out of rankings */
+	uint32_t max_id;		/* UNIVERSE_ALL_IDS: the largest id */
+	double *user_auc;		/* [test users]: NaN when not evaluated */
+	uint32_t *user_id;		/* [test users] */
+	size_t nusers;
+};
+
+/*
+ * Evaluate model m on test positives; exclude (may be NULL) holds each
+ * user's train positives, left out of the ranking.
+ */
+int evaluate(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e);
+void eval_result_free(struct eval_result *r);
+
+/* The pieces evaluate uses, for evaluations of other scores (scores.c). */
+void eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um,
+    size_t npos);
+void eval_finish(struct eval_result *r);
+
+/* The protocol in words, for the # line above the numbers. */
+void eval_protocol(const struct eval_result *r, const struct eval_config *c, int excluded,
+    int from_scores, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,269 @@
+#include "eval/query.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/scoring.h"
+#include "eval/topk.h"
+#include "io/filekind.h"
+#include "io/mem.h"
+#include "io/output.h"
+#include "io/parse.h"
+#include "io/text.h"
+#include "model/vec.h"
+
+int
+titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char *label,
+    struct bpr_err *e)
+{
+	char shape[64];
+	struct field f[2];
+	const char *why;
+	uint32_t id;
+	size_t len, before;
+	int64_t k;
+	char *line;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (idmap_init(&t->items, 4096) < 0)
+		return bpr_fail(e, "out of memory");
+	snprintf(shape, sizeof(shape), "%s<TAB>%s", kind, label);
+	if (expect_text(in, shape, 1, e) < 0)
+		return -1;
+	while ((rc = input_line(in, &line, &len, e)) > 0) {
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (split_fields(line, len, "\t", 1, f, 2) != 2)
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "expected %s", shape);
+		if (parse_id(f[0].s, f[0].len, &id, &why) < 0)
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s id '%.*s' %s",
+			    kind, field_show(&f[0]), why);
+		before = t->items.count;
+		if ((k = idmap_add(&t->items, id)) < 0 ||
+		    mem_grow(&t->title, &t->cap, t->items.count, sizeof(*t->title), "titles", e) < 0)
+			return bpr_fail(e, "out of memory");
+		if (t->items.count == before)
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s %u has two %ss", kind,
+			    id, label);
+		if ((t->title[k] = strndup(f[1].s, f[1].len)) == NULL)
+			return bpr_fail(e, "out of memory");
+	}
+	return rc;
+}
+
+const char *
+titles_get(const struct titles *t, uint32_t item)
+{
+	int64_t k = t->items.slots ? idmap_find(&t->items, item) : -1;
+
+	return k >= 0 ? t->title[k] : "";
+}
+
+void
+titles_free(struct titles *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->items.count && t->title != NULL; i++)
+		free(t->title[i]);
+	free(t->title);
+	idmap_free(&t->items);
+}
+
+void
+score_all(const float *user, const float *items, const float *bias, size_t n, size_t width,
+    float *out)
+{
+	size_t c;
+
+	for (c = 0; c < n; c++) {
+		out[c] = vec_dot(user, items + c * width, width);
+		if (bias != NULL)
+			out[c] += bias[c];
+	}
+}
+
+struct rec_job {
+	const struct bpr_model *m;
+	const float *items;
+	const uint32_t *users;
+	const struct positives *exclude;
+	const int32_t *exclude_row;	/* the model row of each of exclude's items, or -1 */
+	size_t first, last;
+	uint32_t k;
+	struct ranked *out;
+	uint32_t *got;
+	uint8_t *skip;
+	float *score;
+	struct scored *heap;
+};
+
+/* Mark (or unmark) the user's excluded items among the model's rows. */
+static void
+mark_excluded(const struct rec_job *j, uint32_t user, uint8_t value)
+{
+	const struct positives *x = j->exclude;
+	int64_t xu = x ? positives_user_index(x, user) : -1;
+	int32_t row;
+	uint32_t k;
+
+	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
+		if ((row = j->exclude_row[x->items[k]]) >= 0)
+			j->skip[row] = value;
+}
+
+/* The top k of one user's scores, leaving out what they already have. */
+static void
+top_of(struct rec_job *j, size_t i, const float *score)
+{
+	const struct bpr_model *m = j->m;
+	size_t r, n = m->item.rows;
+	struct topk top;
+
+	mark_excluded(j, j->users[i], 1);
+	topk_reset(&top, j->heap, j->k);
+	for (r = 0; r < n; r++)
+		if (!j->skip[r] && (top.n < top.k || score[r] >= top.heap[0].score))
+			topk_offer(&top, score[r], (uint32_t)r);
+	mark_excluded(j, j->users[i], 0);
+	j->got[i] = (uint32_t)topk_sorted(&top);
+	for (r = 0; r < j->got[i]; r++) {
+		j->out[i * j->k + r].id = m->item_rows.ids[top.heap[r].index];
+		j->out[i * j->k + r].score = top.heap[r].score;
+	}
+}
+
+static void *
+recommend_users(void *arg)
+{
+	struct rec_job *j = arg;
+	const struct bpr_model *m = j->m;
+	const float *rows[SCORE_USERS];
+	score_fn score = score_kernel();
+	size_t i, b, n = m->item.rows, width = m->ipad + m->tpad;
+	int nb;
+
+	for (i = j->first; i < j->last; i += (size_t)nb) {
+		nb = j->last - i < SCORE_USERS ? (int)(j->last - i) : SCORE_USERS;
+		for (b = 0; b < (size_t)nb; b++)
+			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + b]));
+		score_users(score, rows, nb, j->items, m->use_bias ? m->bias.w : NULL, n, width, j->score);
+		for (b = 0; b < (size_t)nb; b++)
+			top_of(j, i + b, j->score + b * n);
+	}
+	return NULL;
+}
+
+static void
+free_jobs(struct rec_job *jobs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(jobs[i].skip);
+		free(jobs[i].score);
+		free(jobs[i].heap);
+	}
+}
+
+int
+recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k,
+    const struct positives *exclude, int threads, struct ranked *out, uint32_t *got,
+    struct bpr_err *e)
+{
+	struct rec_job jobs[64];
+	pthread_t tid[64];
+	float *items;
+	int32_t *exclude_row = NULL;
+	size_t i;
+	int t, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (idmap_find(&m->user_rows, users[i]) < 0)
+			return bpr_fail(e, "user %u is not in the model", users[i]);
+	if ((items = model_compose_items(m, e)) == NULL)
+		return -1;
+	memset(jobs, 0, sizeof(jobs));
+	if (exclude != NULL && (exclude_row = positives_item_map(exclude, model_item_find, m, e)) == NULL)
+		goto done;
+	for (t = 0; t < nt; t++) {
+		jobs[t] = (struct rec_job){ .m = m, .items = items, .users = users, .exclude = exclude,
+		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
+		    .k = k, .out = out, .got = got };
+		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
+		jobs[t].score = mem_array(SCORE_USERS * (m->item.rows + 1), sizeof(float), 0,
+		    "recommendations", e);
+		jobs[t].heap = mem_array(k, sizeof(struct scored), 0, "recommendations", e);
+		if (!jobs[t].skip || !jobs[t].score || !jobs[t].heap)
+			goto done;
+	}
+	for (t = 1; t < nt; t++)
+		if (output_quiet_thread(&tid[t], recommend_users, &jobs[t]) != 0) {
+			bpr_fail(e, "cannot start a thread");
+			nt = t;
+			goto join;
+		}
+	recommend_users(&jobs[0]);
+	rc = 0;
+join:
+	for (t = 1; t < nt; t++)
+		pthread_join(tid[t], NULL);
+done:
+	free_jobs(jobs, threads < 1 ? 1 : threads > 64 ? 64 : threads);
+	free(items);
+	free(exclude_row);
+	return rc;
+}
+
+static float
+norm_of(const float *v, size_t n)
+{
+	return sqrtf(vec_dot(v, v, n));
+}
+
+int
+most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
+    struct ranked *out, size_t *got, struct bpr_err *e)
+{
+	const struct idmap *map = of_users ? &m->user_rows : &m->item_rows;
+	size_t width = m->ipad + m->tpad, n = of_users ? m->user.rows : m->item.rows, r;
+	float *vecs = of_users ? m->user.w : model_compose_items(m, e), qn, cos, vn;
+	struct scored *heap = mem_array(k, sizeof(*heap), 0, "the ranking", e);
+	int64_t q = idmap_find(map, id);
+	struct topk top;
+
+	if (vecs == NULL || heap == NULL) {
+		if (!of_users)
+			free(vecs);
+		free(heap);
+		return -1;
+	}
+	if (q < 0) {
+		if (!of_users)
+			free(vecs);
+		free(heap);
+		return bpr_fail(e, "%s %u is not in the model", of_users ? "user" : "item", id);
+	}
+	qn = norm_of(vecs + (size_t)q * width, width);
+	topk_reset(&top, heap, k);
+	for (r = 0; r < n; r++) {
+		if ((int64_t)r == q)
+			continue;
+		vn = norm_of(vecs + r * width, width);
+		cos = qn > 0 && vn > 0 ? vec_dot(vecs + (size_t)q * width, vecs + r * width, width) / (qn * vn) : 0;
+		topk_offer(&top, cos, (uint32_t)r);
+	}
+	*got = topk_sorted(&top);
+	for (r = 0; r < *got; r++) {
+		out[r].id = map->ids[heap[r].index];
+		out[r].score = heap[r].score;
+	}
+	if (!of_users)
+		free(vecs);
+	free(heap);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * Questions asked of a trained model: the top k items for a user (leaving
+ * out what they already have), the items or users nearest one of them,
+ * and a new item built from its tags alone.
+ */
+#ifndef BPR_QUERY_H
+#define BPR_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/positives.h"
+#include "io/err.h"
+#include "io/input.h"
+#include "model/model.h"
+
+/*
+ * Item titles (ml-genres --titles): item<TAB>title lines; or any other
+ * id<TAB>name list, such as tag names (kind "tag", label "name").
+ */
+struct titles {
+	struct idmap items;
+	char **title;
+	size_t cap;
+};
+
+int titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char *label,
+    struct bpr_err *e);
+const char *titles_get(const struct titles *t, uint32_t item);
+void titles_free(struct titles *t);
+
+struct ranked {
+	uint32_t id;
+	float score;
+};
+
+/*
+ * The k best items for each of n users, best first, into out[i * k ..];
+ * got[i] says how many (fewer when the catalogue runs out). Positives of
+ * exclude (may be NULL) are left out. Fails on a user the model lacks.
+ */
+int recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k,
+    const struct positives *exclude, int threads, struct ranked *out, uint32_t *got,
+    struct bpr_err *e);
+
+/* The k items (users when of_users) with vectors most like id's, by cosine. */
+int most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
+    struct ranked *out, size_t *got, struct bpr_err *e);
+
+/* Scores of every candidate (rows of items, width floats each) for one user vector. */
+void score_all(const float *user, const float *items, const float *bias, size_t n,
+    size_t width, float *out);
+
+#endif

@@ -1,0 +1,79 @@
+#include "eval/topk.h"
+
+#include <stdlib.h>
+
+#include "data/sort.h"
+
+static void
+swap(struct scored *a, struct scored *b)
+{
+	struct scored t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* A min-heap on rank: the weakest of the best k sits at heap[0]. */
+static void
+sift_down(struct scored *h, size_t n, size_t i)
+{
+	size_t c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && ranks_below(&h[c + 1], &h[c]))
+			c++;
+		if (!ranks_below(&h[c], &h[i]))
+			return;
+		swap(&h[i], &h[c]);
+		i = c;
+	}
+}
+
+static void
+sift_up(struct scored *h, size_t i)
+{
+	while (i > 0 && ranks_below(&h[i], &h[(i - 1) / 2])) {
+		swap(&h[i], &h[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+}
+
+void
+topk_reset(struct topk *t, struct scored *heap, size_t k)
+{
+	t->heap = heap;
+	t->k = k;
+	t->n = 0;
+}
+
+void
+topk_offer(struct topk *t, float score, uint32_t index)
+{
+	struct scored s = { score, index };
+
+	if (t->n < t->k) {
+		t->heap[t->n] = s;
+		sift_up(t->heap, t->n++);
+	} else if (t->k > 0 && ranks_below(&t->heap[0], &s)) {
+		t->heap[0] = s;
+		sift_down(t->heap, t->k, 0);
+	}
+}
+
+static int
+best_first(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	return ranks_below(x, y) ? 1 : ranks_below(y, x) ? -1 : 0;
+}
+
+size_t
+topk_sorted(struct topk *t)
+{
+	sort_array(t->heap, t->n, sizeof(*t->heap), best_first);
+	return t->n;
+}

@@ -1,0 +1,22 @@
+/*
+ * Allocation with the size checked up front: n * size overflow and
+ * failure both become a message that says how much memory was wanted
+ * and for what.
+ */
+#ifndef BPR_MEM_H
+#define BPR_MEM_H
+
+#include <stddef.h>
+
+#include "io/err.h"
+
+/* calloc-like (zeroed when zero is set); NULL with a message on failure. */
+void *mem_array(size_t n, size_t size, int zero, const char *what,
+    struct bpr_err *e);
+/* 64-byte aligned (SIMD rows), zeroed. Free with free(). */
+void *mem_aligned(size_t n, size_t size, const char *what, struct bpr_err *e);
+/* Grow *p to hold at least need elements (doubling); -1 with a message. */
+int mem_grow(void *pp, size_t *cap, size_t need, size_t size, const char *what,
+    struct bpr_err *e);
+
+#endif

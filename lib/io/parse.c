@@ -1,0 +1,238 @@
+#include "io/parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+parse_digits(const char *s, size_t len, uint64_t limit, uint64_t *out,
+    const char **why)
+{
+	uint64_t v = 0;
+	size_t i;
+	int overflow = 0;
+
+	if (len == 0) {
+		*why = "is empty";
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9) {
+			*why = "is not a non-negative integer";
+			return -1;
+		}
+		overflow |= __builtin_mul_overflow(v, 10, &v);
+		overflow |= __builtin_add_overflow(v, d, &v);
+	}
+	if (overflow || v > limit) {
+		*why = "is too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+parse_id(const char *s, size_t len, uint32_t *out, const char **why)
+{
+	uint64_t v;
+
+	if (len > 0 && s[0] == '-') {
+		*why = "is negative (ids are 0..2147483647)";
+		return -1;
+	}
+	if (parse_digits(s, len, BPR_ID_MAX, &v, why) < 0) {
+		if (strcmp(*why, "is too large") == 0)
+			*why = "is beyond the largest id 2147483647";
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+parse_u64(const char *s, size_t len, uint64_t *out, const char **why)
+{
+	if (len > 0 && s[0] == '-') {
+		*why = "is negative";
+		return -1;
+	}
+	return parse_digits(s, len, UINT64_MAX, out, why);
+}
+
+int
+parse_i64(const char *s, size_t len, int64_t *out, const char **why)
+{
+	uint64_t v;
+	int neg = len > 0 && s[0] == '-';
+
+	if (parse_digits(s + neg, len - neg, neg ? (uint64_t)INT64_MAX + 1 :
+	    (uint64_t)INT64_MAX, &v, why) < 0) {
+		if (strcmp(*why, "is not a non-negative integer") == 0)
+			*why = "is not an integer";
+		return -1;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+/*
+ * Exact for up to 15 significant digits and 22 decimals: both the
+ * mantissa and the power of ten are exact doubles, so one division is
+ * correctly rounded (Clinger's fast path). Anything else goes to strtod.
+ */
+static int
+parse_plain_decimal(const char *s, size_t len, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t mant = 0;
+	size_t i, digits = 0, frac = 0;
+	int seen_point = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d <= 9) {
+			mant = mant * 10 + d;
+			digits++;
+			frac += seen_point;
+		} else if (s[i] == '.' && !seen_point) {
+			seen_point = 1;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0 || digits > 15)
+		return -1;
+	*out = (double)mant / pow10[frac];
+	return 0;
+}
+
+int
+parse_double(const char *s, size_t len, double *out, const char **why)
+{
+	char buf[64], *end;
+	size_t i;
+	double v;
+
+	if (len == 0) {
+		*why = "is empty";
+		return -1;
+	}
+	if (parse_plain_decimal(s, len, out) == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (strchr("0123456789+-.eE", s[i]) == NULL || s[i] == '\0') {
+			*why = "is not a number";
+			return -1;
+		}
+	}
+	if (len >= sizeof(buf)) {
+		*why = "is too long to be a number";
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (end != buf + len) {
+		*why = "is not a number";
+		return -1;
+	}
+	if (!isfinite(v) || errno == ERANGE) {
+		*why = "is out of the range of a double";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+decimal_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+int
+format_float(char *buf, float v)
+{
+	int p, n = 0;
+
+	for (p = 1; p <= 9; p++) {
+		n = snprintf(buf, 32, "%.*g", p, (double)v);
+		if (strtof(buf, NULL) == v)
+			return n;
+	}
+	return n;
+}
+
+int
+format_u64(char *buf, uint64_t v)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	int n = decimal_digits(v);
+	char *p = buf + n;
+
+	*p = '\0';
+	/* Two digits a division: the tools print hundreds of millions of ids. */
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return n;
+}
+
+int
+format_i64(char *buf, int64_t v)
+{
+	if (v < 0) {
+		buf[0] = '-';
+		return 1 + format_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return format_u64(buf, (uint64_t)v);
+}
+
+int
+format_double(char *buf, double v)
+{
+	double twice = v * 2;
+	int p;
+
+	/* Half-star and whole ratings: "4", "4.5". */
+	if (twice >= 0 && twice < 1e15 && twice == (double)(uint64_t)twice) {
+		uint64_t t = (uint64_t)twice;
+		int n = format_u64(buf, t / 2);
+		if (t % 2) {
+			memcpy(buf + n, ".5", 3);
+			n += 2;
+		}
+		return n;
+	}
+	/* Shortest precision that round-trips. */
+	for (p = 1; p <= 17; p++) {
+		int n = snprintf(buf, 32, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return n;
+	}
+	return snprintf(buf, 32, "%.17g", v);
+}

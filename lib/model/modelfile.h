@@ -1,0 +1,67 @@
+/*
+ * The model file: one self-describing binary file of named tables.
+ *
+ *   0   8  magic "BPRMODEL"
+ *   8   4  format version
+ *  12   4  number of tables N
+ *  16   8  file size in bytes
+ *  24   4  CRC32 of bytes 0..24 and 28..32+64N (the header and directory)
+ *  28   4  reserved, 0
+ *  32 64N  directory: name[24], dtype u32, CRC32 of the data u32,
+ *          rows u64, cols u64, offset u64, bytes u64
+ *  ...     the tables' data, back to back, little-endian
+ *
+ * Every byte is covered by a CRC or checked against the directory, so a
+ * truncated, corrupted or foreign file is refused whole, never half-read.
+ */
+#ifndef BPR_MODELFILE_H
+#define BPR_MODELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/err.h"
+
+#define MODELFILE_VERSION 1
+#define MODELFILE_NAME_LEN 24
+
+enum mf_dtype { MF_F32 = 1, MF_U32 = 2, MF_U64 = 3, MF_TEXT = 4 };
+
+struct mf_table {
+	char name[MODELFILE_NAME_LEN];
+	enum mf_dtype dtype;
+	uint64_t rows, cols;
+	const void *data;	/* rows * cols elements, host order */
+	uint32_t crc;
+	uint64_t offset, bytes;
+};
+
+/* Write tables atomically (temporary file, fsync, rename). */
+int modelfile_write(const char *path, struct mf_table *t, size_t n, struct bpr_err *e);
+
+struct modelfile {
+	unsigned char *buf;	/* the whole file */
+	size_t size;
+	struct mf_table *table;
+	size_t ntables;
+	const char *path;
+};
+
+/* Read and verify a whole model file. */
+int modelfile_read(const char *path, struct modelfile *mf, struct bpr_err *e);
+/*
+ * Verify bytes already in mf->buf[0..size) (malloc'd; mf takes them),
+ * mf->path naming them in messages.
+ */
+int modelfile_parse(struct modelfile *mf, struct bpr_err *e);
+void modelfile_free(struct modelfile *mf);
+/*
+ * Copy table `name` into a new host-order buffer after checking its dtype
+ * and shape (cols 0 accepts any); *out is NULL with rc 0 when the table is
+ * absent and optional.
+ */
+int modelfile_get(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
+    uint64_t rows, uint64_t cols, int optional, void **out, uint64_t *rows_out,
+    struct bpr_err *e);
+
+#endif

@@ -1,0 +1,391 @@
+#include "train/train.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/rng.h"
+#include "data/sort.h"
+#include "eval/scoring.h"
+#include "io/mem.h"
+#include "io/output.h"
+#include "io/text.h"
+#include "train/train_impl.h"
+
+#define KERNEL_NAME train_work_baseline
+#include "train/train_kernel.h"
+
+static const char *const loss_names[] = { "notebook", "bpr", "warp" };
+static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
+	"rowadagrad" };
+
+const char *
+loss_name(enum loss_kind k)
+{
+	return loss_names[k];
+}
+
+int
+loss_parse(const char *s, enum loss_kind *k)
+{
+	int i = NAME_INDEX(s, loss_names);
+
+	return i < 0 ? -1 : (*k = (enum loss_kind)i, 0);
+}
+
+const char *
+opt_name(enum opt_kind k)
+{
+	return opt_names[k];
+}
+
+int
+opt_parse(const char *s, enum opt_kind *k)
+{
+	int i = NAME_INDEX(s, opt_names);
+
+	return i < 0 ? -1 : (*k = (enum opt_kind)i, 0);
+}
+
+int
+opt_counts_steps(enum opt_kind k)
+{
+	return k == OPT_ADAM || k == OPT_LAZYADAM || k == OPT_ADAM_DENSE;
+}
+
+int
+opt_moments(enum opt_kind k)
+{
+	switch (k) {
+	case OPT_SGD:
+	case OPT_ROWADAGRAD:
+		return 0;
+	case OPT_ADAGRAD:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+struct param_table *
+trainer_table(struct bpr_model *m, int k)
+{
+	struct param_table *tables[NTABLES] = { &m->user, &m->item, &m->tag, &m->bias };
+
+	return tables[k];
+}
+
+/* ------------------------------------------------------ Keras Adam maths */
+
+/* The step size of step t >= 1, bias corrections included. */
+double
+adam_lr(const struct train_config *c, uint64_t step)
+{
+	return c->lr * sqrt(1 - pow(c->beta2, (double)step)) / (1 - pow(c->beta1, (double)step));
+}
+
+/* F(s) for every s < need, by the backward recurrence F(s) = c (lr_{s+1} + F(s+1)). */
+static int
+extend_F(struct trainer *t, size_t need, struct bpr_err *e)
+{
+	double c = t->c.beta1 / sqrt(t->c.beta2), f = 0;
+	size_t cap = t->F_cap ? t->F_cap : 4096, s;
+	double *F;
+
+	if (need <= t->F_cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if ((F = mem_array(cap, sizeof(*F), 0, "the Adam step table", e)) == NULL)
+		return -1;
+	/* Terms past F_HORIZON steps are below 1e-36 of the first: start at 0. */
+	for (s = cap + F_HORIZON; s-- > 0;) {
+		f = c * (adam_lr(&t->c, s + 1) + f);
+		if (s < cap)
+			F[s] = f;
+	}
+	free(t->F);
+	t->F = F;
+	t->F_cap = cap;
+	return 0;
+}
+
+void
+trainer_flush(struct trainer *t)
+{
+	struct bpr_err ignored;
+	size_t r;
+	int k;
+
+	if (t->c.opt != OPT_ADAM || extend_F(t, t->m->step + 1, &ignored) < 0)
+		return;
+	for (k = 0; k < NTABLES; k++) {
+		struct param_table *tb = trainer_table(t->m, k);
+		for (r = 0; r < tb->rows && tb->last != NULL; r++)
+			catch_up(t, tb, r, t->m->step);
+	}
+}
+
+void
+trainer_set_lr(struct trainer *t, float lr)
+{
+	if (lr == t->c.lr)
+		return;
+	trainer_flush(t);
+	t->c.lr = lr;
+	/* F holds sums of future step sizes: recomputed at the new rate */
+	free(t->F);
+	t->F = NULL;
+	t->F_cap = 0;
+}
+
+typedef void *(*work_fn)(void *);
+
+/* The AVX2 copy of the loop where the processor has AVX2 (not in a reference run). */
+static work_fn
+choose_kernel(void)
+{
+	return kernels_avx2() ? train_work_avx2 : train_work_baseline;
+}
+
+/* ----------------------------------------------------------------- setup */
+
+static int
+worker_init(struct worker *wk, struct trainer *t, int index, struct bpr_err *e)
+{
+	struct bpr_model *m = t->m;
+	size_t width = m->ipad + m->tpad + VEC_LANES;
+
+	memset(wk, 0, sizeof(*wk));
+	wk->t = t;
+	rng_seed(&wk->rng, t->c.seed, RNG_STREAM_TRAIN, (uint64_t)index);
+	wk->tag_p = mem_aligned(width, sizeof(float), "work space", e);
+	wk->tag_n = mem_aligned(width, sizeof(float), "work space", e);
+	wk->tag_c = mem_aligned(width, sizeof(float), "work space", e);
+	wk->gu = mem_aligned(width, sizeof(float), "work space", e);
+	wk->gp = mem_aligned(width, sizeof(float), "work space", e);
+	wk->gn = mem_aligned(width, sizeof(float), "work space", e);
+	return wk->tag_p && wk->tag_n && wk->tag_c && wk->gu && wk->gp && wk->gn ? 0 : -1;
+}
+
+static void
+worker_free(struct worker *wk)
+{
+	int k;
+
+	for (k = 0; k < NTABLES; k++) {
+		free(wk->grad[k].slot_of);
+		free(wk->grad[k].rows);
+		free(wk->grad[k].g);
+	}
+	free(wk->tag_p);
+	free(wk->tag_n);
+	free(wk->tag_c);
+	free(wk->gu);
+	free(wk->gp);
+	free(wk->gn);
+}
+
+int
+trainer_init(struct trainer **out, struct bpr_model *m, const struct train_config *c,
+    struct bpr_err *e)
+{
+	struct trainer *t = calloc(1, sizeof(*t));
+	double cc;
+	int i;
+
+	*out = t;
+	if (t == NULL)
+		return bpr_fail(e, "out of memory");
+	t->m = m;
+	t->c = *c;
+	if (t->c.hard == 0)
+		t->c.hard = 1;
+	t->reference = kernels_reference();
+	cc = c->beta1 / sqrt(c->beta2);
+	for (i = 0; i < POW_TABLE; i++) {
+		t->c_pow[i] = pow(cc, i);
+		t->b1_pow[i] = pow(c->beta1, i);
+		t->b2_pow[i] = pow(c->beta2, i);
+	}
+	if ((t->w = calloc((size_t)c->threads, sizeof(*t->w))) == NULL)
+		return bpr_fail(e, "out of memory");
+	for (i = 0; i < c->threads; i++)
+		if (worker_init(&t->w[i], t, i, e) < 0)
+			return -1;
+	return model_enable_state(m, opt_moments(c->opt), c->opt == OPT_ADAM,
+	    c->opt == OPT_ROWADAGRAD, e);
+}
+
+void
+trainer_free(struct trainer *t)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; t->w != NULL && i < t->c.threads; i++)
+		worker_free(&t->w[i]);
+	free(t->w);
+	free(t->F);
+	free(t->pos_start);
+	free(t->pos_rows);
+	free(t->warp_weight);
+	free(t);
+}
+
+int
+trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_err *e)
+{
+	const struct bpr_model *m = t->m;
+	size_t nu = m->user.rows, u, k, fill;
+	int32_t *item_row;
+	int64_t ur;
+
+	free(t->pos_start);
+	free(t->pos_rows);
+	t->pos_users = 0;
+	t->pos_start = mem_array(nu + 1, sizeof(*t->pos_start), 1, "the users' positives", e);
+	t->pos_rows = mem_array(p->npairs + 1, sizeof(*t->pos_rows), 0, "the users' positives", e);
+	if (t->pos_start == NULL || t->pos_rows == NULL ||
+	    (item_row = positives_item_map(p, model_item_find, m, e)) == NULL)
+		return -1;
+	/* count per user row, then fill, then sort each user's rows */
+	for (u = 0; u < p->nusers; u++)
+		if ((ur = idmap_find(&m->user_rows, p->user_id[u])) >= 0)
+			t->pos_start[ur + 1] = p->start[u + 1] - p->start[u];
+	for (u = 0; u < nu; u++)
+		t->pos_start[u + 1] += t->pos_start[u];
+	for (u = 0; u < p->nusers; u++) {
+		if ((ur = idmap_find(&m->user_rows, p->user_id[u])) < 0)
+			continue;
+		fill = t->pos_start[ur];
+		for (k = p->start[u]; k < p->start[u + 1]; k++)
+			t->pos_rows[fill++] = item_row[p->items[k]] >= 0 ?
+			    (uint32_t)item_row[p->items[k]] : UINT32_MAX;
+		sort_u32(t->pos_rows + t->pos_start[ur], fill - t->pos_start[ur]);
+	}
+	free(item_row);
+	t->pos_users = nu;
+	return 0;
+}
+
+/* L(r) = sum_{i=1..r} 1/i for the ranks of a catalogue of `items` rows. */
+static int
+warp_weights(struct trainer *t, size_t items, struct bpr_err *e)
+{
+	double sum = 0;
+	size_t r;
+
+	if (items <= t->warp_cap)
+		return 0;
+	free(t->warp_weight);
+	if ((t->warp_weight = mem_array(items + 1, sizeof(float), 0, "WARP weights", e)) == NULL)
+		return -1;
+	t->warp_weight[0] = 0;
+	for (r = 1; r <= items; r++) {
+		sum += 1.0 / (double)r;
+		t->warp_weight[r] = (float)sum;
+	}
+	t->warp_cap = items;
+	return 0;
+}
+
+/*
+ * Room for a table of `rows` rows, and for the most rows one batch can
+ * touch (`slots`), so that nothing is allocated while training.
+ */
+static int
+grad_reserve(struct grad *gr, size_t rows, size_t stride, size_t slots, struct bpr_err *e)
+{
+	size_t old = gr->slot_cap;
+	float *g;
+
+	gr->stride = stride;
+	if (rows > gr->slot_cap) {
+		if (mem_grow(&gr->slot_of, &gr->slot_cap, rows, sizeof(*gr->slot_of), "gradients", e) < 0)
+			return -1;
+		memset(gr->slot_of + old, 0xff, (gr->slot_cap - old) * sizeof(*gr->slot_of));
+	}
+	if (slots > gr->cap) {
+		if ((g = mem_aligned(slots, stride * sizeof(float), "gradients", e)) == NULL)
+			return -1;
+		free(gr->g);
+		gr->g = g;
+		free(gr->rows);
+		gr->cap = 0;
+		if ((gr->rows = mem_array(slots, sizeof(*gr->rows), 0, "gradients", e)) == NULL)
+			return -1;
+		gr->cap = slots;
+	}
+	return 0;
+}
+
+/* The longest tag list of an item row. */
+static size_t
+longest_tag_list(const struct bpr_model *m)
+{
+	size_t i, longest = 0;
+
+	for (i = 0; i < m->item.rows; i++)
+		if (m->tag_start[i + 1] - m->tag_start[i] > longest)
+			longest = m->tag_start[i + 1] - m->tag_start[i];
+	return longest;
+}
+
+/* Slots for every row the model has now (it grows between epochs). */
+static int
+sync_workers(struct trainer *t, struct bpr_err *e)
+{
+	size_t b = t->c.batch, tags = 2 * b * longest_tag_list(t->m);
+	size_t slots[NTABLES] = { b, 2 * b, tags < t->m->tag.rows ? tags : t->m->tag.rows, 2 * b };
+	int i, k;
+
+	for (i = 0; i < t->c.threads; i++)
+		for (k = 0; k < NTABLES; k++)
+			if (grad_reserve(&t->w[i].grad[k], trainer_table(t->m, k)->rows + 1,
+			    trainer_table(t->m, k)->stride, slots[k] + 1, e) < 0)
+				return -1;
+	return warp_weights(t, t->m->item.rows, e);
+}
+
+int
+trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
+    struct bpr_err *e)
+{
+	pthread_t tid[256];
+	work_fn work = choose_kernel();
+	size_t per, start = 0, steps;
+	double sum = 0;
+	int i, threads = t->c.threads;
+
+	if (sync_workers(t, e) < 0)
+		return -1;
+	steps = t->c.batch == 1 ? n : n / t->c.batch;
+	if (t->c.opt == OPT_ADAM && extend_F(t, t->m->step + steps + (size_t)threads + 2, e) < 0)
+		return -1;
+	per = n / (size_t)threads;
+	for (i = 0; i < threads; i++) {
+		t->w[i].trip = trip + start;
+		t->w[i].n = i == threads - 1 ? n - start : per;
+		t->w[i].steps = 0;
+		start += t->w[i].n;
+	}
+	for (i = 1; i < threads; i++)
+		if (output_quiet_thread(&tid[i], work, &t->w[i]) != 0)
+			return bpr_fail(e, "cannot start a training thread");
+	work(&t->w[0]);
+	for (i = 1; i < threads; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; i < threads; i++) {
+		sum += t->w[i].loss;
+		if (!opt_counts_steps(t->c.opt))
+			t->m->step += t->w[i].steps;
+	}
+	*loss = n > 0 ? sum / (double)n : 0;
+	if (!isfinite(*loss) || !model_finite(t->m))
+		return bpr_fail(e, "training diverged (the loss or a parameter is no longer finite): "
+		    "try a smaller --lr");
+	return 0;
+}

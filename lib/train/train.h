@@ -1,0 +1,86 @@
+/*
+ * Training: mini-batches of (user, positive, negative) row triplets.
+ * As Keras does, every gradient of a batch is taken at the parameters the
+ * batch started with, averaged over the batch, and then applied by the
+ * optimiser. Threads (Hogwild) split each epoch into fixed contiguous
+ * parts and update the shared tables without locks; with one thread the
+ * result is exactly reproducible.
+ */
+#ifndef BPR_TRAIN_H
+#define BPR_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/positives.h"
+#include "io/err.h"
+#include "model/model.h"
+
+enum loss_kind {
+	LOSS_NOTEBOOK,		/* 1 - sigmoid(x), x = s(u,p) - s(u,n) */
+	LOSS_BPR,		/* -ln sigmoid(x) */
+	LOSS_WARP,		/* L(rank) max(0, 1 - x), Weston et al. 2011 */
+};
+
+enum opt_kind {
+	OPT_SGD,
+	OPT_ADAGRAD,
+	OPT_ADAM,		/* Keras: every parameter moves every step */
+	OPT_LAZYADAM,		/* only the rows of the batch move */
+	OPT_ADAM_DENSE,		/* OPT_ADAM computed literally, for checking */
+	OPT_ROWADAGRAD,		/* Adagrad with one sum of squares a row */
+};
+
+struct train_config {
+	enum loss_kind loss;
+	enum opt_kind opt;
+	float lr;
+	float l2[4];		/* per table: user, item, tag, bias */
+	float beta1, beta2, eps;
+	uint32_t batch;
+	int threads;
+	uint32_t hard;		/* negatives: the best-scoring of this many draws */
+	uint32_t max_sampled;	/* WARP: draws before giving up on a positive */
+	uint64_t seed;		/* the trainer's own draws (hard negatives, WARP) */
+};
+
+struct row_triplet {
+	uint32_t u, p, n;	/* model rows */
+};
+
+const char *loss_name(enum loss_kind k);
+int loss_parse(const char *s, enum loss_kind *k);
+const char *opt_name(enum opt_kind k);
+int opt_parse(const char *s, enum opt_kind *k);
+/* Moments an optimiser keeps per parameter (for model_enable_state). */
+int opt_moments(enum opt_kind k);
+/* True for the optimisers whose rule depends on the step number (the Adams). */
+int opt_counts_steps(enum opt_kind k);
+
+struct trainer;
+
+int trainer_init(struct trainer **t, struct bpr_model *m, const struct train_config *c,
+    struct bpr_err *e);
+/*
+ * The users' positives (data set ids), for negatives the trainer draws
+ * itself (hard negatives, WARP): never one of the user's positives. Call
+ * again when the model has grown.
+ */
+int trainer_set_positives(struct trainer *t, const struct positives *p, struct bpr_err *e);
+void trainer_free(struct trainer *t);
+/*
+ * One pass over n triplets; *loss receives their mean loss. Fails if the
+ * loss or a parameter stops being finite: such a model must not be saved.
+ */
+int trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
+    struct bpr_err *e);
+/* Bring every row up to the current step (Keras Adam moves rows lazily). */
+void trainer_flush(struct trainer *t);
+/*
+ * Change the learning rate from the next step on (a schedule). Keras Adam
+ * rows are first brought up to date at the old rate, so the lazy rule
+ * stays exact.
+ */
+void trainer_set_lr(struct trainer *t, float lr);
+
+#endif

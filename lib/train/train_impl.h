@@ -1,0 +1,74 @@
+/*
+ * What the trainer's two halves share: the setup and bookkeeping in
+ * train.c, and the hot loops in train_kernel.h, which train.c and
+ * train_avx2.c each compile (the second for AVX2).
+ */
+#ifndef BPR_TRAIN_IMPL_H
+#define BPR_TRAIN_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/rng.h"
+#include "model/model.h"
+#include "model/vec.h"
+#include "train/train.h"
+
+enum { T_USER, T_ITEM, T_TAG, T_BIAS, NTABLES };
+
+#define POW_TABLE 4096		/* beta1^k and c^k are 0 in float beyond this */
+#define F_HORIZON 800		/* terms of the catch-up series that matter */
+#define PREFETCH_AHEAD 8	/* triplets: enough to overlap the rows' cache misses */
+#define HARD_AHEAD_MAX 16	/* hard negatives drawn ahead of use */
+
+/* The batch gradient of one table: slots for the rows the batch touches. */
+struct grad {
+	int32_t *slot_of;	/* row -> slot, -1 when untouched */
+	size_t slot_cap;
+	uint32_t *rows;		/* slot -> row */
+	float *g;		/* slots x stride */
+	size_t n, cap, stride;
+};
+
+struct worker {
+	struct trainer *t;
+	struct grad grad[NTABLES];
+	float *tag_p, *tag_n, *tag_c;	/* tag parts: positive, negative, candidate */
+	float *gu, *gp, *gn;		/* immediate updates: gradient rows */
+	struct bpr_rng rng;
+	const struct row_triplet *trip;
+	size_t n;
+	uint64_t steps;		/* steps this run (sgd, adagrad) */
+	uint32_t ahead[HARD_AHEAD_MAX];	/* hard negatives drawn ahead */
+	unsigned ahead_head, ahead_n;
+	double loss;
+};
+
+struct trainer {
+	struct bpr_model *m;
+	struct train_config c;
+	struct worker *w;
+	/* each user row's positives as sorted item rows, for drawn negatives */
+	uint32_t *pos_start, *pos_rows;
+	size_t pos_users;
+	/* WARP: L(r) = 1 + 1/2 + ... + 1/r, for every rank r < item rows */
+	float *warp_weight;
+	size_t warp_cap;
+	/* Keras Adam: F(t) = sum_j>=1 lr_{t+j} c^j, c = beta1/sqrt(beta2) */
+	double *F;
+	size_t F_cap;
+	double c_pow[POW_TABLE], b1_pow[POW_TABLE], b2_pow[POW_TABLE];
+	int reference;		/* BPRTOOLS_REFERENCE: the plain batch code, baseline ISA */
+};
+
+/* The step size of Keras' Adam at step t >= 1, bias corrections included. */
+double adam_lr(const struct train_config *c, uint64_t step);
+
+/* The parameter tables in the order of the gradients: user, item, tag, bias. */
+struct param_table *trainer_table(struct bpr_model *m, int k);
+
+/* The loop of one worker thread: baseline x86-64, and AVX2. */
+void *train_work_baseline(void *arg);
+void *train_work_avx2(void *arg);
+
+#endif

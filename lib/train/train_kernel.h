@@ -1,0 +1,980 @@
+/*
+ * The trainer's hot loops, included by train.c (compiled for any x86-64)
+ * and by train_avx2.c (compiled with -mavx2), each defining KERNEL_NAME.
+ * Everything here is inlined into that one entry point, so each copy is
+ * compiled whole for its instruction set; both give the same bits.
+ */
+#ifndef KERNEL_NAME
+#error "define KERNEL_NAME before including train_kernel.h"
+#endif
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/train_impl.h"
+
+VEC_INLINE double
+power_of(const double *table, double base, uint64_t k)
+{
+	return k < POW_TABLE ? table[k] : pow(base, (double)k);
+}
+/* ------------------------------------------------- element-wise updates */
+
+/*
+ * The update rules, element by element, for rows of a multiple of 16
+ * floats, 16 lanes at a time; the biases, one float a row, have the same
+ * rules in scalar form below. Element-wise arithmetic gives the same bits
+ * at any vector width, and both forms compute the same expressions in
+ * the same order.
+ */
+#define V(p, i) (*(vec8 *)((p) + (i)))
+
+/* The skipped steps' drift, then the moments' decay. */
+VEC_INLINE void
+adam_drift(float *w, float *m, float *v, size_t n, float drift, float b1, float b2, float eps)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		V(w, i) -= drift * V(m, i) / (vec8_sqrt(V(v, i)) + eps);
+		V(m, i) *= b1;
+		V(v, i) *= b2;
+	}
+}
+
+VEC_INLINE void
+sgd_update(float *w, const float *g, size_t n, float lr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8)
+		V(w, i) -= lr * V(g, i);
+}
+
+VEC_INLINE void
+adagrad_update(float *w, float *v, const float *g, size_t n, float lr, float eps)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		V(v, i) += V(g, i) * V(g, i);
+		V(w, i) -= lr * V(g, i) / (vec8_sqrt(V(v, i)) + eps);
+	}
+}
+
+VEC_INLINE void
+adam_update(float *w, float *m, float *v, const float *g, size_t n, float lrt, float b1,
+    float b2, float eps)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		V(m, i) = b1 * V(m, i) + (1 - b1) * V(g, i);
+		V(v, i) = b2 * V(v, i) + (1 - b2) * (V(g, i) * V(g, i));
+		V(w, i) -= lrt * V(m, i) / (vec8_sqrt(V(v, i)) + eps);
+	}
+}
+
+/* The values of a row that are not padding. */
+VEC_INLINE size_t
+real_width(const struct param_table *tb)
+{
+	return tb->seg_len[0] + (tb->nseg > 1 ? tb->seg_len[1] : 0);
+}
+
+/*
+ * Row-wise Adagrad: one sum of squares a row, grown by the row's mean
+ * squared gradient, scales the whole row's step (as large embedding
+ * trainers do): one square root a row instead of one a value.
+ */
+VEC_INLINE void
+rowadagrad_update(float *w, float *rv, const float *g, size_t n, size_t real, float lr,
+    float eps)
+{
+	float scale;
+	size_t i;
+
+	*rv += vec_dot(g, g, n) / (float)real;
+	scale = lr / (sqrtf(*rv) + eps);
+	for (i = 0; i < n; i += 8)
+		V(w, i) -= V(g, i) * scale;
+}
+
+VEC_INLINE void
+shrink(float *w, size_t n, float by)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8)
+		V(w, i) *= by;
+}
+
+/* The same rules for one float (an item bias). */
+VEC_INLINE void
+update_scalar(const struct train_config *c, float *w, float *m, float *v, float g, float l2,
+    float lr_t)
+{
+	if (l2 != 0)
+		*w *= 1.0f - c->lr * l2;
+	switch (c->opt) {
+	case OPT_SGD:
+		*w -= c->lr * g;
+		return;
+	case OPT_ADAGRAD:
+		*v += g * g;
+		*w -= c->lr * g / (sqrtf(*v) + c->eps);
+		return;
+	case OPT_ROWADAGRAD:
+		*v += g * g;
+		*w -= g * (c->lr / (sqrtf(*v) + c->eps));
+		return;
+	default:
+		*m = c->beta1 * *m + (1 - c->beta1) * g;
+		*v = c->beta2 * *v + (1 - c->beta2) * (g * g);
+		*w -= lr_t * *m / (sqrtf(*v) + c->eps);
+		return;
+	}
+}
+
+VEC_INLINE void
+drift_scalar(float *w, float *m, float *v, float drift, float b1, float b2, float eps)
+{
+	*w -= drift * *m / (sqrtf(*v) + eps);
+	*m *= b1;
+	*v *= b2;
+}
+
+/*
+ * Keras' Adam moves every parameter at every step, even with a zero
+ * gradient: its moments decay and the parameter keeps drifting by
+ * lr_t m / (sqrt(v) + eps). A row untouched since step t0 is brought up
+ * to step t1 in one go: the moments decay by beta^k (exact), and the
+ * drift is the sum over the skipped steps, lr_{t0+j} c^j m / (sqrt(v) +
+ * eps), c = beta1 / sqrt(beta2). The one approximation: eps is taken as
+ * not growing with the decay of v (exactly it is eps / beta2^(j/2)), which
+ * changes nothing unless sqrt(v) is within a few eps.
+ */
+VEC_INLINE void
+catch_up(const struct trainer *t, struct param_table *tb, size_t row, uint64_t to)
+{
+	uint64_t from = tb->last[row], k = to - from;
+	size_t off = row * tb->stride;
+	float drift, b1, b2;
+
+	if (to <= from)
+		return;
+	drift = (float)(t->F[from] - power_of(t->c_pow, 0, k) * t->F[to]);
+	b1 = (float)power_of(t->b1_pow, t->c.beta1, k);
+	b2 = (float)power_of(t->b2_pow, t->c.beta2, k);
+	if (tb->stride == 1)
+		drift_scalar(tb->w + off, tb->m + off, tb->v + off, drift, b1, b2, t->c.eps);
+	else
+		adam_drift(tb->w + off, tb->m + off, tb->v + off, tb->stride, drift, b1, b2, t->c.eps);
+	tb->last[row] = to;
+}
+
+/* An item bias's step (the batch path's step_row for a one-float row). */
+VEC_INLINE void
+step_bias(const struct trainer *t, size_t row, float g, uint64_t step, float lr_t)
+{
+	struct param_table *tb = &t->m->bias;
+
+	if (t->c.opt == OPT_ADAM) {
+		catch_up(t, tb, row, step - 1);
+		tb->last[row] = step;
+	}
+	update_scalar(&t->c, tb->w + row, tb->m ? tb->m + row : NULL,
+	    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g, t->c.l2[T_BIAS], lr_t);
+}
+
+/* One row's step with gradient g (for adam, at step `step`). */
+VEC_INLINE void
+step_row(const struct trainer *t, struct param_table *tb, size_t row, const float *g, float l2,
+    uint64_t step, float lr_t)
+{
+	float *w = model_row(tb, row), lr = t->c.lr;
+	size_t n = tb->stride;
+
+	if (t->c.opt == OPT_ADAM) {
+		catch_up(t, tb, row, step - 1);
+		tb->last[row] = step;
+	}
+	if (n == 1) {
+		update_scalar(&t->c, w, tb->m ? tb->m + row : NULL,
+		    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g[0],
+		    l2, lr_t);
+		return;
+	}
+	/*
+	 * L2 as decoupled weight decay (AdamW): the row shrinks by lr * l2 * w
+	 * apart from the gradient step. For sgd this is the L2 gradient; for
+	 * the adaptive optimisers it stops the penalty from being rescaled.
+	 */
+	if (l2 != 0)
+		shrink(w, n, 1.0f - lr * l2);
+	switch (t->c.opt) {
+	case OPT_SGD:
+		sgd_update(w, g, n, lr);
+		return;
+	case OPT_ADAGRAD:
+		adagrad_update(w, tb->v + row * n, g, n, lr, t->c.eps);
+		return;
+	case OPT_ROWADAGRAD:
+		rowadagrad_update(w, tb->rv + row, g, n, real_width(tb), lr, t->c.eps);
+		return;
+	case OPT_ADAM:
+	case OPT_LAZYADAM:
+	case OPT_ADAM_DENSE:
+		adam_update(w, tb->m + row * n, tb->v + row * n, g, n, lr_t, t->c.beta1,
+		    t->c.beta2, t->c.eps);
+		return;
+	}
+}
+
+/* ------------------------------------------------------------- gradients */
+
+/* The gradient row of a table row in this batch; *fresh when first touched. */
+VEC_INLINE float *
+grad_slot(struct grad *gr, uint32_t row, int *fresh)
+{
+	int32_t s = gr->slot_of[row];
+
+	*fresh = s < 0;
+	if (s < 0) {
+		s = (int32_t)gr->n++;
+		gr->slot_of[row] = s;
+		gr->rows[s] = row;
+	}
+	return gr->g + (size_t)s * gr->stride;
+}
+
+/* The gradient row of a table row, zeroed on first touch in a batch. */
+VEC_INLINE float *
+grad_row(struct grad *gr, uint32_t row)
+{
+	int fresh;
+	float *g = grad_slot(gr, row, &fresh);
+
+	if (fresh)
+		memset(g, 0, gr->stride * sizeof(float));
+	return g;
+}
+
+/*
+ * Add s * x to a table row's gradient (a whole row, stride floats); on
+ * first touch in a batch it becomes 0 + s * x: the bits of zeroing it and
+ * adding, without the memset.
+ */
+VEC_INLINE void
+grad_add(struct grad *gr, uint32_t row, float s, const float *x)
+{
+	int fresh;
+	float *g = grad_slot(gr, row, &fresh);
+
+	if (fresh)
+		vec_zero_axpy(g, s, x, gr->stride);
+	else
+		vec_axpy(g, s, x, gr->stride);
+}
+
+VEC_INLINE void
+grad_clear(struct grad *gr)
+{
+	size_t s;
+
+	for (s = 0; s < gr->n; s++)
+		gr->slot_of[gr->rows[s]] = -1;
+	gr->n = 0;
+}
+
+/* Apply and clear one table's batch gradient. */
+VEC_INLINE void
+apply_grads(struct trainer *t, int k, struct grad *gr, uint64_t step, float lr_t)
+{
+	struct param_table *tb = trainer_table(t->m, k);
+	size_t s;
+
+	for (s = 0; s < gr->n; s++)
+		step_row(t, tb, gr->rows[s], gr->g + s * gr->stride, t->c.l2[k], step, lr_t);
+	grad_clear(gr);
+}
+
+/* ------------------------------------------------------------ the losses */
+
+/* The loss of x = s(u,p) - s(u,n), and its derivative in x. */
+VEC_INLINE void
+loss_and_slope(enum loss_kind k, float x, float weight, double *loss, float *slope)
+{
+	float sg;
+
+	if (k == LOSS_WARP) {
+		/* weight L(rank) times the hinge max(0, 1 - x) */
+		*loss = x < 1 ? (double)weight * (1 - (double)x) : 0;
+		*slope = x < 1 ? -weight : 0;
+		return;
+	}
+	sg = 1.0f / (1.0f + expf(-x));
+	if (k == LOSS_NOTEBOOK) {
+		*loss = 1.0 - sg;
+		*slope = -sg * (1.0f - sg);
+	} else {
+		/* -ln sigmoid(x) = ln(1 + e^-x), computed without overflow */
+		*loss = x > 0 ? log1p(exp(-(double)x)) : -(double)x + log1p(exp((double)x));
+		*slope = -(1.0f - sg);
+	}
+}
+
+/* Score of item row i for user vector uw; its tag part is left in tagbuf. */
+VEC_INLINE float
+score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
+{
+	if (m->tpad > 0)
+		model_tag_part(m, i, tagbuf);
+	return model_score(m, u, i, tagbuf);
+}
+
+/* True when item row i is one of user row u's positives. */
+VEC_INLINE int
+is_positive(const struct trainer *t, uint32_t u, uint32_t i)
+{
+	const uint32_t *p;
+	size_t lo, hi, mid;
+
+	if (u >= t->pos_users)
+		return 0;
+	p = t->pos_rows;
+	lo = t->pos_start[u];
+	hi = t->pos_start[u + 1];
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (p[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->pos_start[u + 1] && p[lo] == i;
+}
+
+/*
+ * An item row drawn uniformly: for hard negatives, any item (a positive of
+ * the user may be drawn, as uniform negatives may be); for WARP, one the
+ * user has no positive for.
+ */
+VEC_INLINE uint32_t
+draw_negative(struct worker *wk, uint32_t u, int unseen)
+{
+	uint32_t n = (uint32_t)wk->t->m->item.rows, i, tries = 0;
+
+	do
+		i = rng_below(&wk->rng, n);
+	while (unseen && is_positive(wk->t, u, i) && ++tries < 64);
+	return i;
+}
+
+/*
+ * An item row about to be read, brought up to the current step (Keras'
+ * Adam moves every row at every step; the others need nothing).
+ */
+VEC_INLINE void
+ready_item(struct worker *wk, uint32_t i)
+{
+	struct trainer *t = wk->t;
+	struct bpr_model *m = t->m;
+	uint64_t now;
+	uint32_t k;
+
+	if (t->c.opt != OPT_ADAM)
+		return;
+	now = __atomic_load_n(&m->step, __ATOMIC_RELAXED);
+	catch_up(t, &m->item, i, now);
+	if (m->use_bias)
+		catch_up(t, &m->bias, i, now);
+	for (k = m->tag_start[i]; m->tpad > 0 && k < m->tag_start[i + 1]; k++)
+		catch_up(t, &m->tag, m->tag_list[k], now);
+}
+
+/*
+ * Hard negatives are drawn a few triplets ahead, in the order they are
+ * used (the same random stream as drawing each when needed), so that
+ * their rows can be fetched from memory meanwhile.
+ */
+VEC_INLINE void
+draw_ahead(struct worker *wk)
+{
+	const struct bpr_model *m = wk->t->m;
+	uint32_t c;
+
+	while (wk->ahead_n < HARD_AHEAD_MAX) {
+		c = draw_negative(wk, 0, 0);
+		wk->ahead[(wk->ahead_head + wk->ahead_n++) % HARD_AHEAD_MAX] = c;
+		__builtin_prefetch(model_row(&m->item, c));
+		__builtin_prefetch(model_row(&m->item, c) + 16);
+		__builtin_prefetch(model_row(&m->item, c) + 32);
+		__builtin_prefetch(model_row(&m->item, c) + 48);
+	}
+}
+
+VEC_INLINE uint32_t
+next_candidate(struct worker *wk)
+{
+	uint32_t c = wk->ahead[wk->ahead_head];
+
+	wk->ahead_head = (wk->ahead_head + 1) % HARD_AHEAD_MAX;
+	wk->ahead_n--;
+	draw_ahead(wk);
+	return c;
+}
+
+/*
+ * The negative a triplet trains on: the given one; with hard negatives
+ * the best-scoring of the given one and hard-1 uniform draws; with WARP
+ * the first of the given one and further draws among the user's
+ * non-positives that comes within the margin of the positive, weighted by
+ * L(estimated rank). Its score is left in *sn and its tag part in
+ * wk->tag_n. Returns 0 when WARP finds none (skip).
+ */
+VEC_INLINE int
+choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint32_t *neg,
+    float *sn, float *weight)
+{
+	struct trainer *t = wk->t;
+	const struct bpr_model *m = t->m;
+	uint32_t k, cand;
+	float sc, *swap;
+
+	*neg = tr->n;
+	*sn = score_of(m, tr->u, tr->n, wk->tag_n);
+	*weight = 1;
+	if (t->c.loss == LOSS_WARP) {
+		for (k = 1; *sn <= sp - 1; k++) {
+			if (k >= t->c.max_sampled)
+				return 0;
+			*neg = draw_negative(wk, tr->u, 1);
+			ready_item(wk, *neg);
+			*sn = score_of(m, tr->u, *neg, wk->tag_n);
+		}
+		*weight = t->warp_weight[(m->item.rows - 1) / k];
+		return 1;
+	}
+	for (k = 1; k < t->c.hard; k++) {
+		cand = next_candidate(wk);
+		ready_item(wk, cand);
+		sc = score_of(m, tr->u, cand, wk->tag_c);
+		if (sc > *sn) {
+			*neg = cand;
+			*sn = sc;
+			swap = wk->tag_n;
+			wk->tag_n = wk->tag_c;
+			wk->tag_c = swap;
+		}
+	}
+	return 1;
+}
+
+/* Forward pass of one triplet: its slope g (scaled), or 0 with *skip set. */
+VEC_INLINE float
+forward(struct worker *wk, const struct row_triplet *tr, float scale, uint32_t *neg, int *skip)
+{
+	const struct bpr_model *m = wk->t->m;
+	float sp = score_of(m, tr->u, tr->p, wk->tag_p), sn, weight, slope;
+	double loss;
+
+	*skip = !choose_negative(wk, tr, sp, neg, &sn, &weight);
+	if (*skip)
+		return 0;
+	loss_and_slope(wk->t->c.loss, sp - sn, weight, &loss, &slope);
+	wk->loss += loss;
+	return slope * scale;
+}
+
+/* Add g * (scale times the user's tag part) to each tag of item row i. */
+VEC_INLINE void
+add_tag_grads(struct worker *wk, size_t i, float g, const float *utag)
+{
+	const struct bpr_model *m = wk->t->m;
+	float s = g * m->tag_scale[i];
+	uint32_t k;
+
+	for (k = m->tag_start[i]; k < m->tag_start[i + 1]; k++)
+		grad_add(&wk->grad[T_TAG], m->tag_list[k], s, utag);
+}
+
+/* ------------------------------------------------- the batch code path */
+
+/* Forward and backward for one triplet into the batch's slots. */
+VEC_INLINE void
+triplet_grads(struct worker *wk, const struct row_triplet *tr, float inv_batch)
+{
+	const struct bpr_model *m = wk->t->m;
+	const float *uw = model_row(&m->user, tr->u);
+	float g, *gu;
+	uint32_t n;
+	int skip;
+
+	g = forward(wk, tr, inv_batch, &n, &skip);
+	if (skip)
+		return;
+	gu = grad_row(&wk->grad[T_USER], tr->u);
+	vec_axpy(gu, g, model_row(&m->item, tr->p), m->ipad);
+	vec_axpy(gu, -g, model_row(&m->item, n), m->ipad);
+	if (m->tpad > 0) {
+		vec_axpy(gu + m->ipad, g, wk->tag_p, m->tpad);
+		vec_axpy(gu + m->ipad, -g, wk->tag_n, m->tpad);
+		add_tag_grads(wk, tr->p, g, uw + m->ipad);
+		add_tag_grads(wk, n, -g, uw + m->ipad);
+	}
+	grad_add(&wk->grad[T_ITEM], tr->p, g, uw);
+	grad_add(&wk->grad[T_ITEM], n, -g, uw);
+	if (m->use_bias) {
+		grad_row(&wk->grad[T_BIAS], tr->p)[0] += g;
+		grad_row(&wk->grad[T_BIAS], n)[0] -= g;
+	}
+}
+
+/* Keras, literally: rows without a gradient still take the step, with g = 0. */
+static void
+step_untouched_rows(const struct trainer *t, struct param_table *tb, const struct grad *gr,
+    float lr_t)
+{
+	float zero[1024] = { 0 }, *g;
+	size_t r;
+
+	g = tb->stride <= 1024 ? zero : calloc(tb->stride, sizeof(float));
+	for (r = 0; r < tb->rows && g != NULL; r++)
+		if (gr->slot_of[r] < 0)
+			step_row(t, tb, r, g, 0, 0, lr_t);
+	if (g != zero)
+		free(g);
+}
+
+/*
+ * The step number of a new batch. Only the Adams use it; for the others
+ * each thread counts its own, which avoids a shared counter's cache line
+ * bouncing between cores at every triplet (the totals are summed after).
+ */
+VEC_INLINE uint64_t
+next_step(struct worker *wk, const struct train_config *c, float *lr_t)
+{
+	uint64_t step;
+
+	if (!opt_counts_steps(c->opt)) {
+		*lr_t = 0;
+		return ++wk->steps;
+	}
+	step = __atomic_add_fetch(&wk->t->m->step, 1, __ATOMIC_RELAXED);
+	*lr_t = (float)adam_lr(c, step);
+	return step;
+}
+
+VEC_INLINE void
+apply_batch(struct worker *wk)
+{
+	struct trainer *t = wk->t;
+	float lr_t;
+	uint64_t step = next_step(wk, &t->c, &lr_t);
+	int k;
+
+	for (k = 0; k < NTABLES; k++) {
+		if (t->c.opt == OPT_ADAM_DENSE) {
+			struct grad *gr = &wk->grad[k];
+			size_t s;
+			for (s = 0; s < gr->n; s++)
+				step_row(t, trainer_table(t->m, k), gr->rows[s], gr->g + s * gr->stride,
+				    t->c.l2[k], step, lr_t);
+			step_untouched_rows(t, trainer_table(t->m, k), gr, lr_t);
+			grad_clear(gr);
+		} else {
+			apply_grads(t, k, &wk->grad[k], step, lr_t);
+		}
+	}
+}
+
+VEC_INLINE void
+prefetch_lines(const float *p, size_t floats)
+{
+	size_t off;
+
+	for (off = 0; off < floats; off += 16)
+		__builtin_prefetch(p + off, 1);
+}
+
+VEC_INLINE void
+prefetch_row(const struct param_table *tb, size_t row)
+{
+	size_t at = row * tb->stride;
+
+	prefetch_lines(tb->w + at, tb->stride);
+	if (tb->last != NULL)
+		__builtin_prefetch(tb->last + row, 1);
+	if (tb->rv != NULL)
+		__builtin_prefetch(tb->rv + row, 1);
+	if (tb->v != NULL)
+		prefetch_lines(tb->v + at, tb->stride);
+	if (tb->m != NULL)
+		prefetch_lines(tb->m + at, tb->stride);
+}
+
+/* The rows a triplet will read and write, fetched while others compute. */
+VEC_INLINE void
+prefetch_triplet(const struct bpr_model *m, const struct row_triplet *tr)
+{
+	prefetch_row(&m->user, tr->u);
+	prefetch_row(&m->item, tr->p);
+	prefetch_row(&m->item, tr->n);
+	if (m->use_bias) {
+		prefetch_row(&m->bias, tr->p);
+		prefetch_row(&m->bias, tr->n);
+	}
+}
+
+/* Triplet i + PREFETCH_AHEAD's rows, when the worker has one there. */
+VEC_INLINE void
+prefetch_ahead(const struct worker *wk, size_t i)
+{
+	if (i + PREFETCH_AHEAD < wk->n)
+		prefetch_triplet(wk->t->m, &wk->trip[i + PREFETCH_AHEAD]);
+}
+
+/* The rows a triplet reads, up to date with every step taken so far (Keras). */
+VEC_INLINE void
+catch_up_triplet(struct trainer *t, const struct row_triplet *tr, uint64_t now)
+{
+	struct bpr_model *m = t->m;
+	uint32_t k, items[2] = { tr->p, tr->n };
+	int j;
+
+	catch_up(t, &m->user, tr->u, now);
+	for (j = 0; j < 2; j++) {
+		catch_up(t, &m->item, items[j], now);
+		if (m->use_bias)
+			catch_up(t, &m->bias, items[j], now);
+		for (k = m->tag_start[items[j]]; m->tpad > 0 && k < m->tag_start[items[j] + 1]; k++)
+			catch_up(t, &m->tag, m->tag_list[k], now);
+	}
+}
+
+/*
+ * Keras takes a batch's gradients at parameters that every earlier step
+ * has moved: bring the rows this batch reads up to date first (negatives
+ * drawn while training are brought up when drawn).
+ */
+VEC_INLINE void
+catch_up_batch(struct worker *wk, size_t from, size_t len)
+{
+	struct trainer *t = wk->t;
+	uint64_t now = __atomic_load_n(&t->m->step, __ATOMIC_RELAXED);
+	size_t i;
+
+	for (i = from; i < from + len; i++) {
+		prefetch_ahead(wk, i);
+		catch_up_triplet(t, &wk->trip[i], now);
+	}
+}
+
+/* The batch slots a triplet will look up (row -> slot maps are random reads). */
+VEC_INLINE void
+prefetch_slots(struct worker *wk, const struct row_triplet *tr)
+{
+	__builtin_prefetch(wk->grad[T_USER].slot_of + tr->u, 1);
+	__builtin_prefetch(wk->grad[T_ITEM].slot_of + tr->p, 1);
+	__builtin_prefetch(wk->grad[T_ITEM].slot_of + tr->n, 1);
+	if (wk->t->m->use_bias) {
+		__builtin_prefetch(wk->grad[T_BIAS].slot_of + tr->p, 1);
+		__builtin_prefetch(wk->grad[T_BIAS].slot_of + tr->n, 1);
+	}
+}
+
+VEC_INLINE void
+run_batches(struct worker *wk)
+{
+	size_t b, i, len, batch = wk->t->c.batch;
+	int catch_up = wk->t->c.opt == OPT_ADAM;
+
+	for (b = 0; b < wk->n; b += batch) {
+		len = wk->n - b < batch ? wk->n - b : batch;
+		/*
+		 * Each triplet's rows are fetched ahead of their first touch:
+		 * Keras Adam's catch-up, or else the gradients.
+		 */
+		if (catch_up)
+			catch_up_batch(wk, b, len);
+		for (i = 0; i < len; i++) {
+			if (!catch_up)
+				prefetch_ahead(wk, b + i);
+			if (b + i + PREFETCH_AHEAD < wk->n)
+				prefetch_slots(wk, &wk->trip[b + i + PREFETCH_AHEAD]);
+			triplet_grads(wk, &wk->trip[b + i], 1.0f / (float)len);
+		}
+		apply_batch(wk);
+	}
+}
+
+/* --------------------------------------- the immediate code path (batch 1) */
+
+/*
+ * One 8-float chunk of a row's step, for an optimiser known at compile
+ * time: the same expressions as step_row's, shrink first.
+ */
+VEC_INLINE void
+chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
+    vec8 g, float keep, float lr_t)
+{
+	vec8 x = V(w, 0);
+
+	if (keep != 1.0f)
+		x *= keep;
+	switch (opt) {
+	case OPT_SGD:
+		x -= c->lr * g;
+		break;
+	case OPT_ADAGRAD:
+		V(v, 0) += g * g;
+		x -= c->lr * g / (vec8_sqrt(V(v, 0)) + c->eps);
+		break;
+	default:
+		V(m, 0) = c->beta1 * V(m, 0) + (1 - c->beta1) * g;
+		V(v, 0) = c->beta2 * V(v, 0) + (1 - c->beta2) * (g * g);
+		x -= lr_t * V(m, 0) / (vec8_sqrt(V(v, 0)) + c->eps);
+		break;
+	}
+	V(w, 0) = x;
+}
+
+struct row_ref {
+	float *w, *m, *v;
+};
+
+VEC_INLINE struct row_ref
+row_ref(const struct param_table *tb, size_t row)
+{
+	struct row_ref r = { tb->w + row * tb->stride, NULL, NULL };
+
+	if (tb->m != NULL)
+		r.m = tb->m + row * tb->stride;
+	if (tb->v != NULL)
+		r.v = tb->v + row * tb->stride;
+	return r;
+}
+
+#define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
+
+/*
+ * The user's and the two items' steps in one pass over their rows: each
+ * chunk's gradients come from the chunk's old values, as the batch path
+ * computes them, and the three rows are written once.
+ */
+VEC_INLINE void
+fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, uint32_t n,
+    float g, uint64_t step, float lr_t)
+{
+	const struct trainer *t = wk->t;
+	const struct bpr_model *m = t->m;
+	struct row_ref U = row_ref(&m->user, tr->u), P = row_ref(&m->item, tr->p);
+	struct row_ref N = row_ref(&m->item, n);
+	float ku = t->c.l2[T_USER] != 0 ? 1.0f - t->c.lr * t->c.l2[T_USER] : 1.0f;
+	float ki = t->c.l2[T_ITEM] != 0 ? 1.0f - t->c.lr * t->c.l2[T_ITEM] : 1.0f;
+	vec8 zero = { 0 }, u, gu, gp, gn;
+	int same = n == tr->p;
+	size_t i;
+
+	if (opt == OPT_ADAM) {
+		m->user.last[tr->u] = step;
+		m->item.last[tr->p] = step;
+		m->item.last[n] = step;
+	}
+	for (i = 0; i < m->ipad; i += 8) {
+		u = V(U.w, i);
+		gu = (zero + g * V(P.w, i)) + -g * V(N.w, i);
+		gp = zero + g * u;
+		gn = zero + -g * u;
+		if (same)
+			gp = gp + -g * u;
+		chunk_step(opt, &t->c, AT(U, i), gu, ku, lr_t);
+		chunk_step(opt, &t->c, AT(P, i), gp, ki, lr_t);
+		if (!same)
+			chunk_step(opt, &t->c, AT(N, i), gn, ki, lr_t);
+	}
+	for (i = 0; i < m->tpad; i += 8) {
+		gu = (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i);
+		chunk_step(opt, &t->c, AT(U, m->ipad + i), gu, ku, lr_t);
+	}
+}
+
+/*
+ * Row-wise Adagrad needs a row's whole gradient before its step: build
+ * the three gradient rows (as the batch path does), then step them.
+ */
+VEC_INLINE void
+rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g,
+    uint64_t step)
+{
+	const struct trainer *t = wk->t;
+	struct bpr_model *m = t->m;
+	const float *uw = model_row(&m->user, tr->u);
+
+	vec_zero_axpy(wk->gu, g, model_row(&m->item, tr->p), m->ipad);
+	vec_axpy(wk->gu, -g, model_row(&m->item, n), m->ipad);
+	if (m->tpad > 0) {
+		vec_zero_axpy(wk->gu + m->ipad, g, wk->tag_p, m->tpad);
+		vec_axpy(wk->gu + m->ipad, -g, wk->tag_n, m->tpad);
+	}
+	vec_zero_axpy(wk->gp, g, uw, m->ipad);
+	if (n == tr->p)
+		vec_axpy(wk->gp, -g, uw, m->ipad);
+	else
+		vec_zero_axpy(wk->gn, -g, uw, m->ipad);
+	step_row(t, &m->user, tr->u, wk->gu, t->c.l2[T_USER], step, 0);
+	step_row(t, &m->item, tr->p, wk->gp, t->c.l2[T_ITEM], step, 0);
+	if (n != tr->p)
+		step_row(t, &m->item, n, wk->gn, t->c.l2[T_ITEM], step, 0);
+}
+
+/* Both scores of a plain triplet in one pass over the user's row. */
+VEC_INLINE void
+score_pair(const struct bpr_model *m, const struct row_triplet *tr, const float *tp,
+    const float *tn, float *sp, float *sn)
+{
+	const float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
+	const float *N = model_row(&m->item, tr->n);
+	vec16 ap = { { 0 }, { 0 } }, an = { { 0 }, { 0 } };
+	vec8 u;
+	size_t i;
+
+	/* lanes 0-7 of each 16 into .lo, 8-15 into .hi, as vec_dot_acc does */
+	for (i = 0; i < m->ipad; i += VEC_LANES) {
+		u = vec8_at(U + i);
+		ap.lo += u * vec8_at(P + i);
+		an.lo += u * vec8_at(N + i);
+		u = vec8_at(U + i + 8);
+		ap.hi += u * vec8_at(P + i + 8);
+		an.hi += u * vec8_at(N + i + 8);
+	}
+	for (i = 0; i < m->tpad; i += VEC_LANES) {
+		u = vec8_at(U + m->ipad + i);
+		ap.lo += u * vec8_at(tp + i);
+		an.lo += u * vec8_at(tn + i);
+		u = vec8_at(U + m->ipad + i + 8);
+		ap.hi += u * vec8_at(tp + i + 8);
+		an.hi += u * vec8_at(tn + i + 8);
+	}
+	*sp = vec_sum(&ap) + (m->use_bias ? m->bias.w[tr->p] : 0.0f);
+	*sn = vec_sum(&an) + (m->use_bias ? m->bias.w[tr->n] : 0.0f);
+}
+
+/* The slope of a triplet (0 with *skip when WARP passes on it). */
+VEC_INLINE float
+immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, int *skip)
+{
+	const struct bpr_model *m = wk->t->m;
+	float sp, sn, slope;
+	double loss;
+
+	if (wk->t->c.hard > 1 || wk->t->c.loss == LOSS_WARP)
+		return forward(wk, tr, 1.0f, n, skip);
+	if (m->tpad > 0) {
+		model_tag_part(m, tr->p, wk->tag_p);
+		model_tag_part(m, tr->n, wk->tag_n);
+	}
+	score_pair(m, tr, wk->tag_p, wk->tag_n, &sp, &sn);
+	loss_and_slope(wk->t->c.loss, sp - sn, 1, &loss, &slope);
+	wk->loss += loss;
+	*n = tr->n;
+	*skip = 0;
+	return slope;
+}
+
+/*
+ * With one triplet a batch there is nothing to gather: compute its
+ * gradients from the parameters as they are, and step the rows. The
+ * float operations are those of the batch path, in the same order, so
+ * both give the same bits; this one skips the bookkeeping.
+ */
+VEC_INLINE void
+immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr)
+{
+	struct trainer *t = wk->t;
+	struct bpr_model *m = t->m;
+	const float *uw = model_row(&m->user, tr->u);
+	float g, lr_t;
+	uint64_t step;
+	uint32_t n;
+	int skip;
+
+	if (opt == OPT_ADAM)
+		catch_up_triplet(t, tr, __atomic_load_n(&m->step, __ATOMIC_RELAXED));
+	g = immediate_forward(wk, tr, &n, &skip);
+	step = next_step(wk, &t->c, &lr_t);
+	if (skip)
+		return;
+	if (m->tpad > 0) {
+		add_tag_grads(wk, tr->p, g, uw + m->ipad);
+		add_tag_grads(wk, n, -g, uw + m->ipad);
+		apply_grads(t, T_TAG, &wk->grad[T_TAG], step, lr_t);
+	}
+	if (opt == OPT_ROWADAGRAD)
+		rowwise_steps(wk, tr, n, g, step);
+	else
+		fused_steps(wk, opt, tr, n, g, step, lr_t);
+	if (m->use_bias) {
+		float bp = 0.0f + g, bn = n == tr->p ? bp - g : 0.0f - g;
+		step_bias(t, tr->p, n == tr->p ? bn : bp, step, lr_t);
+		if (n != tr->p)
+			step_bias(t, n, bn, step, lr_t);
+	}
+}
+
+VEC_INLINE void
+run_immediate_opt(struct worker *wk, enum opt_kind opt)
+{
+	size_t i;
+
+	for (i = 0; i < wk->n; i++) {
+		prefetch_ahead(wk, i);
+		immediate_triplet(wk, opt, &wk->trip[i]);
+	}
+}
+
+/* One specialised loop per optimiser: the switch is out of the hot loop. */
+VEC_INLINE void
+run_immediate(struct worker *wk)
+{
+	switch (wk->t->c.opt) {
+	case OPT_SGD:
+		run_immediate_opt(wk, OPT_SGD);
+		break;
+	case OPT_ADAGRAD:
+		run_immediate_opt(wk, OPT_ADAGRAD);
+		break;
+	case OPT_ROWADAGRAD:
+		run_immediate_opt(wk, OPT_ROWADAGRAD);
+		break;
+	case OPT_ADAM:
+		run_immediate_opt(wk, OPT_ADAM);
+		break;
+	default:
+		run_immediate_opt(wk, OPT_LAZYADAM);
+		break;
+	}
+}
+
+VEC_INLINE void
+run_worker(struct worker *wk, int reference)
+{
+	wk->loss = 0;
+	if (wk->t->c.hard > 1 && wk->t->c.loss != LOSS_WARP && wk->ahead_n == 0)
+		draw_ahead(wk);
+	if (wk->t->c.batch == 1 && wk->t->c.opt != OPT_ADAM_DENSE && !reference)
+		run_immediate(wk);
+	else
+		run_batches(wk);
+}
+
+void *
+KERNEL_NAME(void *arg)
+{
+	struct worker *wk = arg;
+
+	run_worker(wk, wk->t->reference);
+	return NULL;
+}
