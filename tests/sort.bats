@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# lib/sort.c's id sort (insertion sort for short runs, byte radix for long
+# lib/data/sort.c's id sort (insertion sort for short runs, byte radix for long
 # ones) against sort(1), over the sizes and ranges where its paths differ.
 
 load helpers

@@ -1,7 +1,7 @@
 /*
  * pca-check: read rows of numbers (TAB or space separated) from standard
  * input and print the first principal axis, one value per line, computed
- * by lib/pca.c's power iteration.
+ * by lib/eval/pca.c's power iteration.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * sort-check: read unsigned 32-bit ids, one a line, from standard input
- * and print them as lib/sort.c's sort_u32 orders them (with -u,
+ * and print them as lib/data/sort.c's sort_u32 orders them (with -u,
  * sort_u32_distinct), one a line.
  */
 #include <stdio.h>
