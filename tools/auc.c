@@ -174,12 +174,12 @@ static void
 run_model(const struct settings *s, const struct positives *test, const struct positives *excl,
     struct eval_result *r)
 {
-	struct bpr_model m;
+	struct bpr_model *m;
 	struct bpr_err e;
 
-	if (model_load(&m, s->model, &e) < 0 || evaluate(&m, test, excl, &s->eval, r, &e) < 0)
+	if ((m = model_load(s->model, &e)) == NULL || evaluate(m, test, excl, &s->eval, r, &e) < 0)
 		cli_die(&e);
-	model_free(&m);
+	model_free(m);
 }
 
 static void

@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "data/positives.h"
 #include "data/sort.h"
-#include "eval/itemmap.h"
+#include "eval/export.h"
 #include "eval/query.h"
 #include "eval/topk.h"
 #include "io/filekind.h"
@@ -196,11 +196,6 @@ check_settings(struct settings *s)
 		s->top = 10;
 }
 
-/* The projector's files, each in --projector's directory. */
-static const char *const projector_files[] = { "items.tsv", "items-meta.tsv", "users.tsv",
-	"users-meta.tsv", "tags.tsv", "tags-meta.tsv", "projector_config.pbtxt" };
-#define PROJECTOR_FILES (sizeof(projector_files) / sizeof(projector_files[0]))
-
 /* dir/name into path, or die: the name must fit. */
 static void
 join_path(char *path, size_t size, const char *dir, const char *name)
@@ -213,7 +208,7 @@ join_path(char *path, size_t size, const char *dir, const char *name)
 static void
 check_top(const struct settings *s, const struct bpr_model *m)
 {
-	size_t items = m->item.rows, users = m->user.rows;
+	size_t items = model_rows(m, MODEL_ITEMS), users = model_rows(m, MODEL_USERS);
 
 	if (!s->top_given)
 		return;
@@ -236,17 +231,17 @@ check_files(const struct settings *s)
 	int reads_stdin = s->mode == MODE_PAIRS ||
 	    (s->mode == MODE_TOP && s->nusers == 0 && !s->all_users);
 	int projector = s->mode == MODE_PROJECTOR;
-	struct cli_file f[6 + PROJECTOR_FILES] = {
+	struct cli_file f[6 + EXPORT_PROJECTOR_FILES] = {
 		{ "-m", s->model, CLI_INPUT }, { "--exclude", s->exclude, CLI_INPUT },
 		{ "--titles", s->titles, CLI_INPUT }, { "--vocab", s->vocab, CLI_INPUT },
 		{ "standard input", reads_stdin ? "-" : NULL, CLI_INPUT },
 		{ "standard output", projector ? NULL : "-", CLI_OUTPUT },
 	};
-	char path[PROJECTOR_FILES][4096];
+	char path[EXPORT_PROJECTOR_FILES][4096];
 	size_t i, n = 6;
 
-	for (i = 0; projector && i < PROJECTOR_FILES; i++) {
-		join_path(path[i], sizeof(path[i]), s->projector, projector_files[i]);
+	for (i = 0; projector && i < EXPORT_PROJECTOR_FILES; i++) {
+		join_path(path[i], sizeof(path[i]), s->projector, export_projector_files[i]);
 		f[n++] = (struct cli_file){ "--projector", path[i], CLI_OUTPUT_UNPROBED };
 	}
 	cli_files_ready(f, n);
@@ -262,9 +257,11 @@ collect_users(struct settings *s, const struct bpr_model *m)
 	size_t n, i;
 
 	if (s->all_users) {
-		for (i = 0; i < m->user_rows.count; i++)
-			add_user(s, m->user_rows.ids[i]);
-		sort_u32(s->users, s->nusers);
+		if ((ids = model_ids(m, MODEL_USERS, &n, &e)) == NULL)
+			cli_die(&e);
+		for (i = 0; i < n; i++)
+			add_user(s, ids[i]);
+		free(ids);
 		return;
 	}
 	if (s->nusers > 0)
@@ -376,12 +373,11 @@ run_cold(struct settings *s, const struct bpr_model *m)
 	uint32_t tags[64];
 	char name[64 * 11], num[32];
 	size_t ntags = parse_tags(s->cold_tags, tags, 64, name, sizeof(name)), u;
-	size_t width = m->ipad + m->tpad;
 	struct bpr_err e;
-	float *v = mem_aligned(width + VEC_LANES, sizeof(float), "the new item", &e), score;
+	float *v = mem_aligned(model_composed_size(m) + VEC_LANES, sizeof(float), "the new item", &e);
 	struct scored *heap = mem_array(s->top, sizeof(*heap), 0, "the ranking", &e);
 	struct topk top;
-	int64_t row;
+	float score;
 
 	if (v == NULL || heap == NULL || model_cold_vector(m, tags, ntags, v, &e) < 0)
 		cli_die(&e);
@@ -390,9 +386,8 @@ run_cold(struct settings *s, const struct bpr_model *m)
 	collect_users(s, m);
 	topk_reset(&top, heap, s->top);
 	for (u = 0; u < s->nusers; u++) {
-		if ((row = idmap_find(&m->user_rows, s->users[u])) < 0)
+		if (model_user_score(m, s->users[u], v, &score) < 0)
 			cli_fatal(BPR_EXIT_DATA, "user %u is not in the model", s->users[u]);
-		score = vec_dot(model_row(&m->user, (size_t)row), v, width);
 		if (s->top_given)
 			topk_offer(&top, score, s->users[u]);
 		else
@@ -412,14 +407,13 @@ run_pairs(const struct bpr_model *m)
 	static const char *const names[2] = { "user", "item" };
 	struct bpr_input *in = cli_open_input("-", NULL);
 	struct bpr_err e;
-	float *tag = mem_aligned(m->tpad + VEC_LANES, sizeof(float), "work space", &e);
 	uint64_t key;
-	int64_t u, it;
 	size_t len;
 	char *line, num[32];
+	float score;
 	int rc;
 
-	if (tag == NULL || expect_text(in, "user<TAB>item pairs", 1, &e) < 0)
+	if (expect_text(in, "user<TAB>item pairs", 1, &e) < 0)
 		cli_die(&e);
 	while ((rc = input_line(in, &line, &len, &e)) > 0) {
 		uint32_t uid, iid;
@@ -429,330 +423,45 @@ run_pairs(const struct bpr_model *m)
 			cli_die(&e);
 		uid = (uint32_t)(key >> 32);
 		iid = (uint32_t)key;
-		if ((u = idmap_find(&m->user_rows, uid)) < 0)
-			cli_fatal(BPR_EXIT_DATA, "%s:%ld: user %u is not in the model", input_name(in),
-			    input_lineno(in), uid);
-		if ((it = idmap_find(&m->item_rows, iid)) < 0)
-			cli_fatal(BPR_EXIT_DATA, "%s:%ld: item %u is not in the model", input_name(in),
-			    input_lineno(in), iid);
-		model_tag_part(m, (size_t)it, tag);
-		printf("%u\t%u\t%s\n", uid, iid, score_text(model_score(m, (size_t)u, (size_t)it, tag), num));
+		if ((rc = model_pair_score(m, uid, iid, &score)) < 0)
+			cli_fatal(BPR_EXIT_DATA, "%s:%ld: %s %u is not in the model", input_name(in),
+			    input_lineno(in), rc == -1 ? "user" : "item", rc == -1 ? uid : iid);
+		printf("%u\t%u\t%s\n", uid, iid, score_text(score, num));
 	}
 	if (rc < 0)
 		cli_die(&e);
-	free(tag);
 	input_close(in);
 }
 
-/* The ids of a map in increasing order: files list rows by id. */
-static uint32_t *
-sorted_ids(const struct idmap *map)
-{
-	uint32_t *ids = malloc((map->count + 1) * sizeof(*ids));
-
-	if (ids == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	memcpy(ids, map->ids, map->count * sizeof(*ids));
-	sort_u32(ids, map->count);
-	return ids;
-}
-
-/* The real values of a row (up to two segments), TAB separated. */
+/* --dump, --map and --projector write what lib/eval/export.c makes. */
 static void
-write_values(struct bpr_output *o, const float *row, const size_t *seg_off, const size_t *seg_len,
-    int nseg, int first)
+run_export(const struct settings *s, const struct bpr_model *m, const struct titles *titles,
+    const struct titles *vocab)
 {
-	size_t k;
-	int sg;
-
-	for (sg = 0; sg < nseg; sg++) {
-		for (k = 0; k < seg_len[sg]; k++) {
-			if (!first)
-				output_char(o, '\t');
-			output_printf(o, "%.9g", (double)row[seg_off[sg] + k]);
-			first = 0;
-		}
-	}
-}
-
-/* A table's rows, one line each in id order, led by the id when with_id. */
-struct row_table {
-	const struct idmap *map;
-	const float *rows;
-	size_t stride;
-	const size_t *seg_off, *seg_len;
-	int nseg;
-	const float *extra;	/* one more value a row (the item bias), or NULL */
-	int ones;		/* or a column of 1 (users, when items have biases) */
-};
-
-static void
-write_rows(struct bpr_output *o, const struct row_table *t, int with_id)
-{
-	uint32_t *order = sorted_ids(t->map);
-	size_t i, r;
-
-	for (i = 0; i < t->map->count; i++) {
-		r = (size_t)idmap_find(t->map, order[i]);
-		if (with_id)
-			output_u64(o, order[i]);
-		write_values(o, t->rows + r * t->stride, t->seg_off, t->seg_len, t->nseg, !with_id);
-		if (t->extra != NULL)
-			output_printf(o, "\t%.9g", (double)t->extra[r]);
-		else if (t->ones)
-			output_str(o, "\t1");
-		output_char(o, '\n');
-	}
-	free(order);
-}
-
-static void
-write_tag_rows(struct bpr_output *o, const struct bpr_model *m, int with_id)
-{
-	size_t off = 0, len = m->tag_dim, t;
-
-	for (t = 0; t < m->tag.rows; t++) {
-		if (with_id)
-			output_u64(o, t);
-		write_values(o, model_row(&m->tag, t), &off, &len, 1, !with_id);
-		output_char(o, '\n');
-	}
-}
-
-static struct row_table
-user_table(const struct bpr_model *m)
-{
-	return (struct row_table){ &m->user_rows, m->user.w, m->user.stride, m->user.seg_off,
-	    m->user.seg_len, m->user.nseg, NULL, 0 };
-}
-
-/* Items as composed for scoring: the item part, then the tag part. */
-static struct row_table
-item_table(const struct bpr_model *m, const float *composed, const size_t *off, const size_t *len)
-{
-	return (struct row_table){ &m->item_rows, composed, m->ipad + m->tpad, off, len,
-	    m->tag_dim ? 2 : 1, NULL, 0 };
-}
-
-static void
-run_dump(const struct settings *s, const struct bpr_model *m)
-{
-	struct bpr_err e;
-	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim };
 	struct bpr_output o;
-	struct row_table t;
-	float *items = NULL;
+	struct bpr_err e;
+	int rc;
 
-	cli_output_open(&o, "-");
-	/* With biases, users get a column of 1 and items their bias: scores stay dot products. */
-	if (strcmp(s->dump, "users") == 0) {
-		t = user_table(m);
-		t.ones = m->use_bias;
-		write_rows(&o, &t, 1);
-	} else if (strcmp(s->dump, "items") == 0) {
-		if ((items = model_compose_items(m, &e)) == NULL)
+	if (s->mode == MODE_PROJECTOR) {
+		if (export_projector(s->projector, m, titles, vocab, &e) < 0)
 			cli_die(&e);
-		t = item_table(m, items, off, len);
-		t.extra = m->use_bias ? m->bias.w : NULL;
-		write_rows(&o, &t, 1);
-	} else {
-		write_tag_rows(&o, m, 1);
+		return;
 	}
-	cli_output_commit(&o, 0);
-	free(items);
-}
-
-/* A tag's name from --vocab, or its id. */
-static void
-write_tag_name(struct bpr_output *o, const struct titles *vocab, int64_t tag)
-{
-	const char *name = vocab != NULL && tag >= 0 ? titles_get(vocab, (uint32_t)tag) : "";
-
-	if (*name != '\0')
-		output_str(o, name);
-	else if (tag >= 0)
-		output_printf(o, "tag %lld", (long long)tag);
-}
-
-/* "Action|Comedy": an item's tags by name. */
-static void
-write_item_tags(struct bpr_output *o, const struct bpr_model *m, uint32_t id,
-    const struct titles *vocab)
-{
-	const uint32_t *tags;
-	size_t n = model_catalogue_tags(m, id, &tags), k;
-
-	for (k = 0; k < n; k++) {
-		if (k > 0)
-			output_char(o, '|');
-		write_tag_name(o, vocab, tags[k]);
-	}
-}
-
-static void
-map_items(struct bpr_output *o, const struct bpr_model *m, const struct item_map *im,
-    const struct titles *titles, const struct titles *vocab)
-{
-	uint32_t *order = sorted_ids(&m->item_rows), *counts;
-	struct bpr_err e;
-	int64_t tag;
-	size_t i, r;
-
-	if ((counts = tag_item_counts(m, &e)) == NULL)
-		cli_die(&e);
-	for (i = 0; i < m->item_rows.count; i++) {
-		r = (size_t)idmap_find(&m->item_rows, order[i]);
-		tag = item_main_tag(m, order[i], counts);
-		output_printf(o, "%u\t%.6f\t%.6f\t", order[i], im->item_xy[2 * r], im->item_xy[2 * r + 1]);
-		if (tag >= 0)
-			output_printf(o, "%lld", (long long)tag);
-		output_char(o, '\t');
-		write_tag_name(o, vocab, tag);
-		output_char(o, '\t');
-		if (titles != NULL)
-			output_str(o, titles_get(titles, order[i]));
-		output_char(o, '\n');
-	}
-	free(counts);
-	free(order);
-}
-
-static void
-run_map(const struct settings *s, const struct bpr_model *m, const struct titles *titles,
-    const struct titles *vocab)
-{
-	struct item_map im;
-	struct bpr_output o;
-	struct bpr_err e;
-	size_t t;
-
-	if (strcmp(s->map, "tags") == 0 && m->tag_dim == 0)
-		cli_fatal(BPR_EXIT_DATA, "%s: the model has no tag part: no tags to map", s->model);
-	if (item_map_build(&im, m, &e) < 0)
-		cli_die(&e);
 	cli_output_open(&o, "-");
-	if (strcmp(s->map, "items") == 0) {
-		map_items(&o, m, &im, titles, vocab);
-	} else {
-		for (t = 0; t < im.ntags; t++) {
-			output_printf(&o, "%zu\t%.6f\t%.6f\t", t, im.tag_xy[2 * t], im.tag_xy[2 * t + 1]);
-			write_tag_name(&o, vocab, (int64_t)t);
-			output_char(&o, '\n');
-		}
-	}
-	cli_output_commit(&o, 0);
-	item_map_free(&im);
-}
-
-static void
-open_in_dir(struct bpr_output *o, const char *dir, const char *name)
-{
-	char path[4096];
-
-	join_path(path, sizeof(path), dir, name);
-	cli_output_open(o, path);
-}
-
-/*
- * Metadata with more than one column starts with a header row; a single
- * column has none (the projector's rule). Rows follow the vectors' order.
- */
-static void
-projector_items(const char *dir, const struct bpr_model *m, const struct titles *titles,
-    const struct titles *vocab)
-{
-	size_t off[2] = { 0, m->ipad }, len[2] = { m->item_dim, m->tag_dim }, i;
-	uint32_t *order = sorted_ids(&m->item_rows), *counts;
-	struct bpr_output vec, meta;
-	struct row_table t;
-	struct bpr_err e;
-	float *items;
-
-	if ((items = model_compose_items(m, &e)) == NULL || (counts = tag_item_counts(m, &e)) == NULL)
+	if (s->mode == MODE_DUMP)
+		/* with biases, users get a column of 1 and items their bias: scores stay dot products */
+		rc = export_vectors(&o, m, strcmp(s->dump, "users") == 0 ? MODEL_USERS :
+		    strcmp(s->dump, "items") == 0 ? MODEL_ITEMS : MODEL_TAGS, 1, 1, &e);
+	else if (strcmp(s->map, "items") == 0)
+		rc = export_map_items(&o, m, titles, vocab, &e);
+	else
+		rc = export_map_tags(&o, m, vocab, &e);
+	if (rc < 0) {
+		cli_output_abort(&o);
+		bpr_err_prefix(&e, "%s: ", s->model);
 		cli_die(&e);
-	t = item_table(m, items, off, len);
-	open_in_dir(&vec, dir, "items.tsv");
-	write_rows(&vec, &t, 0);
-	open_in_dir(&meta, dir, "items-meta.tsv");
-	output_str(&meta, "id\ttitle\tgenres\tmain genre\n");
-	for (i = 0; i < m->item_rows.count; i++) {
-		output_printf(&meta, "%u\t%s\t", order[i], titles ? titles_get(titles, order[i]) : "");
-		write_item_tags(&meta, m, order[i], vocab);
-		output_char(&meta, '\t');
-		write_tag_name(&meta, vocab, item_main_tag(m, order[i], counts));
-		output_char(&meta, '\n');
 	}
-	cli_output_commit(&vec, 0);
-	cli_output_commit(&meta, 0);
-	free(items);
-	free(counts);
-	free(order);
-}
-
-static void
-projector_tags(const char *dir, const struct bpr_model *m, const struct titles *vocab)
-{
-	struct bpr_output vec, meta;
-	size_t t;
-
-	open_in_dir(&vec, dir, "tags.tsv");
-	write_tag_rows(&vec, m, 0);
-	open_in_dir(&meta, dir, "tags-meta.tsv");
-	output_str(&meta, "id\tname\n");
-	for (t = 0; t < m->tag.rows; t++) {
-		output_printf(&meta, "%zu\t", t);
-		write_tag_name(&meta, vocab, (int64_t)t);
-		output_char(&meta, '\n');
-	}
-	cli_output_commit(&vec, 0);
-	cli_output_commit(&meta, 0);
-}
-
-static void
-projector_users(const char *dir, const struct bpr_model *m)
-{
-	struct row_table t = user_table(m);
-	uint32_t *order = sorted_ids(&m->user_rows);
-	struct bpr_output vec, meta;
-	size_t i;
-
-	open_in_dir(&vec, dir, "users.tsv");
-	write_rows(&vec, &t, 0);
-	open_in_dir(&meta, dir, "users-meta.tsv");
-	for (i = 0; i < m->user_rows.count; i++)
-		output_printf(&meta, "%u\n", order[i]);
-	cli_output_commit(&vec, 0);
-	cli_output_commit(&meta, 0);
-	free(order);
-}
-
-static void
-projector_config(const char *dir, int with_tags)
-{
-	static const char *const names[3] = { "items", "users", "tags" };
-	struct bpr_output o;
-	int i;
-
-	open_in_dir(&o, dir, "projector_config.pbtxt");
-	for (i = 0; i < 2 + with_tags; i++)
-		output_printf(&o, "embeddings {\n  tensor_name: \"%s\"\n  tensor_path: \"%s.tsv\"\n"
-		    "  metadata_path: \"%s-meta.tsv\"\n}\n", names[i], names[i], names[i]);
 	cli_output_commit(&o, 0);
-}
-
-static void
-run_projector(const struct settings *s, const struct bpr_model *m, const struct titles *titles,
-    const struct titles *vocab)
-{
-	int with_tags = m->tag_dim > 0 && m->tag.rows > 0;
-
-	if (mkdir(s->projector, 0777) < 0 && errno != EEXIST)
-		cli_fatal(BPR_EXIT_DATA, "%s: %s", s->projector, strerror(errno));
-	projector_items(s->projector, m, titles, vocab);
-	projector_users(s->projector, m);
-	if (with_tags)
-		projector_tags(s->projector, m, vocab);
-	projector_config(s->projector, with_tags);
 }
 
 /* item<TAB>title or tag<TAB>name lines */
@@ -772,7 +481,7 @@ main(int argc, char **argv)
 {
 	struct settings s = { .threads = 2 };
 	struct titles titles, vocab;
-	struct bpr_model m;
+	struct bpr_model *m;
 	struct bpr_err e;
 
 	cli_init("bpr-score", usage);
@@ -781,30 +490,26 @@ main(int argc, char **argv)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	check_settings(&s);
 	check_files(&s);
-	if (model_load(&m, s.model, &e) < 0)
+	if ((m = model_load(s.model, &e)) == NULL)
 		cli_die(&e);
-	check_top(&s, &m);
+	check_top(&s, m);
 	if (s.titles != NULL)
 		load_names(s.titles, "item", "title", &titles);
 	if (s.vocab != NULL)
 		load_names(s.vocab, "tag", "name", &vocab);
 	switch (s.mode) {
-	case MODE_TOP: run_top(&s, &m, s.titles ? &titles : NULL); break;
+	case MODE_TOP: run_top(&s, m, s.titles ? &titles : NULL); break;
 	case MODE_SIMILAR_ITEMS:
-	case MODE_SIMILAR_USERS: run_similar(&s, &m, s.titles ? &titles : NULL); break;
-	case MODE_COLD: run_cold(&s, &m); break;
-	case MODE_DUMP: run_dump(&s, &m); break;
-	case MODE_MAP: run_map(&s, &m, s.titles ? &titles : NULL, s.vocab ? &vocab : NULL); break;
-	case MODE_PROJECTOR:
-		run_projector(&s, &m, s.titles ? &titles : NULL, s.vocab ? &vocab : NULL);
-		break;
-	case MODE_PAIRS: run_pairs(&m); break;
+	case MODE_SIMILAR_USERS: run_similar(&s, m, s.titles ? &titles : NULL); break;
+	case MODE_COLD: run_cold(&s, m); break;
+	case MODE_PAIRS: run_pairs(m); break;
+	default: run_export(&s, m, s.titles ? &titles : NULL, s.vocab ? &vocab : NULL); break;
 	}
 	if (s.titles != NULL)
 		titles_free(&titles);
 	if (s.vocab != NULL)
 		titles_free(&vocab);
-	model_free(&m);
+	model_free(m);
 	free(s.users);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		cli_fatal(BPR_EXIT_DATA, "stdout: write error");

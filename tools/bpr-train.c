@@ -233,11 +233,11 @@ parse_model_option(struct settings *s, int c)
 
 	switch (c) {
 	case OPT_ITEM_DIM:
-		s->item_dim = (uint32_t)cli_int("--item-dim", optarg, 1, 4096);
+		s->item_dim = (uint32_t)cli_int("--item-dim", optarg, 1, MODEL_MAX_DIM);
 		s->given_dims = 1;
 		break;
 	case OPT_TAG_DIM:
-		s->tag_dim = (uint32_t)cli_int("--tag-dim", optarg, 0, 4096);
+		s->tag_dim = (uint32_t)cli_int("--tag-dim", optarg, 0, MODEL_MAX_DIM);
 		s->given_dims = s->given_tag_dim = 1;
 		break;
 	case OPT_TAG_MODE:
@@ -507,10 +507,13 @@ print_untripled(size_t n, const struct bpr_model *m, const struct settings *s)
 	const struct train_config *t = &s->fit.train;
 	int drawn = t->hard > 1 || t->loss == LOSS_WARP;
 
+	size_t count;
+
+	model_catalogue_items(m, &count);
 	if (n == 0)
 		return;
 	fprintf(stderr, "bpr-train: %zu of the %zu catalogue items were in no triplet: %s; %s adds "
-	    "them as negatives\n", n, m->cat_items.count,
+	    "them as negatives\n", n, count,
 	    drawn ? "trained only as the trainer's own extra negatives" : "never trained",
 	    s->train != NULL ? "--items" : "triplet-sample --items");
 }
@@ -520,33 +523,30 @@ static void
 print_summary(const struct bpr_model *m, const struct settings *s, uint32_t planned)
 {
 	const struct train_config *t = &s->fit.train;
+	static const char *const names[] = { "user", "item", "tag", "item bias" };
+	static const enum model_table tables[] = { MODEL_USERS, MODEL_ITEMS, MODEL_TAGS, MODEL_BIASES };
+	struct model_shape sh;
 	uint64_t total = 0;
-	struct {
-		const char *name;
-		const struct param_table *tb;
-		uint32_t dim;
-	} rows[] = {
-		{ "user", &m->user, m->item_dim + m->tag_dim },
-		{ "item", &m->item, m->item_dim },
-		{ "tag", &m->tag, m->tag_dim },
-		{ "item bias", &m->bias, 1 },
-	};
+	uint32_t dim;
 	size_t i;
 
+	model_get_shape(m, &sh);
 	fprintf(stderr, "bpr-train: model\n  %-10s %10s %6s %12s\n", "table", "rows", "dim", "parameters");
 	for (i = 0; i < 4; i++) {
-		if (rows[i].tb->rows == 0)
+		if (model_rows(m, tables[i]) == 0)
 			continue;
-		fprintf(stderr, "  %-10s %10zu %6u %12llu\n", rows[i].name, rows[i].tb->rows, rows[i].dim,
-		    (unsigned long long)model_param_count(rows[i].tb));
-		total += model_param_count(rows[i].tb);
+		/* an item's own embedding; the tags' part comes in the next row */
+		dim = tables[i] == MODEL_ITEMS ? sh.item_dim : (uint32_t)model_vector_size(m, tables[i]);
+		fprintf(stderr, "  %-10s %10zu %6u %12llu\n", names[i], model_rows(m, tables[i]), dim,
+		    (unsigned long long)model_param_count(m, tables[i]));
+		total += model_param_count(m, tables[i]);
 	}
 	fprintf(stderr, "  %-10s %10s %6s %12llu\n", "total", "", "", (unsigned long long)total);
-	if (m->tag_dim > 0)
+	if (sh.tag_dim > 0)
 		fprintf(stderr, "  item vector = item embedding (%u) + %s of tag embeddings (%u; %u tags)\n",
-		    m->item_dim, tag_mode_name(m->tag_mode), m->tag_dim, m->ntags);
+		    sh.item_dim, tag_mode_name(sh.tag_mode), sh.tag_dim, sh.ntags);
 	else
-		fprintf(stderr, "  item vector = item embedding (%u), no tag part\n", m->item_dim);
+		fprintf(stderr, "  item vector = item embedding (%u), no tag part\n", sh.item_dim);
 	fprintf(stderr, "  loss %s, optimizer %s (lr %g %s, batch %u, l2 %g), %u epoch%s, seed %llu, "
 	    "%d thread%s\n", loss_name(t->loss), opt_name(t->opt), (double)t->lr,
 	    lr_schedule_name(s->fit.lr_schedule), t->batch,
@@ -733,8 +733,11 @@ on_event(void *ctx, const struct fit_event *ev)
 
 /* The model's shape: what --init resumes, which options may not change. */
 static void
-keep_shape(struct settings *s, const struct bpr_model *m)
+keep_shape(struct settings *s, const struct bpr_model *model)
 {
+	struct model_shape sh, *m = &sh;
+
+	model_get_shape(model, &sh);
 	if (s->item_tags != NULL)
 		cli_usage_error("--init resumes with the model's own item tags; --item-tags conflicts");
 	if ((s->given_dims && (s->item_dim != m->item_dim || s->tag_dim != m->tag_dim)) ||
@@ -790,30 +793,34 @@ inherit_training(struct settings *s, const struct bpr_model *m)
 }
 
 /* Load --init's model, and take its shape and training settings. */
-static void
-resume_model(struct bpr_model *m, struct settings *s)
+static struct bpr_model *
+resume_model(struct settings *s)
 {
+	struct bpr_model *m;
 	struct bpr_err e;
 
-	if (model_load(m, s->init, &e) < 0)
+	if ((m = model_load(s->init, &e)) == NULL)
 		cli_die(&e);
 	if (s->fit.checkpoint_every > 0)
-		cli_checkpoints_spare("--init", s->init, s->output, m->epochs);
+		cli_checkpoints_spare("--init", s->init, s->output, model_epochs(m));
 	keep_shape(s, m);
 	inherit_training(s, m);
+	return m;
 }
 
-static void
+/* The model to train: --init's, or a new one with the catalogue's tags. */
+static struct bpr_model *
 init_model(struct bpr_model *m, struct settings *s, uint32_t *tags_crc)
 {
 	struct bpr_err e;
 
-	if (s->init != NULL)
-		return;		/* resume_model loaded it */
-	if (model_init(m, s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->how.seed, 0.05f, &e) < 0)
+	if (m != NULL)
+		return m;	/* resume_model loaded it */
+	if ((m = model_new(s->item_dim, s->tag_dim, s->tag_mode, s->bias, s->how.seed, 0.05f, &e)) == NULL)
 		cli_die(&e);
 	if (s->item_tags != NULL)
 		load_catalogue(m, s->item_tags, tags_crc);
+	return m;
 }
 
 int
@@ -828,8 +835,8 @@ main(int argc, char **argv)
 	};
 	struct positives *test = NULL, *valid = NULL;
 	struct triplet_source src;
-	struct bpr_model m;
-	struct report rep = { .s = &s, .m = &m };
+	struct bpr_model *m = NULL;
+	struct report rep = { .s = &s };
 	uint32_t tags_crc = 0;
 	struct bpr_err e;
 	char meta[2048];
@@ -841,13 +848,13 @@ main(int argc, char **argv)
 	s.stream = argc > 0 ? argv[0] : NULL;
 	check_files(&s);
 	if (s.init != NULL)
-		resume_model(&m, &s);
+		m = resume_model(&s);
 	apply_defaults(&s);
 	check_settings(&s, argc);
 	s.fit.train.seed = s.how.seed;
 	s.fit.checkpoint_base = s.output;
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
-	init_model(&m, &s, &tags_crc);
+	rep.m = m = init_model(m, &s, &tags_crc);
 	if (s.eval != NULL)
 		test = cli_load_positives(s.eval);
 	if (test != NULL)
@@ -859,11 +866,11 @@ main(int argc, char **argv)
 	open_source(&src, &s);
 	if (s.init == NULL) {
 		describe_run(meta, sizeof(meta), &s, &src, tags_crc);
-		if (model_set_meta(&m, meta, &e) < 0)
+		if (model_set_meta(m, meta, &e) < 0)
 			cli_die(&e);
 	} else {
 		describe_training(meta, sizeof(meta), &s, &src);
-		if (model_update_meta(&m, meta, &e) < 0)
+		if (model_update_meta(m, meta, &e) < 0)
 			cli_die(&e);
 	}
 	if (s.log != NULL) {
@@ -871,22 +878,21 @@ main(int argc, char **argv)
 		output_str(&rep.log, "epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\n");
 	}
 	/* The model's items are the catalogue, whatever the triplets name. */
-	if (model_add_catalogue_rows(&m, &e) < 0)
+	if (model_add_catalogue_rows(m, &e) < 0)
 		cli_die(&e);
-	if (fit_run(&m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0)
+	if (fit_run(m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0)
 		cli_die(&e);
-	if (model_save(&m, s.output, &e) < 0)
+	if (model_save(m, s.output, &e) < 0)
 		cli_die(&e);
 	if (s.log != NULL) {
 		log_flush(&rep);
 		cli_output_commit(&rep.log, 0);
 	}
 	if (!s.quiet)
-		fprintf(stderr, "bpr-train: wrote %s (%u epoch%s, %llu steps)\n", s.output, m.epochs,
-		    PLURAL(m.epochs),
-		    (unsigned long long)m.step);
+		fprintf(stderr, "bpr-train: wrote %s (%u epoch%s, %llu steps)\n", s.output,
+		    model_epochs(m), PLURAL(model_epochs(m)), (unsigned long long)model_steps(m));
 	source_close(&src);
-	model_free(&m);
+	model_free(m);
 	cli_free_positives(test);
 	cli_free_positives(valid);
 	return BPR_EXIT_OK;

@@ -10,6 +10,7 @@
 #include "eval/scoring.h"
 #include "io/mem.h"
 #include "io/output.h"
+#include "model/model_impl.h"
 #include "model/vec.h"
 
 static int

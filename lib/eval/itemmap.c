@@ -5,6 +5,7 @@
 
 #include "eval/pca.h"
 #include "io/mem.h"
+#include "model/model_impl.h"
 
 uint32_t *
 tag_item_counts(const struct bpr_model *m, struct bpr_err *e)

@@ -13,6 +13,7 @@
 #include "io/output.h"
 #include "io/parse.h"
 #include "io/text.h"
+#include "model/model_impl.h"
 #include "model/vec.h"
 
 int

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data/idmap.h"
 #include "data/positives.h"
 #include "io/err.h"
 #include "io/input.h"

@@ -14,6 +14,7 @@
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/text.h"
+#include "model/model_impl.h"
 
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
 #define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
@@ -219,7 +220,7 @@ track_best(struct run *r, const struct fit_event *ev, struct bpr_err *e)
 		return 0;
 	if (!r->have_best || ev->valid.auc > r->best_valid) {
 		if (r->have_best)
-			model_free(&r->best);
+			model_clear(&r->best);
 		if (model_clone(&r->best, r->m, e) < 0) {
 			r->have_best = 0;
 			return -1;
@@ -500,7 +501,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	done_ev.catalogue_untripled = catalogue_untripled(&r);
 	if (r.have_best) {
 		/* Early stopping keeps the best validation epoch's model. */
-		model_free(m);
+		model_clear(m);
 		*m = r.best;
 		r.have_best = 0;
 	}
@@ -509,7 +510,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 done:
 	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
 	if (r.have_best)
-		model_free(&r.best);
+		model_clear(&r.best);
 	trainer_free(r.trainer);
 	free(r.rows);
 	free(r.scratch);

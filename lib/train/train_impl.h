@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "data/rng.h"
-#include "model/model.h"
+#include "model/model_impl.h"
 #include "model/vec.h"
 #include "train/train.h"
 

@@ -7,14 +7,14 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bpr_model m;
+	struct bpr_model *m;
 	struct bpr_err e;
 	float *items;
 
-	if (model_load_bytes(&m, data, size, "fuzz", &e) < 0)
+	if ((m = model_load_bytes(data, size, "fuzz", &e)) == NULL)
 		return 0;
-	if ((items = model_compose_items(&m, &e)) != NULL)
+	if ((items = model_compose_items(m, &e)) != NULL)
 		free(items);
-	model_free(&m);
+	model_free(m);
 	return 0;
 }

@@ -31,12 +31,12 @@ slurp(const char *path, size_t *n)
 static int
 loads(const unsigned char *buf, size_t n)
 {
-	struct bpr_model m;
+	struct bpr_model *m;
 	struct bpr_err e;
 
-	if (model_load_bytes(&m, buf, n, "damaged", &e) < 0)
+	if ((m = model_load_bytes(buf, n, "damaged", &e)) == NULL)
 		return 0;
-	model_free(&m);
+	model_free(m);
 	return 1;
 }
 
