@@ -59,15 +59,15 @@ train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 @test "bpr-score: unknown --user for --top"       { bad 1 'user 99999 is not in the model' bpr-score -m model.bpr --top 3 --user 99999; }
 @test "bpr-score: unknown --similar-items id"     { bad 1 'item 99999 is not in the model' bpr-score -m model.bpr --similar-items 99999; }
 @test "bpr-score: --cold-item with an unknown tag" { bad 1 'tag 77 is not in the model' bpr-score -m model.bpr --cold-item 1,77; }
-@test "bpr-score: --cold-item not a list"         { bad 2 "--cold-item: tag 'x' is not" bpr-score -m model.bpr --cold-item 1,x; }
+@test "bpr-score: --cold-item not a list"         { bad 2 "--cold-item: id 'x' is not" bpr-score -m model.bpr --cold-item 1,x; }
 @test "bpr-score: --top larger than the catalogue" { bad 2 '--top 1000 is more than the model.s 15 items' bpr-score -m model.bpr --top 1000 --user 1; }
 @test "bpr-score: two queries at once"            { bad 2 'different queries: give one' bpr-score -m model.bpr --similar-items 1 --dump users; }
-@test "bpr-score: unknown --dump"                 { bad 2 '--dump weights: expected users, items or tags' bpr-score -m model.bpr --dump weights; }
+@test "bpr-score: unknown --dump"                 { bad 2 '--dump weights: unknown \(expected users, items or tags\)' bpr-score -m model.bpr --dump weights; }
 @test "bpr-score: no model"                       { bad 2 'no model given' bpr-score --dump users; }
 @test "bpr-score: --user and --all-users"         { bad 2 'both choose users' bpr-score -m model.bpr --top 2 --user 1 --all-users; }
 @test "bpr-score: ratings given as a model"       { bad 1 'all.data: not a bprtools model \(bad magic number\)' bpr-score -m all.data --dump users; }
 @test "bpr-score: titles malformed"               { printf 'x\ty\n' > t.txt; bad 1 "t.txt:1: item id 'x' is not" bpr-score -m model.bpr --top 2 --user 1 --titles t.txt; }
-@test "bpr-score: unknown --map"                  { bad 2 '--map weights: expected items or tags' bpr-score -m model.bpr --map weights; }
+@test "bpr-score: unknown --map"                  { bad 2 '--map weights: unknown \(expected items or tags\)' bpr-score -m model.bpr --map weights; }
 @test "bpr-score: --vocab without --map"          { bad 2 '--vocab names tags for --map and --projector' bpr-score -m model.bpr --top 2 --user 1 --vocab v.tsv; }
 @test "bpr-score: --map and --projector at once"  { bad 2 'different queries: give one' bpr-score -m model.bpr --map items --projector p; }
 @test "bpr-score: vocabulary malformed"           { printf '0\tzero\nx\ty\n' > v.tsv; bad 1 "v.tsv:2: tag id 'x' is not" bpr-score -m model.bpr --map tags --vocab v.tsv; }

@@ -40,7 +40,7 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 @test "ml-split: binary garbage"              { head -c 2000 /dev/urandom | tr -d '\n' | tr '\001' '\000' > in; printf '\000' >> in; bad 1 'in(:1)?: (is binary data|contains a NUL|cannot tell)' split in; }
 
 # --- ml-split: usage errors (exit 2, option named) ---
-@test "ml-split: unknown scheme"              { bad 2 '--scheme bogus: unknown scheme' split --scheme bogus x; }
+@test "ml-split: unknown scheme"              { bad 2 '--scheme bogus: unknown \(expected allbut, fold, random, leave-out, temporal or none\)' split --scheme bogus x; }
 @test "ml-split: fold without --fold"         { bad 2 '--scheme fold needs --fold' split --scheme fold x; }
 @test "ml-split: fold beyond folds"           { bad 2 '--fold 6 is beyond --folds 5' split --scheme fold --fold 6 x; }
 @test "ml-split: option for another scheme"   { bad 2 '--fold does not apply to --scheme random' split --scheme random --test-fraction 0.1 --fold 2 x; }

@@ -86,10 +86,7 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->items = optarg;
 			break;
 		case OPT_COMPAT:
-			if (strcmp(optarg, "notebook") != 0)
-				cli_usage_error("--compat %s: unknown (the one compatibility mode is notebook)",
-				    optarg);
-			s->compat = 1;
+			s->compat = cli_enum("--compat", optarg, &compat_names);
 			break;
 		case 'k':
 			s->eval.k = (uint32_t)cli_int("-k", optarg, 1, 1000000);
@@ -213,12 +210,12 @@ main(int argc, char **argv)
 	if (s.model == NULL && (s.compat || s.items != NULL))
 		cli_usage_error("%s chooses what a model ranks: it needs -m",
 		    s.compat ? "--compat notebook" : "--items");
-	cli_files_ready((const struct cli_file[]){
-	    { "-m", s.model, CLI_INPUT },
-	    { "--scores", s.model == NULL && s.scores == NULL ? "-" : s.scores, CLI_INPUT },
-	    { "--exclude", s.exclude, CLI_INPUT }, { "--items", s.items, CLI_INPUT },
-	    { "the test file", argv[0], CLI_INPUT }, { "standard output", "-", CLI_OUTPUT },
-	    { "--per-user", s.per_user, CLI_OUTPUT } }, 7);
+	cli_files_ready((const struct run_file[]){
+	    { "-m", s.model, FILE_INPUT },
+	    { "--scores", s.model == NULL && s.scores == NULL ? "-" : s.scores, FILE_INPUT },
+	    { "--exclude", s.exclude, FILE_INPUT }, { "--items", s.items, FILE_INPUT },
+	    { "the test file", argv[0], FILE_INPUT }, { "standard output", "-", FILE_OUTPUT },
+	    { "--per-user", s.per_user, FILE_OUTPUT } }, 7);
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;

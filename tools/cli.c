@@ -137,13 +137,6 @@ finish_stdout(void)
 }
 
 void
-cli_help(const char *help)
-{
-	fputs(help, stdout);
-	finish_stdout();
-}
-
-void
 cli_help_usage(const char *usage, const char *rest)
 {
 	fputs(usage, stdout);
@@ -158,16 +151,21 @@ cli_version(void)
 	finish_stdout();
 }
 
+/* A usage error from the library: its message, then the usage text, exit 2. */
+_Noreturn void
+cli_usage_die(const struct bpr_err *e)
+{
+	cli_usage_error("%s", e->msg);
+}
+
 long long
 cli_int(const char *opt, const char *arg, long long min, long long max)
 {
-	int64_t v;
-	const char *why;
+	long long v;
+	struct bpr_err e;
 
-	if (parse_i64(arg, strlen(arg), &v, &why) < 0)
-		cli_usage_error("%s '%s' %s", opt, arg, why);
-	if (v < min || v > max)
-		cli_usage_error("%s %s is out of range (expected %lld..%lld)", opt, arg, min, max);
+	if (option_int(opt, arg, min, max, &v, &e) < 0)
+		cli_usage_die(&e);
 	return v;
 }
 
@@ -175,10 +173,10 @@ uint64_t
 cli_u64(const char *opt, const char *arg)
 {
 	uint64_t v;
-	const char *why;
+	struct bpr_err e;
 
-	if (parse_u64(arg, strlen(arg), &v, &why) < 0)
-		cli_usage_error("%s '%s' %s", opt, arg, why);
+	if (option_u64(opt, arg, &v, &e) < 0)
+		cli_usage_die(&e);
 	return v;
 }
 
@@ -186,12 +184,21 @@ double
 cli_double(const char *opt, const char *arg, double min, double max)
 {
 	double v;
-	const char *why;
+	struct bpr_err e;
 
-	if (parse_double(arg, strlen(arg), &v, &why) < 0)
-		cli_usage_error("%s '%s' %s", opt, arg, why);
-	if (v < min || v > max)
-		cli_usage_error("%s %s is out of range (expected %g..%g)", opt, arg, min, max);
+	if (option_double(opt, arg, min, max, &v, &e) < 0)
+		cli_usage_die(&e);
+	return v;
+}
+
+int
+cli_enum(const char *opt, const char *arg, const struct names *t)
+{
+	struct bpr_err e;
+	int v;
+
+	if (option_name(opt, arg, t, &v, &e) < 0)
+		cli_usage_die(&e);
 	return v;
 }
 
@@ -239,139 +246,23 @@ cli_output_open(struct bpr_output *o, const char *path)
 		cli_die(&e);
 }
 
-/* The names a run gives, resolved once: who is who, to compare them. */
-struct named_file {
-	const struct cli_file *f;
-	struct file_id id;
-};
-
-static int
-is_output(const struct cli_file *f)
-{
-	return f->kind == CLI_OUTPUT || f->kind == CLI_OUTPUT_UNPROBED;
-}
-
-/* Empty names, and standard streams the program cannot use. */
-static void
-check_names(const struct cli_file *f, size_t n)
-{
-	const char *stdin_opt = NULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (f[i].path == NULL)
-			continue;
-		if (f[i].path[0] == '\0')
-			cli_usage_error("%s: an empty file name", f[i].opt);
-		if (strcmp(f[i].path, "-") != 0 || f[i].kind == CLI_CHECKPOINTS)
-			continue;
-		if (is_output(&f[i]) && std_closed[1])
-			cli_usage_error("%s: standard output is closed", f[i].opt);
-		if (is_output(&f[i]))
-			continue;
-		if (std_closed[0])
-			cli_usage_error("%s: standard input is closed", f[i].opt);
-		if (stdin_opt != NULL)
-			cli_usage_error("%s and %s both read standard input: it can be read once",
-			    stdin_opt, f[i].opt);
-		stdin_opt = f[i].opt;
-	}
-}
-
-static void
-identify(struct named_file *nf, const struct cli_file *f)
-{
-	struct bpr_err e;
-	int rc;
-
-	nf->f = f;
-	if (f->path == NULL)
-		return;
-	if (f->kind == CLI_CHECKPOINTS)
-		rc = file_id_checkpoints(&nf->id, f->path, &e);
-	else if (is_output(f))
-		rc = file_id_output(&nf->id, f->path, &e);
-	else
-		rc = file_id_input(&nf->id, f->path, &e);
-	if (rc < 0)
-		cli_die(&e);
-}
-
-/* An output against a file named before it (an input or another output). */
-static void
-check_pair(const struct named_file *out, const struct named_file *other)
-{
-	const struct cli_file *a = out->f, *b = other->f;
-
-	if (!file_id_same(&out->id, &other->id))
-		return;
-	if (is_output(b))
-		cli_usage_error("%s and %s are the same file: %s", b->opt, a->opt, a->path);
-	if (strcmp(a->path, "-") == 0)
-		cli_usage_error("standard output is the input %s (%s): an output may not name an input",
-		    b->path, b->opt);
-	cli_usage_error("%s %s would replace the input %s (%s): an output may not name an input",
-	    a->opt, a->path, b->path, b->opt);
-}
-
-/* Files that a run's checkpoints OUTPUT.epochN would replace. */
-static void
-check_checkpoints(const struct named_file *cp, const struct named_file *other)
-{
-	const struct cli_file *b = other->f;
-
-	if (b->kind == CLI_CHECKPOINTS || b->kind == CLI_INPUT_RESUMED ||
-	    !file_id_is_checkpoint(&other->id, &cp->id, 0))
-		return;
-	cli_usage_error("%s %s is a name of the checkpoints (%s.epochN) this run writes",
-	    b->opt, b->path, cp->f->path);
-}
-
 void
-cli_files_ready(const struct cli_file *f, size_t n)
+cli_files_ready(const struct run_file *f, size_t n)
 {
-	struct named_file *nf = calloc(n + 1, sizeof(*nf));
 	struct bpr_err e;
-	size_t i, j;
 
-	if (nf == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	check_names(f, n);
-	for (i = 0; i < n; i++)
-		identify(&nf[i], &f[i]);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < n && f[i].path != NULL; j++) {
-			if (i == j || f[j].path == NULL)
-				continue;
-			if (f[i].kind == CLI_CHECKPOINTS)
-				check_checkpoints(&nf[i], &nf[j]);
-			else if (is_output(&f[i]) && f[j].kind != CLI_CHECKPOINTS &&
-			    (j < i || !is_output(&f[j])))
-				check_pair(&nf[i], &nf[j]);
-		}
-	}
-	for (i = 0; i < n; i++)
-		file_id_free(&nf[i].id);
-	free(nf);
-	for (i = 0; i < n; i++)
-		if (f[i].path != NULL && f[i].kind == CLI_OUTPUT && output_probe(f[i].path, &e) < 0)
-			cli_die(&e);
+	if (files_check(f, n, std_closed, &e) < 0)
+		e.status == BPR_EXIT_USAGE ? cli_usage_die(&e) : cli_die(&e);
 }
 
 void
 cli_checkpoints_spare(const char *opt, const char *input, const char *output,
     unsigned long epochs_done)
 {
-	struct file_id in, cp;
 	struct bpr_err e;
 
-	if (file_id_input(&in, input, &e) < 0 || file_id_checkpoints(&cp, output, &e) < 0)
-		cli_die(&e);
-	if (file_id_is_checkpoint(&in, &cp, epochs_done))
-		cli_usage_error("%s %s is a name of the checkpoints (%s.epochN) this run writes",
-		    opt, input, output);
-	file_id_free(&in);
-	file_id_free(&cp);
+	if (files_checkpoints_spare(opt, input, output, epochs_done, &e) < 0)
+		e.status == BPR_EXIT_USAGE ? cli_usage_die(&e) : cli_die(&e);
 }
 
 void

@@ -12,8 +12,10 @@
 
 #include "data/positives.h"
 #include "io/err.h"
+#include "io/fileid.h"
 #include "io/input.h"
 #include "io/output.h"
+#include "io/text.h"
 
 #define BPR_VERSION "1.0.0"
 
@@ -29,15 +31,18 @@ _Noreturn void cli_fatal(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A usage error: the message, then the usage text, exit 2. */
 _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Help to stdout and exit 0; --version likewise. */
-_Noreturn void cli_help(const char *help);
-/* The usage lines, then the rest of the help. */
+/* Help to stdout, exit 0: the usage lines, then the rest of the help. */
 _Noreturn void cli_help_usage(const char *usage, const char *rest);
+/* --version likewise. */
 _Noreturn void cli_version(void);
 /* getopt's own complaint has been printed: add the usage and exit 2. */
 _Noreturn void cli_bad_option(void);
 
-/* Strict option values: the whole argument, in [min, max], else exit 2. */
+/* A library error that is a usage error: its message and the usage, exit 2. */
+_Noreturn void cli_usage_die(const struct bpr_err *e);
+
+/* Strict option values: the whole argument, in [min, max] (a name of t), else exit 2. */
+int cli_enum(const char *opt, const char *arg, const struct names *t);
 long long cli_int(const char *opt, const char *arg, long long min, long long max);
 uint64_t cli_u64(const char *opt, const char *arg);
 double cli_double(const char *opt, const char *arg, double min, double max);
@@ -63,21 +68,6 @@ void cli_output_open(struct bpr_output *o, const char *path);
 void cli_output_commit(struct bpr_output *o, int durable);
 void cli_output_abort(struct bpr_output *o);
 
-/* What a file named on the command line is to the run. */
-enum cli_file_kind {
-	CLI_INPUT,
-	CLI_INPUT_RESUMED,	/* a model resumed: may be an earlier checkpoint */
-	CLI_OUTPUT,
-	CLI_OUTPUT_UNPROBED,	/* in a directory made later (--projector) */
-	CLI_CHECKPOINTS,	/* path is the output whose .epochN files are written */
-};
-
-struct cli_file {
-	const char *opt;	/* the option or operand, for messages */
-	const char *path;	/* NULL when not given */
-	enum cli_file_kind kind;
-};
-
 /*
  * Before anything is read: every file a run names, checked as a whole.
  * Exit 2 for an empty name, a closed standard stream the run needs,
@@ -87,7 +77,7 @@ struct cli_file {
  * be written (no such directory, no permission), rather than after the
  * work.
  */
-void cli_files_ready(const struct cli_file *f, size_t n);
+void cli_files_ready(const struct run_file *f, size_t n);
 /*
  * After --init's model is read: exit 2 when a checkpoint after epoch
  * epochs_done would replace it.

@@ -15,9 +15,7 @@ static const char usage[] =
     "usage: ml-genres [-q] [-f layout] [--genres file] [--vocab file] [--titles file]\n"
     "                 [-o file] file\n";
 
-static const char help[] =
-    "usage: ml-genres [-q] [-f layout] [--genres file] [--vocab file] [--titles file]\n"
-    "                 [-o file] file\n"
+static const char help_text[] =
     "\n"
     "Read a MovieLens item catalogue (u.item, movies.dat, movies.csv; plain, .gz or\n"
     "a GroupLens .zip) and write item<TAB>tag pairs, one genre per line.\n"
@@ -67,8 +65,7 @@ parse_options(int argc, char **argv, struct settings *s)
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (catalog_layout_parse(optarg, &s->layout) < 0)
-				cli_usage_error("-f %s: unknown layout (expected item, dat or csv)", optarg);
+			s->layout = (enum catalog_layout)cli_enum("-f", optarg, &catalog_layout_names);
 			break;
 		case OPT_GENRES:
 			s->genres = optarg;
@@ -86,7 +83,7 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->quiet = 1;
 			break;
 		case 'h':
-			cli_help(help);
+			cli_help_usage(usage, help_text);
 		case OPT_VERSION:
 			cli_version();
 		default:
@@ -196,10 +193,10 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		cli_usage_error(argc == 0 ? "no catalogue file given" : "one catalogue file only");
-	cli_files_ready((const struct cli_file[]){
-	    { "the catalogue", argv[0], CLI_INPUT }, { "--genres", s.genres, CLI_INPUT },
-	    { "-o", s.output, CLI_OUTPUT }, { "--vocab", s.vocab, CLI_OUTPUT },
-	    { "--titles", s.titles, CLI_OUTPUT } }, 5);
+	cli_files_ready((const struct run_file[]){
+	    { "the catalogue", argv[0], FILE_INPUT }, { "--genres", s.genres, FILE_INPUT },
+	    { "-o", s.output, FILE_OUTPUT }, { "--vocab", s.vocab, FILE_OUTPUT },
+	    { "--titles", s.titles, FILE_OUTPUT } }, 5);
 	in = cli_open_input(argv[0], catalog_members);
 	genres = open_genres(&s, argv[0], in);
 	if (catalog_read(&c, in, s.layout, genres, &e) < 0)
@@ -214,7 +211,7 @@ main(int argc, char **argv)
 		write_titles(&c, s.titles);
 	if (!s.quiet)
 		fprintf(stderr, "ml-genres: %s (%s): %zu items, %zu tags, %zu item-tag pairs\n",
-		    input_name(in), catalog_layout_name(c.layout), c.n, c.ntags, c.pairs);
+		    input_name(in), names_get(&catalog_layout_names, c.layout), c.n, c.ntags, c.pairs);
 	catalog_free(&c);
 	input_close(in);
 	input_close(genres);

@@ -20,11 +20,7 @@ static const char usage[] =
     "                [--seed N] [--min-rating R] [--rating-range A:B] [-o train]\n"
     "                [-t test] file ...\n";
 
-static const char help[] =
-    "usage: ml-split [-q] [-f layout] [--scheme name] [--test-range A:B] [--fold K]\n"
-    "                [--folds N] [--test-fraction F] [--test-count K] [--time-cut T]\n"
-    "                [--seed N] [--min-rating R] [--rating-range A:B] [-o train]\n"
-    "                [-t test] file ...\n"
+static const char help_text[] =
     "\n"
     "Split MovieLens ratings (u.data, ratings.dat, ratings.csv; plain, .gz, or a\n"
     "GroupLens .zip) into train and test TSV: user, item, rating, timestamp.\n"
@@ -106,7 +102,7 @@ check_scheme_options(const struct settings *s)
 		if (sch == SPLIT_LEAVE_OUT && s->split.scheme == SPLIT_TEMPORAL)
 			continue;	/* --test-count serves both */
 		cli_usage_error("%s does not apply to --scheme %s",
-		    s->given_for[sch], split_scheme_name(s->split.scheme));
+		    s->given_for[sch], names_get(&split_scheme_names, s->split.scheme));
 	}
 	if (s->split.scheme == SPLIT_FOLD && s->split.fold == 0)
 		cli_usage_error("--scheme fold needs --fold K");
@@ -127,13 +123,10 @@ parse_options(int argc, char **argv, struct settings *s)
 	while ((c = getopt_long(argc, argv, "f:o:t:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (ratings_layout_parse(optarg, &s->layout) < 0)
-				cli_usage_error("-f %s: unknown layout (expected tab, dat or csv)", optarg);
+			s->layout = (enum ratings_layout)cli_enum("-f", optarg, &ratings_layout_names);
 			break;
 		case OPT_SCHEME:
-			if (split_scheme_parse(optarg, &s->split.scheme) < 0)
-				cli_usage_error("--scheme %s: unknown scheme (expected allbut, fold, "
-				    "random, leave-out, temporal or none)", optarg);
+			s->split.scheme = (enum split_scheme)cli_enum("--scheme", optarg, &split_scheme_names);
 			break;
 		case OPT_RANGE:
 			cli_range("--test-range", optarg, 1, 4294967295.0, 1, &lo, &hi);
@@ -181,7 +174,7 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->quiet = 1;
 			break;
 		case 'h':
-			cli_help(help);
+			cli_help_usage(usage, help_text);
 		case OPT_VERSION:
 			cli_version();
 		default:
@@ -264,7 +257,7 @@ print_summary(const char *first, enum ratings_layout layout, const struct split_
 {
 	fprintf(stderr, "ml-split: %s (%s): %zu rows, %zu users, %zu items; train %zu, test %zu; "
 	    "dropped %zu (%zu duplicate, %zu below --min-rating)\n",
-	    first, ratings_layout_name(layout), st->rows, st->users, st->items, st->train,
+	    first, names_get(&ratings_layout_names, layout), st->rows, st->users, st->items, st->train,
 	    st->test, st->duplicates + st->below_min, st->duplicates, st->below_min);
 }
 
@@ -272,15 +265,15 @@ print_summary(const char *first, enum ratings_layout layout, const struct split_
 static void
 check_files(const struct settings *s, int argc, char **argv)
 {
-	struct cli_file *f = calloc((size_t)argc + 2, sizeof(*f));
+	struct run_file *f = calloc((size_t)argc + 2, sizeof(*f));
 	int i;
 
 	if (f == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
 	for (i = 0; i < argc; i++)
-		f[i] = (struct cli_file){ "the ratings file", argv[i], CLI_INPUT };
-	f[argc] = (struct cli_file){ "-o", s->train_path, CLI_OUTPUT };
-	f[argc + 1] = (struct cli_file){ "-t", s->test_path, CLI_OUTPUT };
+		f[i] = (struct run_file){ "the ratings file", argv[i], FILE_INPUT };
+	f[argc] = (struct run_file){ "-o", s->train_path, FILE_OUTPUT };
+	f[argc + 1] = (struct run_file){ "-t", s->test_path, FILE_OUTPUT };
 	cli_files_ready(f, (size_t)argc + 2);
 	free(f);
 }

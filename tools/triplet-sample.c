@@ -17,9 +17,7 @@ static const char usage[] =
     "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
     "                      [--seen file] [--seen-rate X] [--tsv] [-o file] file\n";
 
-static const char help[] =
-    "usage: triplet-sample [-q] [--epochs N] [--seed N] [--neg mode] [--items file]\n"
-    "                      [--seen file] [--seen-rate X] [--tsv] [-o file] file\n"
+static const char help_text[] =
     "\n"
     "Read positive interactions (user<TAB>item[<TAB>...], such as ml-split's\n"
     "output) and write epochs of (user, positive, negative) triplets: each epoch\n"
@@ -75,6 +73,7 @@ struct settings {
 static void
 parse_options(int argc, char **argv, struct settings *s)
 {
+	struct bpr_err e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -86,9 +85,8 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->how.seed = cli_u64("--seed", optarg);
 			break;
 		case OPT_NEG:
-			if (neg_mode_parse(optarg, &s->how.neg, &s->how.alpha) < 0)
-				cli_usage_error("--neg %s: unknown mode (expected uniform, unseen, pop "
-				    "or pop:ALPHA with 0 <= ALPHA <= 10)", optarg);
+			if (neg_mode_option("--neg", optarg, &s->how.neg, &s->how.alpha, &e) < 0)
+				cli_usage_die(&e);
 			break;
 		case OPT_ITEMS:
 			s->items = optarg;
@@ -110,7 +108,7 @@ parse_options(int argc, char **argv, struct settings *s)
 			s->quiet = 1;
 			break;
 		case 'h':
-			cli_help(help);
+			cli_help_usage(usage, help_text);
 		case OPT_VERSION:
 			cli_version();
 		default:
@@ -196,9 +194,9 @@ main(int argc, char **argv)
 		cli_usage_error("--seen-rate needs --seen");
 	if (!s.tsv && strcmp(s.output, "-") == 0 && isatty(STDOUT_FILENO))
 		cli_usage_error("binary output to a terminal: redirect it, or use --tsv");
-	cli_files_ready((const struct cli_file[]){
-	    { "the positives", argv[0], CLI_INPUT }, { "--items", s.items, CLI_INPUT },
-	    { "--seen", s.seen, CLI_INPUT }, { "-o", s.output, CLI_OUTPUT } }, 4);
+	cli_files_ready((const struct run_file[]){
+	    { "the positives", argv[0], FILE_INPUT }, { "--items", s.items, FILE_INPUT },
+	    { "--seen", s.seen, FILE_INPUT }, { "-o", s.output, FILE_OUTPUT } }, 4);
 	load(argv[0], &s, &d);
 	cli_warn_ratings(&d.pos, argv[0]);
 	if (d.gen.skipped_users > 0)

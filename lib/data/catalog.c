@@ -13,21 +13,8 @@
 
 #define U_ITEM_FIXED_FIELDS 5	/* id, title, release, video release, URL */
 
-static const char *const layout_names[] = { "auto", "item", "dat", "csv" };
-
-int
-catalog_layout_parse(const char *name, enum catalog_layout *layout)
-{
-	int i = NAME_INDEX(name, layout_names);
-
-	return i < 0 ? -1 : (*layout = (enum catalog_layout)i, 0);
-}
-
-const char *
-catalog_layout_name(enum catalog_layout layout)
-{
-	return layout_names[layout];
-}
+static const char *const catalog_layout_names_list[] = { "auto", "item", "dat", "csv" };
+const struct names catalog_layout_names = NAMES_OF(catalog_layout_names_list);
 
 void
 catalog_free(struct catalog *c)

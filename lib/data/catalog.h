@@ -12,6 +12,7 @@
 
 #include "io/err.h"
 #include "io/input.h"
+#include "io/text.h"
 
 enum catalog_layout { CATALOG_AUTO, CATALOG_ITEM, CATALOG_DAT, CATALOG_CSV };
 
@@ -27,8 +28,7 @@ struct catalog {
 	size_t ntags;
 };
 
-int catalog_layout_parse(const char *name, enum catalog_layout *layout);
-const char *catalog_layout_name(enum catalog_layout layout);
+extern const struct names catalog_layout_names;	/* in enum catalog_layout's order */
 
 /*
  * Read a catalogue. For u.item, `genres` (u.genre, may be NULL) names

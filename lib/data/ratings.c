@@ -6,21 +6,8 @@
 #include "io/parse.h"
 #include "io/text.h"
 
-static const char *const layout_names[] = { "auto", "tab", "dat", "csv" };
-
-int
-ratings_layout_parse(const char *name, enum ratings_layout *layout)
-{
-	int i = NAME_INDEX(name, layout_names);
-
-	return i < 0 ? -1 : (*layout = (enum ratings_layout)i, 0);
-}
-
-const char *
-ratings_layout_name(enum ratings_layout layout)
-{
-	return layout_names[layout];
-}
+static const char *const ratings_layout_names_list[] = { "auto", "tab", "dat", "csv" };
+const struct names ratings_layout_names = NAMES_OF(ratings_layout_names_list);
 
 /* Look at the first non-blank line to tell the three layouts apart. */
 static int
@@ -86,7 +73,7 @@ convert_fields(struct ratings_reader *r, const struct field *f, size_t nf,
 	if (nf != 4)
 		return bpr_fail_at(e, input_name(r->in), r->line,
 		    "%zu field%s, expected 4 (user, item, rating, timestamp) in %s layout",
-		    nf, PLURAL(nf), ratings_layout_name(r->layout));
+		    nf, PLURAL(nf), names_get(&ratings_layout_names, r->layout));
 	if (parse_id(f[0].s, f[0].len, &row->user, &why) < 0)
 		return bpr_fail_at(e, input_name(r->in), r->line, "user id '%.*s' %s",
 		    field_show(&f[0]), why);

@@ -12,6 +12,7 @@
 #include "io/csvrec.h"
 #include "io/err.h"
 #include "io/input.h"
+#include "io/text.h"
 
 enum ratings_layout { LAYOUT_AUTO, LAYOUT_TAB, LAYOUT_DAT, LAYOUT_CSV };
 
@@ -32,8 +33,7 @@ struct ratings_reader {
 };
 
 /* Parse "tab", "dat" or "csv" (and "auto"); -1 if unknown. */
-int ratings_layout_parse(const char *name, enum ratings_layout *layout);
-const char *ratings_layout_name(enum ratings_layout layout);
+extern const struct names ratings_layout_names;	/* in enum ratings_layout's order */
 
 /* Start reading; LAYOUT_AUTO detects the layout from the first line. */
 int ratings_open(struct ratings_reader *r, struct bpr_input *in,

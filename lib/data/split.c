@@ -9,23 +9,10 @@
 #include "io/mem.h"
 #include "io/text.h"
 
-static const char *const scheme_names[] = {
+static const char *const split_scheme_names_list[] = {
 	"allbut", "fold", "random", "leave-out", "temporal", "none",
 };
-
-int
-split_scheme_parse(const char *name, enum split_scheme *s)
-{
-	int i = NAME_INDEX(name, scheme_names);
-
-	return i < 0 ? -1 : (*s = (enum split_scheme)i, 0);
-}
-
-const char *
-split_scheme_name(enum split_scheme s)
-{
-	return scheme_names[s];
-}
+const struct names split_scheme_names = NAMES_OF(split_scheme_names_list);
 
 int
 table_reserve(struct rating_table *t, size_t n, struct bpr_err *e)

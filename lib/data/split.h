@@ -13,6 +13,7 @@
 
 #include "data/ratings.h"
 #include "io/err.h"
+#include "io/text.h"
 
 struct rating_table {
 	uint32_t *user, *item;
@@ -58,8 +59,7 @@ struct split_stats {
 	int allbut_shuffled;	/* the input was in item order: allbut drew an order */
 };
 
-int split_scheme_parse(const char *name, enum split_scheme *s);
-const char *split_scheme_name(enum split_scheme s);
+extern const struct names split_scheme_names;	/* in enum split_scheme's order */
 
 /*
  * Decide every row's fate in dest[0..t->n). For SPLIT_NONE dest must

@@ -13,6 +13,9 @@
 #include "model/model_impl.h"
 #include "model/vec.h"
 
+static const char *const compat_list[] = { "none", "notebook" };
+const struct names compat_names = NAMES_OF(compat_list);
+
 static int
 ascending_float(const void *a, const void *b)
 {

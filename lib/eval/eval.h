@@ -80,6 +80,9 @@ struct eval_config {
 	int threads;
 };
 
+/* --compat's values: none, or the notebook's protocol (every id 0..max ranked). */
+extern const struct names compat_names;
+
 struct eval_result {
 	double auc, precision, recall, ndcg, map, mrr;
 	size_t users;			/* evaluated */

@@ -6,8 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data/positives.h"
 #include "eval/itemmap.h"
+#include "eval/topk.h"
+#include "io/filekind.h"
 #include "io/mem.h"
+#include "io/parse.h"
+#include "model/vec.h"
 
 const char *const export_projector_files[EXPORT_PROJECTOR_FILES] = { "items.tsv",
 	"items-meta.tsv", "users.tsv", "users-meta.tsv", "tags.tsv", "tags-meta.tsv",
@@ -276,4 +281,95 @@ export_projector(const char *dir, const struct bpr_model *m, const struct titles
 	    (with_tags && projector_tags(dir, m, vocab, e) < 0))
 		return -1;
 	return projector_config(dir, with_tags, e);
+}
+
+void
+export_ranked(struct bpr_output *o, const char *query, const struct ranked *r, size_t n,
+    const struct titles *titles)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		output_printf(o, "%s\t%zu\t%u\t", query, i + 1, r[i].id);
+		output_float(o, r[i].score);
+		if (titles != NULL) {
+			output_char(o, '\t');
+			output_str(o, titles_get(titles, r[i].id));
+		}
+		output_char(o, '\n');
+	}
+}
+
+int
+export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_input *in,
+    struct bpr_err *e)
+{
+	static const char *const names[2] = { "user", "item" };
+	uint32_t uid, iid;
+	uint64_t key;
+	size_t len;
+	char *line;
+	float score;
+	int rc;
+
+	if (expect_text(in, "user<TAB>item pairs", 1, e) < 0)
+		return -1;
+	while ((rc = input_line(in, &line, &len, e)) > 0) {
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (parse_id_pair(line, len, names, &key, input_name(in), input_lineno(in), e) < 0)
+			return -1;
+		uid = (uint32_t)(key >> 32);
+		iid = (uint32_t)key;
+		if ((rc = model_pair_score(m, uid, iid, &score)) < 0)
+			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s %u is not in the model",
+			    rc == -1 ? "user" : "item", rc == -1 ? uid : iid);
+		output_printf(o, "%u\t%u\t", uid, iid);
+		output_float(o, score);
+		output_char(o, '\n');
+	}
+	return rc;
+}
+
+int
+export_cold_item(struct bpr_output *o, const struct bpr_model *m, const uint32_t *tags,
+    size_t ntags, const uint32_t *users, size_t nusers, uint32_t top, struct bpr_err *e)
+{
+	char name[256 * 11] = "";
+	float *v = mem_aligned(model_composed_size(m) + VEC_LANES, sizeof(float), "the new item", e);
+	struct ranked *best = mem_array(top + 1, sizeof(*best), 0, "the ranking", e);
+	struct scored *heap = mem_array(top + 1, sizeof(*heap), 0, "the ranking", e);
+	struct topk tk;
+	float score;
+	size_t u, n;
+	int rc = -1;
+
+	if (v == NULL || best == NULL || heap == NULL || model_cold_vector(m, tags, ntags, v, e) < 0)
+		goto done;
+	for (u = 0; u < ntags; u++)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%u", u ? "," : "", tags[u]);
+	topk_reset(&tk, heap, top);
+	for (u = 0; u < nusers; u++) {
+		if (model_user_score(m, users[u], v, &score) < 0) {
+			bpr_fail(e, "user %u is not in the model", users[u]);
+			goto done;
+		}
+		if (top > 0) {
+			topk_offer(&tk, score, users[u]);
+			continue;
+		}
+		output_printf(o, "%u\t%s\t", users[u], name);
+		output_float(o, score);
+		output_char(o, '\n');
+	}
+	n = top > 0 ? topk_sorted(&tk) : 0;
+	for (u = 0; u < n; u++)
+		best[u] = (struct ranked){ heap[u].index, heap[u].score };
+	export_ranked(o, name, best, n, NULL);
+	rc = 0;
+done:
+	free(v);
+	free(best);
+	free(heap);
+	return rc;
 }

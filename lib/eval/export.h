@@ -37,6 +37,23 @@ int export_map_tags(struct bpr_output *o, const struct bpr_model *m, const struc
  */
 int export_projector(const char *dir, const struct bpr_model *m, const struct titles *titles,
     const struct titles *vocab, struct bpr_err *e);
+/*
+ * A query's answers, a line each: query<TAB>rank<TAB>id<TAB>score, and
+ * the id's title when titles is given; scores as the shortest text that
+ * reads back as the same float.
+ */
+void export_ranked(struct bpr_output *o, const char *query, const struct ranked *r, size_t n,
+    const struct titles *titles);
+/* user<TAB>item lines in, user<TAB>item<TAB>score out, a line at a time. */
+int export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_input *in,
+    struct bpr_err *e);
+/*
+ * A new item of the given tags, named in the lines by its tags joined by
+ * commas: for each of the users, user<TAB>TAGS<TAB>score; or, with top >
+ * 0, the top users who would like it most, as export_ranked writes them.
+ */
+int export_cold_item(struct bpr_output *o, const struct bpr_model *m, const uint32_t *tags,
+    size_t ntags, const uint32_t *users, size_t nusers, uint32_t top, struct bpr_err *e);
 /* The projector's file names, for checking them against a run's other files. */
 extern const char *const export_projector_files[];
 #define EXPORT_PROJECTOR_FILES 7

@@ -268,3 +268,22 @@ most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
 	free(heap);
 	return 0;
 }
+
+int
+query_check_k(const struct bpr_model *m, enum query_kind q, uint32_t k, struct bpr_err *e)
+{
+	size_t items = model_rows(m, MODEL_ITEMS), users = model_rows(m, MODEL_USERS);
+
+	/* a neighbour is any row but the one asked about */
+	if (q == QUERY_COLD && k > users)
+		return bpr_fail_usage(e, "--top %u is more than the model's %zu users", k, users);
+	if (q == QUERY_SIMILAR_USERS && k + 1 > users)
+		return bpr_fail_usage(e, "--top %u is more than the model's %zu other users", k,
+		    users > 0 ? users - 1 : 0);
+	if (q == QUERY_SIMILAR_ITEMS && k + 1 > items)
+		return bpr_fail_usage(e, "--top %u is more than the model's %zu other items", k,
+		    items > 0 ? items - 1 : 0);
+	if (q == QUERY_TOP && k > items)
+		return bpr_fail_usage(e, "--top %u is more than the model's %zu items", k, items);
+	return 0;
+}

@@ -44,6 +44,11 @@ int recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32
     const struct positives *exclude, int threads, struct ranked *out, uint32_t *got,
     struct bpr_err *e);
 
+/* What a query ranks: items for a user, a neighbour's items or users, a new item's users. */
+enum query_kind { QUERY_TOP, QUERY_SIMILAR_ITEMS, QUERY_SIMILAR_USERS, QUERY_COLD };
+/* A usage error when k is more than the query ranks in model m. */
+int query_check_k(const struct bpr_model *m, enum query_kind q, uint32_t k, struct bpr_err *e);
+
 /* The k items (users when of_users) with vectors most like id's, by cosine. */
 int most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
     struct ranked *out, size_t *got, struct bpr_err *e);

@@ -41,4 +41,33 @@ int file_id_checkpoints(struct file_id *id, const char *output, struct bpr_err *
 int file_id_is_checkpoint(const struct file_id *id, const struct file_id *checkpoints,
     unsigned long after);
 
+/* What a file named on a command line is to the run. */
+enum file_role {
+	FILE_INPUT,
+	FILE_INPUT_RESUMED,	/* a model resumed: may be an earlier checkpoint */
+	FILE_OUTPUT,
+	FILE_OUTPUT_UNPROBED,	/* in a directory made later (bpr-score --projector) */
+	FILE_CHECKPOINTS,	/* path is the output whose .epochN files are written */
+};
+
+struct run_file {
+	const char *opt;	/* the option or operand, for messages */
+	const char *path;	/* NULL when not given */
+	enum file_role role;
+};
+
+/*
+ * Every file a run names, checked as a whole before any is read: a
+ * usage error (status 2) for an empty name, a standard stream the run
+ * needs that was closed (std_closed: stdin, stdout, stderr), standard
+ * input read twice, an output that is an input or another output however
+ * spelled (./x, a link; devices and FIFOs may be shared), or a file a
+ * checkpoint would replace; an error (status 1) when an output could not
+ * be written (no such directory, no permission).
+ */
+int files_check(const struct run_file *f, size_t n, const int std_closed[3], struct bpr_err *e);
+/* A usage error when a checkpoint after epoch epochs_done of output would replace input. */
+int files_checkpoints_spare(const char *opt, const char *input, const char *output,
+    unsigned long epochs_done, struct bpr_err *e);
+
 #endif

@@ -236,3 +236,68 @@ format_double(char *buf, double v)
 	}
 	return snprintf(buf, 32, "%.17g", v);
 }
+
+int
+option_int(const char *opt, const char *arg, long long min, long long max, long long *out,
+    struct bpr_err *e)
+{
+	int64_t v;
+	const char *why;
+
+	if (parse_i64(arg, strlen(arg), &v, &why) < 0)
+		return bpr_fail_usage(e, "%s '%s' %s", opt, arg, why);
+	if (v < min || v > max)
+		return bpr_fail_usage(e, "%s %s is out of range (expected %lld..%lld)", opt, arg, min, max);
+	*out = v;
+	return 0;
+}
+
+int
+option_u64(const char *opt, const char *arg, uint64_t *out, struct bpr_err *e)
+{
+	const char *why;
+
+	if (parse_u64(arg, strlen(arg), out, &why) < 0)
+		return bpr_fail_usage(e, "%s '%s' %s", opt, arg, why);
+	return 0;
+}
+
+int
+option_double(const char *opt, const char *arg, double min, double max, double *out,
+    struct bpr_err *e)
+{
+	const char *why;
+
+	if (parse_double(arg, strlen(arg), out, &why) < 0)
+		return bpr_fail_usage(e, "%s '%s' %s", opt, arg, why);
+	if (*out < min || *out > max)
+		return bpr_fail_usage(e, "%s %s is out of range (expected %g..%g)", opt, arg, min, max);
+	return 0;
+}
+
+int
+option_name(const char *opt, const char *arg, const struct names *t, int *out, struct bpr_err *e)
+{
+	char list[512];
+
+	if ((*out = names_find(t, arg)) >= 0)
+		return 0;
+	return bpr_fail_usage(e, "%s %s: unknown (expected %s)", opt, arg, names_list(t, list, sizeof(list)));
+}
+
+int
+option_ids(const char *opt, const char *arg, uint32_t *ids, size_t max, size_t *n,
+    struct bpr_err *e)
+{
+	struct field f[256];
+	const char *why;
+	size_t i;
+
+	*n = split_fields(arg, strlen(arg), ",", 1, f, 256);
+	if (*n > max || *n > 256)
+		return bpr_fail_usage(e, "%s: at most %zu ids", opt, max < 256 ? max : 256);
+	for (i = 0; i < *n; i++)
+		if (parse_id(f[i].s, f[i].len, &ids[i], &why) < 0)
+			return bpr_fail_usage(e, "%s: id '%.*s' %s", opt, field_show(&f[i]), why);
+	return 0;
+}

@@ -1,5 +1,6 @@
 #include "io/text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t
@@ -98,12 +99,30 @@ latin1_to_utf8(const unsigned char *s, size_t len, char *out)
 }
 
 int
-name_index(const char *s, const char *const *names, size_t n)
+names_find(const struct names *t, const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
+	for (i = 0; i < t->n; i++)
+		if (strcmp(s, t->name[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+const char *
+names_get(const struct names *t, int i)
+{
+	return i >= 0 && (size_t)i < t->n ? t->name[i] : "?";
+}
+
+const char *
+names_list(const struct names *t, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 == t->n ? " or " : ", ",
+		    t->name[i]);
+	return buf;
 }

@@ -35,10 +35,20 @@ int utf8_valid(const unsigned char *s, size_t len);
 size_t latin1_to_utf8(const unsigned char *s, size_t len, char *out);
 
 /*
- * The index of s in a table of names (an option's words, in the order of
- * their enum), or -1.
+ * The names of an enum's values, in the enum's order: one table to read a
+ * value, print it, and list the valid ones in a message.
  */
-int name_index(const char *s, const char *const *names, size_t n);
-#define NAME_INDEX(s, names) name_index((s), (names), sizeof(names) / sizeof((names)[0]))
+struct names {
+	const char *const *name;
+	size_t n;
+};
+#define NAMES_OF(array) { (array), sizeof(array) / sizeof((array)[0]) }
+
+/* The index of s, or -1. */
+int names_find(const struct names *t, const char *s);
+/* The name of value i. */
+const char *names_get(const struct names *t, int i);
+/* "a, b or c", for "(expected a, b or c)". */
+const char *names_list(const struct names *t, char *buf, size_t size);
 
 #endif

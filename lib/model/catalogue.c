@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/positives.h"
 #include "data/sort.h"
 #include "io/mem.h"
 
@@ -181,4 +182,20 @@ model_catalogue_items(const struct bpr_model *m, size_t *n)
 {
 	*n = m->cat_items.count;
 	return m->cat_items.ids;
+}
+
+int
+model_read_catalogue(struct bpr_model *m, struct bpr_input *in, uint32_t *crc, struct bpr_err *e)
+{
+	static const char *const names[3] = { "item", "tag", "item tags" };
+	uint64_t *pairs;
+	size_t n;
+	int rc;
+
+	input_track_crc(in);
+	rc = read_id_pairs(in, names, &pairs, &n, NULL, e) < 0 ? -1 :
+	    model_set_catalogue(m, pairs, n, e);
+	*crc = input_crc(in);
+	free(pairs);
+	return rc;
 }

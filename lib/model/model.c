@@ -10,21 +10,8 @@
 #include "io/mem.h"
 #include "io/text.h"
 
-static const char *const tag_mode_names[] = { "mean", "sum", "off", "padded-mean" };
-
-const char *
-tag_mode_name(enum tag_mode mode)
-{
-	return tag_mode_names[mode];
-}
-
-int
-tag_mode_parse(const char *s, enum tag_mode *mode)
-{
-	int i = NAME_INDEX(s, tag_mode_names);
-
-	return i < 0 ? -1 : (*mode = (enum tag_mode)i, 0);
-}
+static const char *const tag_mode_names_list[] = { "mean", "sum", "off", "padded-mean" };
+const struct names tag_mode_names = NAMES_OF(tag_mode_names_list);
 
 static void
 table_shape(struct param_table *t, size_t stride, uint32_t stream)
@@ -537,4 +524,37 @@ model_user_score(const struct bpr_model *m, uint32_t uid, const float *composed,
 		return -1;
 	*score = vec_dot(model_row(&m->user, (size_t)u), composed, m->ipad + m->tpad);
 	return 0;
+}
+
+size_t
+model_summary(const struct bpr_model *m, char *buf, size_t size)
+{
+	static const char *const names[] = { "user", "item", "tag", "item bias" };
+	/* an item's own embedding: its tag part is the tags' table */
+	const uint32_t dims[] = { m->item_dim + m->tag_dim, m->item_dim, m->tag_dim, 1 };
+	uint64_t total = 0;
+	size_t n = 0;
+	int t;
+
+	n += (size_t)snprintf(buf + n, size - n, "  %-10s %10s %6s %12s\n", "table", "rows", "dim",
+	    "parameters");
+	for (t = MODEL_USERS; t <= MODEL_BIASES && n < size; t++) {
+		if (model_rows(m, (enum model_table)t) == 0)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "  %-10s %10zu %6u %12llu\n", names[t],
+		    model_rows(m, (enum model_table)t), dims[t],
+		    (unsigned long long)model_param_count(m, (enum model_table)t));
+		total += model_param_count(m, (enum model_table)t);
+	}
+	if (n < size)
+		n += (size_t)snprintf(buf + n, size - n, "  %-10s %10s %6s %12llu\n", "total", "", "",
+		    (unsigned long long)total);
+	if (n < size && m->tag_dim > 0)
+		n += (size_t)snprintf(buf + n, size - n, "  item vector = item embedding (%u) + %s of tag "
+		    "embeddings (%u; %u tags)\n", m->item_dim, names_get(&tag_mode_names, m->tag_mode),
+		    m->tag_dim, m->ntags);
+	else if (n < size)
+		n += (size_t)snprintf(buf + n, size - n, "  item vector = item embedding (%u), no tag part\n",
+		    m->item_dim);
+	return n;
 }

@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "io/err.h"
+#include "io/input.h"
+#include "io/text.h"
 
 /* How an item's tags make its tag part. */
 enum tag_mode {
@@ -30,8 +32,7 @@ enum tag_mode {
 				   longest, and the padding averaged in */
 };
 
-const char *tag_mode_name(enum tag_mode m);
-int tag_mode_parse(const char *s, enum tag_mode *m);
+extern const struct names tag_mode_names;	/* in enum tag_mode's order */
 
 struct bpr_model;
 
@@ -74,6 +75,13 @@ uint64_t model_param_count(const struct bpr_model *m, enum model_table t);
 uint32_t model_epochs(const struct bpr_model *m);
 uint64_t model_steps(const struct bpr_model *m);
 
+/*
+ * Like Keras' model.summary(): a line a table (its rows, dimension and
+ * parameters), the total, and what an item's vector is made of; lines
+ * start with two spaces. Returns the length, as snprintf does.
+ */
+size_t model_summary(const struct bpr_model *m, char *buf, size_t size);
+
 /* The ids of a table's rows in increasing order (tags: 0..rows-1); free() them. */
 uint32_t *model_ids(const struct bpr_model *m, enum model_table t, size_t *n, struct bpr_err *e);
 /*
@@ -97,6 +105,9 @@ int model_user_score(const struct bpr_model *m, uint32_t uid, const float *compo
  * the first item row. ntags is the largest tag id + 1.
  */
 int model_set_catalogue(struct bpr_model *m, uint64_t *pairs, size_t n, struct bpr_err *e);
+/* The same from item<TAB>tag lines (ml-genres); *crc receives their CRC32. */
+int model_read_catalogue(struct bpr_model *m, struct bpr_input *in, uint32_t *crc,
+    struct bpr_err *e);
 /* The catalogue's items, ascending, and how many. */
 const uint32_t *model_catalogue_items(const struct bpr_model *m, size_t *n);
 /* The catalogue's tags of item id (model or not); 0 when it has none. */

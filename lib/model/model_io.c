@@ -267,19 +267,20 @@ load_shape(struct bpr_model *m, const char *meta, const char *path, struct bpr_e
 	uint64_t idim, tdim, bias, seed, step, epochs;
 	double scale;
 	char mode[32];
-	enum tag_mode tm;
+	int tm;
 
-	model_meta(&probe, "tag_mode", mode, sizeof(mode));
+	tm = names_find(&tag_mode_names, model_meta(&probe, "tag_mode", mode, sizeof(mode)));
 	if (model_meta_count(&probe, "item_dim", MODEL_MAX_DIM, &idim) < 0 || idim == 0 ||
 	    model_meta_count(&probe, "tag_dim", MODEL_MAX_DIM, &tdim) < 0 ||
 	    model_meta_count(&probe, "bias", 1, &bias) < 0 ||
 	    model_meta_count(&probe, "seed", UINT64_MAX, &seed) < 0 ||
 	    model_meta_number(&probe, "init_scale", &scale) < 0 || scale < 0 ||
 	    model_meta_count(&probe, "step", MAX_STEP, &step) < 0 ||
-	    model_meta_count(&probe, "epochs", UINT32_MAX, &epochs) < 0 || tag_mode_parse(mode, &tm) < 0)
+	    model_meta_count(&probe, "epochs", UINT32_MAX, &epochs) < 0 || tm < 0)
 		return bpr_fail(e, "%s: the model's description (table 'meta') is incomplete or out of "
 		    "range", path);
-	if (model_init(m, (uint32_t)idim, (uint32_t)tdim, tm, bias != 0, seed, (float)scale, e) < 0)
+	if (model_init(m, (uint32_t)idim, (uint32_t)tdim, (enum tag_mode)tm, bias != 0, seed,
+	    (float)scale, e) < 0)
 		return -1;
 	m->step = step;
 	m->epochs = (uint32_t)epochs;

@@ -8,25 +8,29 @@
 #include "io/mem.h"
 #include "io/parse.h"
 
+static const char *const neg_mode_list[] = { "uniform", "unseen", "pop" };
+const struct names neg_mode_names = NAMES_OF(neg_mode_list);
+
 int
-neg_mode_parse(const char *s, enum neg_mode *mode, double *alpha)
+neg_mode_option(const char *opt, const char *s, enum neg_mode *mode, double *alpha,
+    struct bpr_err *e)
 {
 	const char *why;
+	char list[128];
+	int i;
 
 	*alpha = 1;
-	if (strcmp(s, "uniform") == 0)
-		*mode = NEG_UNIFORM;
-	else if (strcmp(s, "unseen") == 0)
-		*mode = NEG_UNSEEN;
-	else if (strcmp(s, "pop") == 0)
+	if ((i = names_find(&neg_mode_names, s)) >= 0) {
+		*mode = (enum neg_mode)i;
+		return 0;
+	}
+	if (strncmp(s, "pop:", 4) == 0 && parse_double(s + 4, strlen(s + 4), alpha, &why) == 0 &&
+	    *alpha >= 0 && *alpha <= 10) {
 		*mode = NEG_POP;
-	else if (strncmp(s, "pop:", 4) == 0) {
-		*mode = NEG_POP;
-		if (parse_double(s + 4, strlen(s + 4), alpha, &why) < 0 || *alpha < 0 || *alpha > 10)
-			return -1;
-	} else
-		return -1;
-	return 0;
+		return 0;
+	}
+	return bpr_fail_usage(e, "%s %s: unknown mode (expected %s, or pop:ALPHA with ALPHA in 0..10)",
+	    opt, s, names_list(&neg_mode_names, list, sizeof(list)));
 }
 
 void
@@ -35,7 +39,7 @@ neg_mode_format(enum neg_mode mode, double alpha, char *buf, size_t size)
 	if (mode == NEG_POP)
 		snprintf(buf, size, "pop:%g", alpha);
 	else
-		snprintf(buf, size, "%s", mode == NEG_UNIFORM ? "uniform" : "unseen");
+		snprintf(buf, size, "%s", names_get(&neg_mode_names, mode));
 }
 
 int

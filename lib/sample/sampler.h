@@ -20,6 +20,7 @@
 #include "data/positives.h"
 #include "data/rng.h"
 #include "io/err.h"
+#include "io/text.h"
 
 /*
  * Walker's alias method: O(1) draws from any discrete distribution of n
@@ -54,8 +55,11 @@ struct neg_sampler {
 	uint64_t *bitmap;		/* unseen: one user's positives, kept all zero */
 };
 
-/* "uniform", "unseen", "pop" or "pop:ALPHA"; -1 if malformed. */
-int neg_mode_parse(const char *s, enum neg_mode *mode, double *alpha);
+/* The modes' names, in enum neg_mode's order; pop takes a weight too (pop:ALPHA). */
+extern const struct names neg_mode_names;
+/* "uniform", "unseen", "pop" or "pop:ALPHA" as an option's value; a usage error naming opt. */
+int neg_mode_option(const char *opt, const char *s, enum neg_mode *mode, double *alpha,
+    struct bpr_err *e);
 /* Canonical text of a mode ("pop:0.75"), for metadata. */
 void neg_mode_format(enum neg_mode mode, double alpha, char *buf, size_t size);
 

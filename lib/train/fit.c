@@ -19,37 +19,11 @@
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
 #define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
 
-static const char *const schedule_names[] = { "auto", "shuffled", "blocked" };
+static const char *const fit_schedule_names_list[] = { "auto", "shuffled", "blocked" };
+const struct names fit_schedule_names = NAMES_OF(fit_schedule_names_list);
 
-int
-fit_schedule_parse(const char *s, enum fit_schedule *out)
-{
-	int i = NAME_INDEX(s, schedule_names);
-
-	return i < 0 ? -1 : (*out = (enum fit_schedule)i, 0);
-}
-
-const char *
-fit_schedule_name(enum fit_schedule s)
-{
-	return schedule_names[s];
-}
-
-static const char *const lr_schedule_names[] = { "constant", "linear", "cosine" };
-
-int
-lr_schedule_parse(const char *s, enum lr_schedule *out)
-{
-	int i = NAME_INDEX(s, lr_schedule_names);
-
-	return i < 0 ? -1 : (*out = (enum lr_schedule)i, 0);
-}
-
-const char *
-lr_schedule_name(enum lr_schedule s)
-{
-	return lr_schedule_names[s];
-}
+static const char *const lr_schedule_names_list[] = { "constant", "linear", "cosine" };
+const struct names lr_schedule_names = NAMES_OF(lr_schedule_names_list);
 
 /* The rate of epoch k (0-based) of a run of n epochs. */
 static float

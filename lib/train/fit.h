@@ -12,6 +12,7 @@
 #include "data/positives.h"
 #include "eval/eval.h"
 #include "io/err.h"
+#include "io/text.h"
 #include "model/model.h"
 #include "sample/source.h"
 #include "train/train.h"
@@ -26,8 +27,7 @@
  */
 enum fit_schedule { SCHEDULE_AUTO, SCHEDULE_SHUFFLED, SCHEDULE_BLOCKED };
 
-int fit_schedule_parse(const char *s, enum fit_schedule *out);
-const char *fit_schedule_name(enum fit_schedule s);
+extern const struct names fit_schedule_names;	/* in enum fit_schedule's order */
 
 /*
  * The learning rate of each epoch of a run of E epochs, k = 0..E-1:
@@ -36,8 +36,7 @@ const char *fit_schedule_name(enum fit_schedule s);
  */
 enum lr_schedule { LR_CONSTANT, LR_LINEAR, LR_COSINE };
 
-int lr_schedule_parse(const char *s, enum lr_schedule *out);
-const char *lr_schedule_name(enum lr_schedule s);
+extern const struct names lr_schedule_names;	/* in enum lr_schedule's order */
 
 struct fit_config {
 	struct train_config train;

@@ -16,37 +16,11 @@
 #define KERNEL_NAME train_work_baseline
 #include "train/train_kernel.h"
 
-static const char *const loss_names[] = { "notebook", "bpr", "warp" };
-static const char *const opt_names[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
+static const char *const loss_names_list[] = { "notebook", "bpr", "warp" };
+const struct names loss_names = NAMES_OF(loss_names_list);
+static const char *const opt_names_list[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
 	"rowadagrad" };
-
-const char *
-loss_name(enum loss_kind k)
-{
-	return loss_names[k];
-}
-
-int
-loss_parse(const char *s, enum loss_kind *k)
-{
-	int i = NAME_INDEX(s, loss_names);
-
-	return i < 0 ? -1 : (*k = (enum loss_kind)i, 0);
-}
-
-const char *
-opt_name(enum opt_kind k)
-{
-	return opt_names[k];
-}
-
-int
-opt_parse(const char *s, enum opt_kind *k)
-{
-	int i = NAME_INDEX(s, opt_names);
-
-	return i < 0 ? -1 : (*k = (enum opt_kind)i, 0);
-}
+const struct names opt_names = NAMES_OF(opt_names_list);
 
 int
 opt_counts_steps(enum opt_kind k)

@@ -14,6 +14,7 @@
 
 #include "data/positives.h"
 #include "io/err.h"
+#include "io/text.h"
 #include "model/model.h"
 
 enum loss_kind {
@@ -48,10 +49,8 @@ struct row_triplet {
 	uint32_t u, p, n;	/* model rows */
 };
 
-const char *loss_name(enum loss_kind k);
-int loss_parse(const char *s, enum loss_kind *k);
-const char *opt_name(enum opt_kind k);
-int opt_parse(const char *s, enum opt_kind *k);
+extern const struct names loss_names;	/* in enum loss_kind's order */
+extern const struct names opt_names;	/* in enum opt_kind's order */
 /* Moments an optimiser keeps per parameter (for model_enable_state). */
 int opt_moments(enum opt_kind k);
 /* True for the optimisers whose rule depends on the step number (the Adams). */

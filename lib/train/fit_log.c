@@ -1,0 +1,68 @@
+#include "train/fit_log.h"
+
+#include <string.h>
+
+int
+fit_log_open(struct fit_log *l, const char *path, struct bpr_err *e)
+{
+	memset(l, 0, sizeof(*l));
+	if (output_open(&l->out, path, e) < 0)
+		return -1;
+	output_str(&l->out, FIT_LOG_HEADER);
+	return 0;
+}
+
+/* A field; empty for what was not measured. */
+static void
+log_value(struct bpr_output *o, int has, double v)
+{
+	output_char(o, '\t');
+	if (has)
+		output_printf(o, "%.6f", v);
+}
+
+/* Write the pending row, if any. */
+static void
+flush_row(struct fit_log *l)
+{
+	if (!l->used)
+		return;
+	output_u64(&l->out, l->epoch);
+	log_value(&l->out, l->has_loss, l->loss);
+	log_value(&l->out, l->has_test, l->auc);
+	log_value(&l->out, l->has_test, l->clean_auc);
+	log_value(&l->out, l->has_valid, l->valid_auc);
+	log_value(&l->out, l->has_loss, l->seconds);
+	output_char(&l->out, '\n');
+	l->used = l->has_loss = l->has_test = l->has_valid = 0;
+}
+
+void
+fit_log_event(struct fit_log *l, const struct fit_event *ev)
+{
+	if (ev->kind != FIT_EPOCH && ev->kind != FIT_EVAL)
+		return;
+	/* an epoch's row gathers its loss and its evaluation; epoch 0 has only the latter */
+	if (l->used && l->epoch != ev->epoch)
+		flush_row(l);
+	l->used = 1;
+	l->epoch = ev->epoch;
+	if (ev->kind == FIT_EPOCH) {
+		l->has_loss = 1;
+		l->loss = ev->loss;
+		l->seconds = ev->seconds;
+		return;
+	}
+	l->has_test = ev->has_test;
+	l->auc = ev->notebook.auc;
+	l->clean_auc = ev->clean.auc;
+	l->has_valid = ev->has_valid;
+	l->valid_auc = ev->valid.auc;
+}
+
+int
+fit_log_commit(struct fit_log *l, struct bpr_err *e)
+{
+	flush_row(l);
+	return output_commit(&l->out, 0, e);
+}
