@@ -98,13 +98,21 @@ latin1_to_utf8(const unsigned char *s, size_t len, char *out)
 	return n;
 }
 
+/* Entry i of a column of strings laid out every stride bytes (0: packed). */
+static const char *
+column_at(const char *const *first, size_t stride, size_t i)
+{
+	return *(const char *const *)(const void *)((const char *)first +
+	    i * (stride ? stride : sizeof(*first)));
+}
+
 int
 names_find(const struct names *t, const char *s)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (strcmp(s, t->name[i]) == 0)
+		if (strcmp(s, column_at(t->name, t->stride, i)) == 0)
 			return (int)i;
 	return -1;
 }
@@ -112,7 +120,14 @@ names_find(const struct names *t, const char *s)
 const char *
 names_get(const struct names *t, int i)
 {
-	return i >= 0 && (size_t)i < t->n ? t->name[i] : "?";
+	return i >= 0 && (size_t)i < t->n ? column_at(t->name, t->stride, (size_t)i) : "?";
+}
+
+const char *
+names_help(const struct names *t, int i)
+{
+	return t->help != NULL && i >= 0 && (size_t)i < t->n ? column_at(t->help, t->stride, (size_t)i) :
+	    NULL;
 }
 
 const char *
@@ -123,6 +138,6 @@ names_list(const struct names *t, char *buf, size_t size)
 	buf[0] = '\0';
 	for (i = 0; i < t->n && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 == t->n ? " or " : ", ",
-		    t->name[i]);
+		    names_get(t, (int)i));
 	return buf;
 }

@@ -39,15 +39,19 @@ size_t latin1_to_utf8(const unsigned char *s, size_t len, char *out);
  * value, print it, and list the valid ones in a message.
  */
 struct names {
-	const char *const *name;
+	const char *const *name;	/* the first name */
 	size_t n;
+	size_t stride;			/* bytes from a name to the next; 0: an array of names */
+	const char *const *help;	/* what each value is (same stride), or NULL */
 };
-#define NAMES_OF(array) { (array), sizeof(array) / sizeof((array)[0]) }
+#define NAMES_OF(array) { (array), sizeof(array) / sizeof((array)[0]), 0, NULL }
 
 /* The index of s, or -1. */
 int names_find(const struct names *t, const char *s);
 /* The name of value i. */
 const char *names_get(const struct names *t, int i);
+/* What value i is, or NULL. */
+const char *names_help(const struct names *t, int i);
 /* "a, b or c", for "(expected a, b or c)". */
 const char *names_list(const struct names *t, char *buf, size_t size);
 

@@ -420,7 +420,7 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	if (collect_stream_positives(r, e) < 0)
 		return -1;
 	/* Negatives the trainer draws itself must not be the user's positives. */
-	if ((r->c->train.hard > 1 || r->c->train.loss == LOSS_WARP) &&
+	if ((r->c->train.hard > 1 || losses[r->c->train.loss].sampled) &&
 	    trainer_set_positives(r->trainer, r->train, e) < 0)
 		return -1;
 	ready.triplets = r->src->len;

@@ -36,9 +36,8 @@ const struct setting_row setting_rows[SET_COUNT] = {
 	[SET_BIAS] = { "bias", 0, NULL, "learn an item bias (the default, but not with --compat\n"
 	    "notebook)", "bias", 1, K_ON, 0, 0, NULL, AT(bias) },
 	[SET_NO_BIAS] = { "no-bias", 0, NULL, "do not", NULL, 0, K_OFF, 0, 0, NULL, AT(bias) },
-	[SET_LOSS] = { "loss", 0, "name", "notebook (default): 1 - sigmoid(x); bpr: -ln sigmoid(x);\n"
-	    "warp: L(rank) max(0, 1 - x), drawing negatives until\none comes within the margin "
-	    "(Weston et al. 2011)", "loss", 0, K_NAME, 0, 0, &loss_names, AT(fit.train.loss) },
+	[SET_LOSS] = { "loss", 0, "name", "the pairwise loss of x = s(u,p) - s(u,n):", "loss", 0,
+	    K_NAME, 0, 0, &loss_names, AT(fit.train.loss) },
 	[SET_HARD] = { "hard", 0, "K", "train on the best-scoring of K negatives: the given\n"
 	    "one and K-1 drawn uniformly from the model's items\n(default 3; 1 with --compat notebook)",
 	    "hard", 0, K_U32, 1, 1000, NULL, AT(fit.train.hard) },
@@ -422,13 +421,30 @@ settings_finish(struct train_settings *s, int operands, struct bpr_err *e)
 	return check_together(s, operands, e);
 }
 
+/* Text's lines, each at column 26, the first after left (which may be ""). */
+static size_t
+help_lines(const char *left, const char *prefix, const char *text, char *buf, size_t size)
+{
+	const char *p, *nl;
+	size_t n = 0;
+
+	for (p = text; n < size; p = nl + 1) {
+		nl = strchr(p, '\n');
+		n += (size_t)snprintf(buf + n, size - n, "  %-22s %s%.*s\n", p == text ? left : "",
+		    p == text ? prefix : "", nl ? (int)(nl - p) : (int)strlen(p), p);
+		if (nl == NULL)
+			break;
+	}
+	return n;
+}
+
 size_t
 settings_help(enum setting k, char *buf, size_t size)
 {
 	const struct setting_row *r = &setting_rows[k];
-	char left[64];
-	const char *p, *nl;
-	size_t n = 0;
+	char left[64], value[64];
+	size_t n;
+	int i;
 
 	if (r->option == NULL)
 		return 0;
@@ -437,12 +453,11 @@ settings_help(enum setting k, char *buf, size_t size)
 		    r->arg ? r->arg : "");
 	else
 		snprintf(left, sizeof(left), "--%s%s%s", r->option, r->arg ? " " : "", r->arg ? r->arg : "");
-	for (p = r->help; n < size; p = nl + 1) {
-		nl = strchr(p, '\n');
-		n += (size_t)snprintf(buf + n, size - n, "  %-22s %.*s\n", p == r->help ? left : "",
-		    nl ? (int)(nl - p) : (int)strlen(p), p);
-		if (nl == NULL)
-			break;
+	n = help_lines(left, "", r->help, buf, size);
+	/* an enum whose values say what they are: a line or more each */
+	for (i = 0; r->names != NULL && names_help(r->names, i) != NULL && n < size; i++) {
+		snprintf(value, sizeof(value), "%s: ", names_get(r->names, i));
+		n += help_lines("", value, names_help(r->names, i), buf + n, size - n);
 	}
 	return n;
 }

@@ -16,8 +16,6 @@
 #define KERNEL_NAME train_work_baseline
 #include "train/train_kernel.h"
 
-static const char *const loss_names_list[] = { "notebook", "bpr", "warp" };
-const struct names loss_names = NAMES_OF(loss_names_list);
 static const char *const opt_names_list[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
 	"rowadagrad" };
 const struct names opt_names = NAMES_OF(opt_names_list);

@@ -16,12 +16,7 @@
 #include "io/err.h"
 #include "io/text.h"
 #include "model/model.h"
-
-enum loss_kind {
-	LOSS_NOTEBOOK,		/* 1 - sigmoid(x), x = s(u,p) - s(u,n) */
-	LOSS_BPR,		/* -ln sigmoid(x) */
-	LOSS_WARP,		/* L(rank) max(0, 1 - x), Weston et al. 2011 */
-};
+#include "train/losses.h"
 
 enum opt_kind {
 	OPT_SGD,
@@ -33,7 +28,7 @@ enum opt_kind {
 };
 
 struct train_config {
-	enum loss_kind loss;
+	int loss;		/* a row of losses[] (train/losses.h) */
 	enum opt_kind opt;
 	float lr;
 	float l2[4];		/* per table: user, item, tag, bias */
@@ -49,7 +44,6 @@ struct row_triplet {
 	uint32_t u, p, n;	/* model rows */
 };
 
-extern const struct names loss_names;	/* in enum loss_kind's order */
 extern const struct names opt_names;	/* in enum opt_kind's order */
 /* Moments an optimiser keeps per parameter (for model_enable_state). */
 int opt_moments(enum opt_kind k);

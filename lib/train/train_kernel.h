@@ -300,31 +300,6 @@ apply_grads(struct trainer *t, int k, struct grad *gr, uint64_t step, float lr_t
 	grad_clear(gr);
 }
 
-/* ------------------------------------------------------------ the losses */
-
-/* The loss of x = s(u,p) - s(u,n), and its derivative in x. */
-VEC_INLINE void
-loss_and_slope(enum loss_kind k, float x, float weight, double *loss, float *slope)
-{
-	float sg;
-
-	if (k == LOSS_WARP) {
-		/* weight L(rank) times the hinge max(0, 1 - x) */
-		*loss = x < 1 ? (double)weight * (1 - (double)x) : 0;
-		*slope = x < 1 ? -weight : 0;
-		return;
-	}
-	sg = 1.0f / (1.0f + expf(-x));
-	if (k == LOSS_NOTEBOOK) {
-		*loss = 1.0 - sg;
-		*slope = -sg * (1.0f - sg);
-	} else {
-		/* -ln sigmoid(x) = ln(1 + e^-x), computed without overflow */
-		*loss = x > 0 ? log1p(exp(-(double)x)) : -(double)x + log1p(exp((double)x));
-		*slope = -(1.0f - sg);
-	}
-}
-
 /* Score of item row i for user vector uw; its tag part is left in tagbuf. */
 VEC_INLINE float
 score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
@@ -446,7 +421,7 @@ choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint3
 	*neg = tr->n;
 	*sn = score_of(m, tr->u, tr->n, wk->tag_n);
 	*weight = 1;
-	if (t->c.loss == LOSS_WARP) {
+	if (losses[t->c.loss].sampled) {
 		for (k = 1; *sn <= sp - 1; k++) {
 			if (k >= t->c.max_sampled)
 				return 0;
@@ -483,7 +458,7 @@ forward(struct worker *wk, const struct row_triplet *tr, float scale, uint32_t *
 	*skip = !choose_negative(wk, tr, sp, neg, &sn, &weight);
 	if (*skip)
 		return 0;
-	loss_and_slope(wk->t->c.loss, sp - sn, weight, &loss, &slope);
+	losses[wk->t->c.loss].of(sp - sn, weight, &loss, &slope);
 	wk->loss += loss;
 	return slope * scale;
 }
@@ -870,14 +845,14 @@ immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, 
 	float sp, sn, slope;
 	double loss;
 
-	if (wk->t->c.hard > 1 || wk->t->c.loss == LOSS_WARP)
+	if (wk->t->c.hard > 1 || losses[wk->t->c.loss].sampled)
 		return forward(wk, tr, 1.0f, n, skip);
 	if (m->tpad > 0) {
 		model_tag_part(m, tr->p, wk->tag_p);
 		model_tag_part(m, tr->n, wk->tag_n);
 	}
 	score_pair(m, tr, wk->tag_p, wk->tag_n, &sp, &sn);
-	loss_and_slope(wk->t->c.loss, sp - sn, 1, &loss, &slope);
+	losses[wk->t->c.loss].of(sp - sn, 1, &loss, &slope);
 	wk->loss += loss;
 	*n = tr->n;
 	*skip = 0;
@@ -962,7 +937,7 @@ VEC_INLINE void
 run_worker(struct worker *wk, int reference)
 {
 	wk->loss = 0;
-	if (wk->t->c.hard > 1 && wk->t->c.loss != LOSS_WARP && wk->ahead_n == 0)
+	if (wk->t->c.hard > 1 && !losses[wk->t->c.loss].sampled && wk->ahead_n == 0)
 		draw_ahead(wk);
 	if (wk->t->c.batch == 1 && wk->t->c.opt != OPT_ADAM_DENSE && !reference)
 		run_immediate(wk);
