@@ -139,7 +139,7 @@ load helpers
 
 @test "bpr-train: every loss and optimiser trains a model that ranks above chance" {
 	make_split 40 50
-	for loss in bpr notebook; do
+	for loss in bpr notebook hinge; do
 		for opt in adam lazyadam adagrad sgd; do
 			lr=""
 			[ "$opt" = sgd ] && lr="--lr 0.1"
@@ -374,4 +374,25 @@ load helpers
 	grep -q 'epoch 1/1: loss [0-9.]*, clean auc [0-9.]* (the model.s 30 items, train left out) (no notebook auc: 1001 of the ids 0\.\.1030 are no item)$' <<< "$stderr"
 	# the log has it all the same
 	[ -n "$(awk -F'\t' '$1 == 1 { print $3 }' log.tsv)" ]
+}
+
+@test "bpr-train: each loss's first triplet costs what its formula says" {
+	# one triplet (user 1, item 1 over item 2), a step too small to move anything
+	printf '#bprtools-triplets v1 epochs=1\n1\t1\t2\n#epoch 1 1\n' > t.tsv
+	for loss in notebook bpr warp hinge; do
+		bpr-train -q --loss $loss --optimizer sgd --lr 1e-9 --hard 1 --no-bias --item-dim 4 \
+			--log log.tsv -o m.bpr t.tsv
+		bpr-score -m m.bpr --dump users > u.tsv
+		bpr-score -m m.bpr --dump items > i.tsv
+		# x = u . (item 1 - item 2); with two items WARP's rank weight L(1) is 1
+		awk -F'\t' -v loss=$loss 'FILENAME == "u.tsv" { for (k = 2; k <= NF; k++) u[k] = $k; next }
+			FILENAME == "i.tsv" { for (k = 2; k <= NF; k++) it[$1, k] = $k; next }
+			FNR == 2 { x = 0; for (k in u) x += u[k] * (it[1, k] - it[2, k])
+				if (loss == "notebook") want = 1 - 1 / (1 + exp(-x))
+				else if (loss == "bpr") want = log(1 + exp(-x))
+				else want = x < 1 ? 1 - x : 0
+				d = $2 - want; if (d < 0) d = -d
+				printf "%s: x %.6f, loss %s, formula %.6f\n", loss, x, $2, want
+				exit !(d < 2e-6) }' u.tsv i.tsv log.tsv
+	done
 }

@@ -43,6 +43,7 @@ const struct loss losses[] = {
 	{ "bpr", "-ln sigmoid(x)", bpr, 0 },
 	{ "warp", "L(rank) max(0, 1 - x), drawing negatives\nuntil one comes within the margin "
 	    "(Weston et\nal. 2011)", hinge, 1 },
+	{ "hinge", "max(0, 1 - x), the margin loss of many pairwise\nrankers", hinge, 0 },
 };
 
 const struct names loss_names = { &losses[0].name, sizeof(losses) / sizeof(losses[0]),
