@@ -184,3 +184,33 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	awk -F'\t' '$1 == "auc" { exit !($2 > 0 && $2 < 1) }' out
 	bad 2 '--items chooses what a model ranks: it needs -m' auc --items catalogue.tsv test.tsv
 }
+
+@test "auc: every metric of every user as an independent awk ranking computes it" {
+	# 40 users x 30 items, scores with ties (one decimal), 1 to 9 test positives each
+	awk 'BEGIN { srand(11); for (u = 1; u <= 40; u++) for (i = 1; i <= 30; i++)
+		printf "%d\t%d\t%.1f\n", u, i, int(rand() * 20) / 10 }' > scores.tsv
+	awk 'BEGIN { srand(12); for (u = 1; u <= 40; u++) { n = 1 + int(rand() * 9)
+		for (i = 1; i <= 30 && n > 0; i++) if (rand() < 0.3) { print u "\t" i; n-- } } }' > test.tsv
+	for k in 1 5 30; do
+		auc --scores scores.tsv -k $k test.tsv > out
+		# rank by score, ties by item id; AUC over (positive, negative) pairs, ties 1/2
+		sort -t"$(printf '\t')" -k1,1n -k3,3gr -k2,2n scores.tsv | awk -F'\t' -v K=$k '
+			NR == FNR { pos[$1, $2] = 1; np[$1]++; next }
+			$1 != u { flush(); u = $1; r = 0 }
+			{ r++; item[r] = $2; s[r] = $3; n = r }
+			END { flush(); printf "auc\t%.6f\np@%d\t%.6f\nr@%d\t%.6f\nndcg@%d\t%.6f\nmap@%d\t%.6f\nmrr\t%.6f\n",
+				A / U, K, P / U, K, R / U, K, N / U, K, M / U, RR / U }
+			function flush(   i, j, h, dcg, idcg, ap, first, pairs, right) {
+				if (u == "" || !(u in np)) return
+				for (i = 1; i <= n; i++) for (j = 1; j <= n; j++)
+					if (pos[u, item[i]] && !pos[u, item[j]]) {
+						pairs++; right += s[i] > s[j] ? 1 : s[i] == s[j] ? 0.5 : 0 }
+				for (i = 1; i <= n; i++) if (pos[u, item[i]]) {
+					if (!first) first = i
+					if (i <= K) { h++; dcg += 1 / (log(i + 1) / log(2)); ap += h / i } }
+				for (i = 1; i <= np[u] && i <= K; i++) idcg += 1 / (log(i + 1) / log(2))
+				A += right / pairs; P += h / K; R += h / np[u]; N += dcg / idcg
+				M += ap / (np[u] < K ? np[u] : K); RR += 1 / first; U++ }' test.tsv - > want
+		diff <(sed 1d out) want
+	done
+}

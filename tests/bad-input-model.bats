@@ -42,7 +42,7 @@ train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 @test "bpr-train: negative --lr"                  { bad 2 "--lr -0.1 is out of range" train --train train.tsv --lr -0.1; }
 @test "bpr-train: --epochs beyond reason"         { bad 2 '--epochs 100001 is out of range' train --train train.tsv --epochs 100001; }
 @test "bpr-train: --batch 0"                      { bad 2 '--batch 0 is out of range' train --train train.tsv --batch 0; }
-@test "bpr-train: unknown loss"                   { bad 2 '--loss hinge: unknown' train --train train.tsv --loss hinge; }
+@test "bpr-train: unknown loss"                   { bad 2 '--loss cosine: unknown \(expected notebook, bpr, warp or hinge\)' train --train train.tsv --loss cosine; }
 @test "bpr-train: unknown optimiser"              { bad 2 '--optimizer rmsprop: unknown' train --train train.tsv --optimizer rmsprop; }
 @test "bpr-train: stream and --train together"    { bad 2 'give a triplet stream or --train positives, not both' train --train train.tsv t.bin; }
 @test "bpr-train: no triplets at all"             { bad 2 'no triplets: give a triplet stream' train; }

@@ -128,14 +128,17 @@ load_universe(struct settings *s)
 static void
 print_metrics(const struct eval_result *r, uint32_t k, const char *protocol)
 {
+	size_t i;
+
 	printf("# %s\n", protocol);
 	printf("auc\t%.6f\n", r->auc);
 	if (k > 0) {
-		printf("p@%u\t%.6f\n", k, r->precision);
-		printf("r@%u\t%.6f\n", k, r->recall);
-		printf("ndcg@%u\t%.6f\n", k, r->ndcg);
-		printf("map@%u\t%.6f\n", k, r->map);
-		printf("mrr\t%.6f\n", r->mrr);
+		for (i = 0; i < metric_count; i++) {
+			printf("%s", metrics[i].name);
+			if (metrics[i].at_k)
+				printf("@%u", k);
+			printf("\t%.6f\n", r->value[i]);
+		}
 	}
 }
 

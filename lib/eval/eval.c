@@ -103,26 +103,15 @@ count_positives_vs(const struct pos_index *x, float s, size_t *above, size_t *eq
 	*equal = le - lt;
 }
 
+/* Every metric of the table: those at k only when k is asked for. */
 static void
-top_k_metrics(struct topk *top, const uint8_t *label, size_t npos, uint32_t k,
-    struct user_metrics *out)
+table_metrics(const struct ranked_user *ru, struct user_metrics *out)
 {
-	double dcg = 0, idcg = 0, ap = 0;
-	size_t r, hits = 0, got = topk_sorted(top);
+	size_t i;
 
-	for (r = 0; r < got; r++) {
-		if (label[top->heap[r].index] == LABEL_POS) {
-			hits++;
-			dcg += 1 / log2((double)r + 2);
-			ap += (double)hits / (double)(r + 1);
-		}
-	}
-	for (r = 0; r < npos && r < k; r++)
-		idcg += 1 / log2((double)r + 2);
-	out->precision = (double)hits / k;
-	out->recall = (double)hits / (double)npos;
-	out->ndcg = dcg / idcg;
-	out->map = ap / (double)(npos < k ? npos : k);
+	for (i = 0; i < metric_count; i++)
+		if (!metrics[i].at_k || ru->k > 0)
+			out->value[i] = metrics[i].of(ru);
 }
 
 /*
@@ -242,6 +231,7 @@ user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t
 	size_t i, negatives = n - npos - skipped;
 	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
 	uint32_t best = w->pos[0], below, equal;
+	struct ranked_user ru = { .k = k, .label = w->label, .npos = npos };
 	struct topk top;
 
 	memset(out, 0, sizeof(*out));
@@ -261,12 +251,14 @@ user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t
 		tally_value(w->tally, score, n, score[best], &below, &equal);
 	}
 	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
-	out->rr = 1.0 / (double)(before_best(score, n - skipped, best, w->tally, below, equal) + 1);
+	ru.first = before_best(score, n - skipped, best, w->tally, below, equal) + 1;
 	if (k > 0) {
 		topk_reset(&top, w->heap, k);
 		top_k_of(&top, score, n);
-		top_k_metrics(&top, w->label, npos, k, out);
+		ru.got = topk_sorted(&top);
+		ru.top = top.heap;
 	}
+	table_metrics(&ru, out);
 	return 0;
 }
 
@@ -508,29 +500,27 @@ build_candidates(const struct bpr_model *m, const struct positives *test,
 void
 eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um, size_t npos)
 {
+	size_t i;
+
 	r->users++;
 	r->positives += npos;
 	r->user_auc[tu] = um->auc;
 	r->auc += um->auc;
-	r->precision += um->precision;
-	r->recall += um->recall;
-	r->ndcg += um->ndcg;
-	r->map += um->map;
-	r->mrr += um->rr;
+	for (i = 0; i < metric_count; i++)
+		r->value[i] += um->value[i];
 }
 
 /* The sums into means over the evaluated users. */
 void
 eval_finish(struct eval_result *r)
 {
+	size_t i;
+
 	if (r->users == 0)
 		return;
 	r->auc /= (double)r->users;
-	r->precision /= (double)r->users;
-	r->recall /= (double)r->users;
-	r->ndcg /= (double)r->users;
-	r->map /= (double)r->users;
-	r->mrr /= (double)r->users;
+	for (i = 0; i < metric_count; i++)
+		r->value[i] /= (double)r->users;
 }
 
 static void

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 #include "data/positives.h"
+#include "eval/metrics.h"
 #include "eval/scoring.h"
 #include "eval/topk.h"
 #include "io/err.h"
 #include "model/model.h"
 
-enum { LABEL_NEG = 0, LABEL_POS = 1, LABEL_SKIP = 2 };
-
 struct user_metrics {
-	double auc, precision, recall, ndcg, map, rr;
+	double auc;
+	double value[METRIC_SLOTS];	/* metrics[i]'s (eval/metrics.h) */
 };
 
 /*
@@ -84,7 +84,8 @@ struct eval_config {
 extern const struct names compat_names;
 
 struct eval_result {
-	double auc, precision, recall, ndcg, map, mrr;
+	double auc;
+	double value[METRIC_SLOTS];	/* metrics[i]'s, averaged over the users */
 	size_t users;			/* evaluated */
 	size_t users_unknown;		/* test users the model lacks */
 	size_t users_without;		/* no positive (or no negative) left */
