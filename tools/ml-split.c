@@ -203,11 +203,11 @@ read_file(const char *path, const struct settings *s, struct rating_table *t,
 	 * needed, untouched pages cost nothing.
 	 */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    table_reserve(t, t->n + (size_t)st.st_size / 16, &e) < 0)
+	    ratings_table_reserve(t, t->n + (size_t)st.st_size / 16, &e) < 0)
 		cli_die(&e);
 	*seen = r.layout;
 	while ((rc = ratings_next(&r, &row, &e)) > 0)
-		if (table_push(t, &row, &e) < 0)
+		if (ratings_table_push(t, &row, &e) < 0)
 			cli_die(&e);
 	if (rc < 0)
 		cli_die(&e);
@@ -332,6 +332,6 @@ main(int argc, char **argv)
 		    "ids", argv[0], s.split.range_lo, s.split.range_hi,
 		    (unsigned long long)s.split.seed, s.split.range_hi - s.split.range_lo + 1);
 	free(dest);
-	table_free(&t);
+	ratings_table_free(&t);
 	return BPR_EXIT_OK;
 }

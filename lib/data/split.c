@@ -15,7 +15,7 @@ static const char *const split_scheme_names_list[] = {
 const struct names split_scheme_names = NAMES_OF(split_scheme_names_list);
 
 int
-table_reserve(struct rating_table *t, size_t n, struct bpr_err *e)
+ratings_table_reserve(struct rating_table *t, size_t n, struct bpr_err *e)
 {
 	size_t cap;
 
@@ -40,9 +40,9 @@ table_reserve(struct rating_table *t, size_t n, struct bpr_err *e)
 }
 
 int
-table_push(struct rating_table *t, const struct rating_row *row, struct bpr_err *e)
+ratings_table_push(struct rating_table *t, const struct rating_row *row, struct bpr_err *e)
 {
-	if (t->n == t->cap && table_reserve(t, t->n + 1, e) < 0)
+	if (t->n == t->cap && ratings_table_reserve(t, t->n + 1, e) < 0)
 		return -1;
 	t->user[t->n] = row->user;
 	t->item[t->n] = row->item;
@@ -53,7 +53,7 @@ table_push(struct rating_table *t, const struct rating_row *row, struct bpr_err 
 }
 
 void
-table_free(struct rating_table *t)
+ratings_table_free(struct rating_table *t)
 {
 	free(t->user);
 	free(t->item);

@@ -22,11 +22,11 @@ struct rating_table {
 	size_t n, cap;
 };
 
-int table_push(struct rating_table *t, const struct rating_row *row,
+int ratings_table_push(struct rating_table *t, const struct rating_row *row,
     struct bpr_err *e);
 /* Room for n rows in all, so a large file does not grow the table by copying. */
-int table_reserve(struct rating_table *t, size_t n, struct bpr_err *e);
-void table_free(struct rating_table *t);
+int ratings_table_reserve(struct rating_table *t, size_t n, struct bpr_err *e);
+void ratings_table_free(struct rating_table *t);
 
 enum split_scheme {
 	SPLIT_ALLBUT,		/* per user, ratings number lo..hi (input order, or

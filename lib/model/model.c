@@ -14,7 +14,7 @@ static const char *const tag_mode_names_list[] = { "mean", "sum", "off", "padded
 const struct names tag_mode_names = NAMES_OF(tag_mode_names_list);
 
 static void
-table_shape(struct param_table *t, size_t stride, uint32_t stream)
+param_table_shape(struct param_table *t, size_t stride, uint32_t stream)
 {
 	memset(t, 0, sizeof(*t));
 	t->stride = stride;
@@ -44,14 +44,14 @@ model_init(struct bpr_model *m, uint32_t item_dim, uint32_t tag_dim, enum tag_mo
 	m->use_bias = use_bias;
 	m->seed = seed;
 	m->init_scale = init_scale;
-	table_shape(&m->user, m->ipad + m->tpad, 1);
+	param_table_shape(&m->user, m->ipad + m->tpad, 1);
 	add_segment(&m->user, 0, m->item_dim);
 	add_segment(&m->user, m->ipad, m->tag_dim);
-	table_shape(&m->item, m->ipad, 2);
+	param_table_shape(&m->item, m->ipad, 2);
 	add_segment(&m->item, 0, m->item_dim);
-	table_shape(&m->tag, m->tpad, 3);
+	param_table_shape(&m->tag, m->tpad, 3);
 	add_segment(&m->tag, 0, m->tag_dim);
-	table_shape(&m->bias, 1, 4);
+	param_table_shape(&m->bias, 1, 4);
 	add_segment(&m->bias, 0, 1);
 	if (idmap_init(&m->user_rows, 1024) < 0 || idmap_init(&m->item_rows, 1024) < 0 ||
 	    idmap_init(&m->cat_items, 16) < 0)
@@ -63,7 +63,7 @@ model_init(struct bpr_model *m, uint32_t item_dim, uint32_t tag_dim, enum tag_mo
 }
 
 static void
-table_free(struct param_table *t)
+param_table_free(struct param_table *t)
 {
 	free(t->w);
 	free(t->m);
@@ -76,10 +76,10 @@ table_free(struct param_table *t)
 void
 model_clear(struct bpr_model *m)
 {
-	table_free(&m->user);
-	table_free(&m->item);
-	table_free(&m->tag);
-	table_free(&m->bias);
+	param_table_free(&m->user);
+	param_table_free(&m->item);
+	param_table_free(&m->tag);
+	param_table_free(&m->bias);
 	idmap_free(&m->user_rows);
 	idmap_free(&m->item_rows);
 	idmap_free(&m->cat_items);

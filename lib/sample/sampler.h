@@ -21,6 +21,7 @@
 #include "data/rng.h"
 #include "io/err.h"
 #include "io/text.h"
+#include "sample/triplets.h"
 
 /*
  * Walker's alias method: O(1) draws from any discrete distribution of n
@@ -121,10 +122,6 @@ uint32_t sampler_draw(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t
 /* n negatives for user index u, the same as n calls of sampler_draw. */
 void sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
     uint32_t *neg, size_t n);
-
-struct triplet {
-	uint32_t user, pos, neg;
-};
 
 /* How epochs are drawn: the negatives' mode, the seed, the seen items' rate. */
 struct sampling {

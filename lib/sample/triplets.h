@@ -21,7 +21,11 @@
 #include "io/err.h"
 #include "io/input.h"
 #include "io/output.h"
-#include "sample/sampler.h"
+
+/* One triplet of the stream: data set ids. */
+struct triplet {
+	uint32_t user, pos, neg;
+};
 
 #define TRIPLETS_VERSION 1
 #define TRIPLET_MARKER 0xffffffffu

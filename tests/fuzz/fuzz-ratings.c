@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((in = input_from_bytes("fuzz", data, size, &e)) == NULL)
 		return 0;
 	if (ratings_open(&r, in, LAYOUT_AUTO, 0.5, 5, &e) == 0) {
-		while (ratings_next(&r, &row, &e) > 0 && table_push(&t, &row, &e) == 0)
+		while (ratings_next(&r, &row, &e) > 0 && ratings_table_push(&t, &row, &e) == 0)
 			;
 		ratings_close(&r);
 	}
@@ -35,6 +35,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(dest);
 	}
-	table_free(&t);
+	ratings_table_free(&t);
 	return 0;
 }
