@@ -62,7 +62,7 @@ $(BUILD)/tools/%.o: tools/%.c | deps
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libbpr.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libbpr.a
 	@mkdir -p $(@D)
@@ -137,7 +137,7 @@ FUZZ_LIB_OBJ := $(patsubst lib/%.c,build-fuzz/lib/%.o,$(wildcard $(addprefix lib
 libbpr: $(BUILD)/libbpr.a
 
 build-fuzz/libbpr-parsers.a: $(FUZZ_LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 fuzz-lib:
 	$(MAKE) CC=$(FUZZ_CC) BUILD=build-fuzz BIN=build-fuzz/bin CFLAGS="$(FUZZ_FLAGS)" \

@@ -13,7 +13,7 @@
 #include "data/positives.h"
 #include "data/sort.h"
 #include "eval/eval.h"
-#include "eval/scores.h"
+#include "eval/score_file.h"
 #include "model/model.h"
 
 static const char usage[] =

@@ -213,7 +213,7 @@ print_untripled(size_t n, const struct bpr_model *m, const struct train_settings
 	model_catalogue_items(m, &count);
 	if (n > 0)
 		fprintf(stderr, "bpr-train: %zu of the %zu catalogue items were in no triplet: %s; %s "
-		    "adds them as negatives\n", n, count, t->hard > 1 || losses[t->loss].sampled ?
+		    "adds them as negatives\n", n, count, trainer_draws_negatives(t) ?
 		    "trained only as the trainer's own extra negatives" : "never trained",
 		    s->train != NULL ? "--items" : "triplet-sample --items");
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "data/sort.h"
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "io/mem.h"
 #include "io/output.h"
 #include "model/model_impl.h"

@@ -18,7 +18,7 @@
 
 #include "data/positives.h"
 #include "eval/metrics.h"
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "eval/topk.h"
 #include "io/err.h"
 #include "model/model.h"
@@ -109,7 +109,7 @@ int evaluate(const struct bpr_model *m, const struct positives *test,
     struct bpr_err *e);
 void eval_result_free(struct eval_result *r);
 
-/* The pieces evaluate uses, for evaluations of other scores (scores.c). */
+/* The pieces evaluate uses, for evaluations of other scores (score_file.c). */
 void eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um,
     size_t npos);
 void eval_finish(struct eval_result *r);

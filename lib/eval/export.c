@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "data/positives.h"
-#include "eval/itemmap.h"
+#include "eval/map2d.h"
 #include "eval/topk.h"
 #include "io/filekind.h"
 #include "io/mem.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "eval/topk.h"
 #include "io/filekind.h"
 #include "io/mem.h"

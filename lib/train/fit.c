@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "data/rng.h"
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/text.h"
@@ -419,8 +419,7 @@ epochs_loop(struct run *r, struct bpr_err *e)
 		return bpr_fail(e, "the triplet stream holds no epoch");
 	if (collect_stream_positives(r, e) < 0)
 		return -1;
-	/* Negatives the trainer draws itself must not be the user's positives. */
-	if ((r->c->train.hard > 1 || losses[r->c->train.loss].sampled) &&
+	if (trainer_draws_negatives(&r->c->train) &&
 	    trainer_set_positives(r->trainer, r->train, e) < 0)
 		return -1;
 	ready.triplets = r->src->len;

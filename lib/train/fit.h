@@ -15,7 +15,7 @@
 #include "io/text.h"
 #include "model/model.h"
 #include "sample/source.h"
-#include "train/train.h"
+#include "train/trainer.h"
 
 /*
  * The order an epoch is trained in: as the triplets came (shuffled), or

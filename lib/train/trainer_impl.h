@@ -1,10 +1,10 @@
 /*
  * What the trainer's two halves share: the setup and bookkeeping in
- * train.c, and the hot loops in train_kernel.h, which train.c and
- * train_avx2.c each compile (the second for AVX2).
+ * trainer.c, and the hot loops in trainer_kernel.h, which trainer.c and
+ * trainer_avx2.c each compile (the second for AVX2).
  */
-#ifndef BPR_TRAIN_IMPL_H
-#define BPR_TRAIN_IMPL_H
+#ifndef BPR_TRAINER_IMPL_H
+#define BPR_TRAINER_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include "data/rng.h"
 #include "model/model_impl.h"
 #include "model/vec.h"
-#include "train/train.h"
+#include "train/trainer.h"
 
 enum { T_USER, T_ITEM, T_TAG, T_BIAS, NTABLES };
 

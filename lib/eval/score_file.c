@@ -1,4 +1,4 @@
-#include "eval/scores.h"
+#include "eval/score_file.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define SCORE_NAME score_users_baseline
 #define TALLY_NAME tally_baseline
-#include "eval/score_kernel.h"
+#include "eval/score_many_kernel.h"
 
 int
 kernels_reference(void)

@@ -1,14 +1,14 @@
 /*
- * The scoring and tallying loops, included by scoring.c (any x86-64) and
- * scoring_avx2.c (-mavx2), each defining SCORE_NAME and TALLY_NAME.
+ * The scoring and tallying loops, included by score_many.c (any x86-64) and
+ * score_many_avx2.c (-mavx2), each defining SCORE_NAME and TALLY_NAME.
  */
 #if !defined(SCORE_NAME) || !defined(TALLY_NAME)
-#error "define SCORE_NAME and TALLY_NAME before including score_kernel.h"
+#error "define SCORE_NAME and TALLY_NAME before including score_many_kernel.h"
 #endif
 
 #include <string.h>
 
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "model/vec.h"
 
 /*

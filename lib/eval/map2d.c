@@ -1,4 +1,4 @@
-#include "eval/itemmap.h"
+#include "eval/map2d.h"
 
 #include <stdlib.h>
 #include <string.h>

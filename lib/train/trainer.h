@@ -6,8 +6,8 @@
  * parts and update the shared tables without locks; with one thread the
  * result is exactly reproducible.
  */
-#ifndef BPR_TRAIN_H
-#define BPR_TRAIN_H
+#ifndef BPR_TRAINER_H
+#define BPR_TRAINER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +49,12 @@ extern const struct names opt_names;	/* in enum opt_kind's order */
 int opt_moments(enum opt_kind k);
 /* True for the optimisers whose rule depends on the step number (the Adams). */
 int opt_counts_steps(enum opt_kind k);
+/*
+ * True when the trainer draws negatives of its own besides the triplet's
+ * (the best of --hard K, or a sampled loss's draws): they must not be one
+ * of the user's positives (trainer_set_positives).
+ */
+int trainer_draws_negatives(const struct train_config *c);
 
 struct trainer;
 

@@ -1,4 +1,4 @@
-#include "train/train.h"
+#include "train/trainer.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -7,18 +7,24 @@
 
 #include "data/rng.h"
 #include "data/sort.h"
-#include "eval/scoring.h"
+#include "eval/score_many.h"
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/text.h"
-#include "train/train_impl.h"
+#include "train/trainer_impl.h"
 
 #define KERNEL_NAME train_work_baseline
-#include "train/train_kernel.h"
+#include "train/trainer_kernel.h"
 
 static const char *const opt_names_list[] = { "sgd", "adagrad", "adam", "lazyadam", "adam-dense",
 	"rowadagrad" };
 const struct names opt_names = NAMES_OF(opt_names_list);
+
+int
+trainer_draws_negatives(const struct train_config *c)
+{
+	return c->hard > 1 || losses[c->loss].sampled;
+}
 
 int
 opt_counts_steps(enum opt_kind k)

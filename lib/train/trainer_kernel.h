@@ -1,18 +1,18 @@
 /*
- * The trainer's hot loops, included by train.c (compiled for any x86-64)
- * and by train_avx2.c (compiled with -mavx2), each defining KERNEL_NAME.
+ * The trainer's hot loops, included by trainer.c (compiled for any x86-64)
+ * and by trainer_avx2.c (compiled with -mavx2), each defining KERNEL_NAME.
  * Everything here is inlined into that one entry point, so each copy is
  * compiled whole for its instruction set; both give the same bits.
  */
 #ifndef KERNEL_NAME
-#error "define KERNEL_NAME before including train_kernel.h"
+#error "define KERNEL_NAME before including trainer_kernel.h"
 #endif
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/train_impl.h"
+#include "train/trainer_impl.h"
 
 VEC_INLINE double
 power_of(const double *table, double base, uint64_t k)
@@ -845,7 +845,7 @@ immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, 
 	float sp, sn, slope;
 	double loss;
 
-	if (wk->t->c.hard > 1 || losses[wk->t->c.loss].sampled)
+	if (trainer_draws_negatives(&wk->t->c))
 		return forward(wk, tr, 1.0f, n, skip);
 	if (m->tpad > 0) {
 		model_tag_part(m, tr->p, wk->tag_p);
@@ -937,7 +937,8 @@ VEC_INLINE void
 run_worker(struct worker *wk, int reference)
 {
 	wk->loss = 0;
-	if (wk->t->c.hard > 1 && !losses[wk->t->c.loss].sampled && wk->ahead_n == 0)
+	/* the best of --hard K: drawn a few triplets ahead (a sampled loss draws as it goes) */
+	if (trainer_draws_negatives(&wk->t->c) && !losses[wk->t->c.loss].sampled && wk->ahead_n == 0)
 		draw_ahead(wk);
 	if (wk->t->c.batch == 1 && wk->t->c.opt != OPT_ADAM_DENSE && !reference)
 		run_immediate(wk);

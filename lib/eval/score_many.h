@@ -5,8 +5,8 @@
  * compiled for AVX2 too (chosen at run time). Every score has the bits of
  * model_score: the same 16-lane order of the same products.
  */
-#ifndef BPR_SCORING_H
-#define BPR_SCORING_H
+#ifndef BPR_SCORE_MANY_H
+#define BPR_SCORE_MANY_H
 
 #include <stddef.h>
 #include <stdint.h>

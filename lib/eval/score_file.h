@@ -3,8 +3,8 @@
  * same metrics and protocol as for a model out. A user's candidates are
  * the items scored for them.
  */
-#ifndef BPR_SCORES_H
-#define BPR_SCORES_H
+#ifndef BPR_SCORE_FILE_H
+#define BPR_SCORE_FILE_H
 
 #include "data/positives.h"
 #include "eval/eval.h"

@@ -3,8 +3,8 @@
  * principal axes, and each tag drawn as the direction an item moves when
  * it gains that tag. Also what a map is coloured by: an item's main tag.
  */
-#ifndef BPR_ITEMMAP_H
-#define BPR_ITEMMAP_H
+#ifndef BPR_MAP2D_H
+#define BPR_MAP2D_H
 
 #include <stddef.h>
 #include <stdint.h>
