@@ -126,3 +126,36 @@ load helpers
 	[ "$(bpr-score -m model.bpr --similar-users 2 --top $((users - 1)) | wc -l)" -eq $((users - 1)) ]
 	[ "$(bpr-score -m model.bpr --similar-items 2 --top 29 | wc -l)" -eq 29 ]
 }
+
+@test "bpr-score: every user's --top with --exclude is its K best unexcluded items, by the dumped vectors" {
+	make_model 30 40
+	bpr-score -m model.bpr --top 5 --all-users --exclude train.tsv > top.tsv
+	bpr-score -m model.bpr --dump users > u.tsv
+	bpr-score -m model.bpr --dump items > i.tsv
+	# score = user . item (the 1 column and the bias column are a dot product too)
+	awk -F'\t' 'FILENAME == "train.tsv" { seen[$1, $2] = 1; next }
+		FILENAME == "u.tsv" { for (k = 2; k <= NF; k++) u[$1, k] = $k; nu[$1] = NF; next }
+		FILENAME == "i.tsv" { items[++ni] = $1; for (k = 2; k <= NF; k++) it[$1, k] = $k; next }
+		{ users[$1] = 1; top[$1, $2] = $3; sc[$1, $2] = $4; n[$1]++ }
+		END {
+			for (x in nu) if (!(x in users)) { print "user " x " has no list"; bad = 1 }
+			for (x in users) {
+				if (n[x] != 5) { print "user " x ": " n[x] " items"; bad = 1 }
+				kth = sc[x, 5]
+				for (r = 1; r <= 5; r++) {
+					if (seen[x, top[x, r]]) { print "user " x ": excluded item " top[x, r]; bad = 1 }
+					if (r > 1 && sc[x, r] > sc[x, r - 1]) { print "user " x ": not in order"; bad = 1 }
+					listed[x, top[x, r]] = 1
+				}
+				for (j = 1; j <= ni; j++) {
+					i = items[j]; s = 0; for (k = 2; k <= nu[x]; k++) s += u[x, k] * it[i, k]
+					if (listed[x, i]) { d = s - sc[x, i == top[x, 1] ? 1 : rank(x, i)]; if (d < 0) d = -d
+						if (d > 1e-4) { print "user " x " item " i ": score " s; bad = 1 } }
+					else if (!seen[x, i] && s > kth + 1e-4) { print "user " x ": item " i " (" s ") beats the 5th"; bad = 1 }
+				}
+			}
+			exit bad
+		}
+		function rank(x, i,   r) { for (r = 1; r <= 5; r++) if (top[x, r] == i) return r }' \
+		train.tsv u.tsv i.tsv top.tsv
+}

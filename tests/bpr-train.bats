@@ -396,3 +396,72 @@ load helpers
 				exit !(d < 2e-6) }' u.tsv i.tsv log.tsv
 	done
 }
+
+# Two triplets on disjoint rows, one step each (batch 1), the notebook loss:
+# each optimiser's first two steps, computed in awk from the initial vectors
+# by its rule, are the trained model's to 1e-6.
+@test "bpr-train: every optimiser's first steps are its rule, computed independently" {
+	printf '#bprtools-triplets v1 epochs=1\n1\t11\t12\n2\t13\t14\n#epoch 1 2\n' > t.tsv
+	common="--hard 1 --no-bias --item-dim 4 --l2 0 --batch 1 --threads 1"
+	# the initial vectors: a step too small to move them
+	bpr-train -q --optimizer sgd --lr 1e-9 $common -o init.bpr t.tsv
+	bpr-score -m init.bpr --dump users > u0.tsv
+	bpr-score -m init.bpr --dump items > i0.tsv
+	for opt in sgd adagrad rowadagrad adam lazyadam; do
+		bpr-train -q --optimizer $opt --lr 0.05 $common -o m.bpr t.tsv
+		bpr-score -m m.bpr --dump users > u1.tsv
+		bpr-score -m m.bpr --dump items > i1.tsv
+		awk -F'\t' -v opt=$opt -v lr=0.05 '
+			function sig(x) { return 1 / (1 + exp(-x)) }
+			FILENAME == "u0.tsv" { for (k = 2; k <= 5; k++) w["u" $1, k] = $k; next }
+			FILENAME == "i0.tsv" { for (k = 2; k <= 5; k++) w["i" $1, k] = $k; next }
+			FILENAME == "u1.tsv" { for (k = 2; k <= 5; k++) got["u" $1, k] = $k; next }
+			FILENAME == "i1.tsv" { for (k = 2; k <= 5; k++) got["i" $1, k] = $k; next }
+			END {
+				b1 = 0.9; b2 = 0.999; eps = 1e-8
+				step(1, "u1", "i11", "i12"); step(2, "u2", "i13", "i14")
+				# Keras moves every row at every step: step 2 drifts step 1 rows
+				if (opt == "adam") { drift("u1"); drift("i11"); drift("i12") }
+				for (key in got) { split(key, p, SUBSEP); d = got[key] - w[key]; if (d < 0) d = -d
+					if (d > 1e-6) { printf "%s %s[%d]: %.9g, the rule gives %.9g\n", opt, p[1], p[2] - 1, got[key], w[key]; bad = 1 } }
+				exit bad
+			}
+			# triplet t on user row u, items p over n: gradients at the rows before the step
+			function step(t, u, p, n,   k, x, s) {
+				x = 0; for (k = 2; k <= 5; k++) x += w[u, k] * (w[p, k] - w[n, k])
+				s = -sig(x) * (1 - sig(x))
+				for (k = 2; k <= 5; k++) { g[u, k] = s * (w[p, k] - w[n, k]); g[p, k] = s * w[u, k]; g[n, k] = -s * w[u, k] }
+				update(t, u); update(t, p); update(t, n)
+			}
+			function update(t, r,   k, ss, lrt) {
+				if (opt == "rowadagrad") { for (k = 2; k <= 5; k++) ss += g[r, k] ^ 2
+					rv[r] += ss / 4; for (k = 2; k <= 5; k++) w[r, k] -= g[r, k] * lr / (sqrt(rv[r]) + eps); return }
+				lrt = lr * sqrt(1 - b2 ^ t) / (1 - b1 ^ t)
+				for (k = 2; k <= 5; k++) {
+					if (opt == "sgd") w[r, k] -= lr * g[r, k]
+					else if (opt == "adagrad") { v[r, k] += g[r, k] ^ 2; w[r, k] -= lr * g[r, k] / (sqrt(v[r, k]) + eps) }
+					else { m[r, k] = (1 - b1) * g[r, k]; v[r, k] = (1 - b2) * g[r, k] ^ 2
+						w[r, k] -= lrt * m[r, k] / (sqrt(v[r, k]) + eps) }
+				}
+			}
+			function drift(r,   k, lrt) {
+				lrt = lr * sqrt(1 - b2 ^ 2) / (1 - b1 ^ 2)
+				for (k = 2; k <= 5; k++) { m[r, k] *= b1; v[r, k] *= b2; w[r, k] -= lrt * m[r, k] / (sqrt(v[r, k]) + eps) }
+			}' u0.tsv i0.tsv u1.tsv i1.tsv
+	done
+}
+
+@test "bpr-train: --eval's AUCs are auc's: the clean one leaves train out, the notebook's counts it" {
+	make_split 40 50
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --eval test.tsv \
+		--epochs 2 --eval-every 2 --item-dim 8 --tag-dim 4 -o m.bpr
+	[ "$status" -eq 0 ]
+	line=$(grep 'epoch 2/2: loss' <<< "$stderr")
+	clean=$(auc -m m.bpr --exclude train.tsv test.tsv | metric /dev/stdin auc)
+	notebook=$(auc -m m.bpr --compat notebook test.tsv | metric /dev/stdin auc)
+	echo "$line; auc: clean $clean, notebook $notebook"
+	[[ "$line" == *", clean auc $clean (the model's 50 items, train left out)"* ]]
+	[[ "$line" == *", notebook auc $notebook (every id 0..50, train counted)"* ]]
+	# the two differ on a trained model: train positives rank high
+	[ "$clean" != "$notebook" ]
+}

@@ -220,3 +220,37 @@ load helpers
 	[ -z "$stderr" ]
 	diff <(awk -F'\t' '++n[$1] <= 10' u.data) te.tsv
 }
+
+@test "ml-split: every scheme's rows, as an awk of the same rule puts them" {
+	make_udata 30 40 | awk 'BEGIN { srand(5) } { print rand() "\t" $0 }' | sort | cut -f2- > u.data
+	n=$(wc -l < u.data)
+	# fold K of 5: rows n(K-1)/5 .. nK/5 - 1 of the file, as mku.sh cuts them
+	for k in 1 3 5; do
+		ml-split -q --scheme fold --fold $k -o tr -t te u.data
+		diff te <(awk -v n=$n -v k=$k 'NR - 1 >= int(n * (k - 1) / 5) && NR - 1 < int(n * k / 5)' u.data)
+		diff tr <(awk -v n=$n -v k=$k 'NR - 1 < int(n * (k - 1) / 5) || NR - 1 >= int(n * k / 5)' u.data)
+	done
+	# allbut 3:7: each user's ratings 3 to 7 in file order
+	ml-split -q --test-range 3:7 -o tr -t te u.data
+	diff te <(awk -F'\t' '{ c = ++n[$1] } c >= 3 && c <= 7' u.data)
+	# temporal: each user's 4 latest by timestamp (file order breaks ties)
+	ml-split -q --scheme temporal --test-count 4 -o tr -t te u.data
+	diff <(sort te) <(awk -F'\t' '{ print $0 "\t" NR }' u.data | sort -t"$(printf '\t')" -k1,1n -k4,4n -k5,5n |
+		awk -F'\t' '{ row[$1, ++n[$1]] = $1 "\t" $2 "\t" $3 "\t" $4 } END {
+			for (u in n) if (n[u] > 4) for (i = n[u] - 3; i <= n[u]; i++) print row[u, i] }' | sort)
+	# --min-rating drops rows after the split: the same split, less the low ratings
+	ml-split -q --scheme leave-out --test-count 2 --seed 4 -o all.tr -t all.te u.data
+	ml-split -q --scheme leave-out --test-count 2 --seed 4 --min-rating 4 -o hi.tr -t hi.te u.data
+	diff hi.te <(awk -F'\t' '$3 >= 4' all.te)
+	diff hi.tr <(awk -F'\t' '$3 >= 4' all.tr)
+}
+
+@test "ml-split: a last line without its newline is read, plain and gzipped" {
+	printf '1\t2\t4\t100\n1\t3\t5\t200\n2\t3\t1\t300' > u.data
+	gzip -c u.data > u.data.gz
+	for f in u.data u.data.gz; do
+		ml-split -q --scheme none -o out.tsv "$f"
+		[ "$(wc -l < out.tsv)" -eq 3 ]
+		[ "$(tail -1 out.tsv)" = "$(printf '2\t3\t1\t300')" ]
+	done
+}

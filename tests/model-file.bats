@@ -104,6 +104,13 @@ refused() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 accepted" ]]
+	# Keras Adam's model: two moments, and the 64-bit steps of every row
+	bpr-train -q --train train.tsv --optimizer adam --epochs 1 --item-dim 2 --tag-dim 0 -o adam.bpr
+	"$UNIT/model-tables" adam.bpr | grep -q '^user.last	3	'
+	run "$UNIT/model-flip" adam.bpr
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 accepted" ]]
 }
 
 @test "model file: --init refuses a damaged model too" {
