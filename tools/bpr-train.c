@@ -323,7 +323,7 @@ open_model(struct train_settings *s, int operands, uint32_t *tags_crc)
 		if ((m = model_load(s->init, &e)) == NULL)
 			cli_die(&e);
 		if (s->fit.checkpoint_every > 0)
-			cli_checkpoints_spare("--init", s->init, s->output, model_epochs(m));
+			cli_checkpoints_spare("--init", s->init, s->output, model_progress(m, NULL));
 		if (settings_resume(s, m, &e) < 0)
 			e.status == BPR_EXIT_USAGE ? cli_usage_die(&e) : cli_die(&e);
 	}
@@ -364,7 +364,8 @@ main(int argc, char **argv)
 	struct triplet_source src;
 	struct bpr_model *m;
 	struct report rep = { .s = &s };
-	uint32_t tags_crc = 0;
+	uint32_t tags_crc = 0, epochs;
+	uint64_t steps;
 	struct bpr_err e;
 
 	cli_init("bpr-train", usage);
@@ -385,9 +386,10 @@ main(int argc, char **argv)
 	    fit_run(m, &src, test, valid, &s.fit, on_event, &rep, &e) < 0 ||
 	    model_save(m, s.output, &e) < 0 || (s.log != NULL && fit_log_commit(&rep.log, &e) < 0))
 		cli_die(&e);
+	epochs = model_progress(m, &steps);
 	if (!s.quiet)
 		fprintf(stderr, "bpr-train: wrote %s (%u epoch%s, %llu steps)\n", s.output,
-		    model_epochs(m), PLURAL(model_epochs(m)), (unsigned long long)model_steps(m));
+		    epochs, PLURAL(epochs), (unsigned long long)steps);
 	source_close(&src);
 	model_free(m);
 	cli_free_positives(test);

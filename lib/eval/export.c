@@ -155,6 +155,24 @@ open_in_dir(struct bpr_output *o, const char *dir, const char *name, struct bpr_
 	return output_open(o, path, e);
 }
 
+/* A projector table's two files in dir: TABLE.tsv, its vectors, and TABLE-meta.tsv. */
+static int
+open_pair(struct bpr_output *vec, struct bpr_output *meta, const char *dir, const char *table,
+    struct bpr_err *e)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s.tsv", table);
+	if (open_in_dir(vec, dir, name, e) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s-meta.tsv", table);
+	if (open_in_dir(meta, dir, name, e) < 0) {
+		output_abort(vec);
+		return -1;
+	}
+	return 0;
+}
+
 /* Two outputs of one projector table, both committed or neither. */
 static int
 commit_pair(struct bpr_output *vec, struct bpr_output *meta, int rc, struct bpr_err *e)
@@ -179,12 +197,8 @@ projector_items(const char *dir, const struct bpr_model *m, const struct titles 
 	size_t n, i;
 	int rc = -1;
 
-	if (open_in_dir(&vec, dir, "items.tsv", e) < 0)
+	if (open_pair(&vec, &meta, dir, "items", e) < 0)
 		return -1;
-	if (open_in_dir(&meta, dir, "items-meta.tsv", e) < 0) {
-		output_abort(&vec);
-		return -1;
-	}
 	if ((order = model_ids(m, MODEL_ITEMS, &n, e)) != NULL &&
 	    (counts = tag_item_counts(m, e)) != NULL &&
 	    export_vectors(&vec, m, MODEL_ITEMS, 0, 0, e) == 0) {
@@ -211,12 +225,8 @@ projector_tags(const char *dir, const struct bpr_model *m, const struct titles *
 	size_t t, n = model_rows(m, MODEL_TAGS);
 	int rc;
 
-	if (open_in_dir(&vec, dir, "tags.tsv", e) < 0)
+	if (open_pair(&vec, &meta, dir, "tags", e) < 0)
 		return -1;
-	if (open_in_dir(&meta, dir, "tags-meta.tsv", e) < 0) {
-		output_abort(&vec);
-		return -1;
-	}
 	rc = export_vectors(&vec, m, MODEL_TAGS, 0, 0, e);
 	output_str(&meta, "id\tname\n");
 	for (t = 0; t < n; t++) {
@@ -235,12 +245,8 @@ projector_users(const char *dir, const struct bpr_model *m, struct bpr_err *e)
 	size_t n, i;
 	int rc = -1;
 
-	if (open_in_dir(&vec, dir, "users.tsv", e) < 0)
+	if (open_pair(&vec, &meta, dir, "users", e) < 0)
 		return -1;
-	if (open_in_dir(&meta, dir, "users-meta.tsv", e) < 0) {
-		output_abort(&vec);
-		return -1;
-	}
 	if ((order = model_ids(m, MODEL_USERS, &n, e)) != NULL &&
 	    export_vectors(&vec, m, MODEL_USERS, 0, 0, e) == 0) {
 		for (i = 0; i < n; i++)
@@ -314,9 +320,7 @@ export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_i
 
 	if (expect_text(in, "user<TAB>item pairs", 1, e) < 0)
 		return -1;
-	while ((rc = input_line(in, &line, &len, e)) > 0) {
-		if (len == 0 || line[0] == '#')
-			continue;
+	while ((rc = input_record(in, &line, &len, e)) > 0) {
 		if (parse_id_pair(line, len, names, &key, input_name(in), input_lineno(in), e) < 0)
 			return -1;
 		uid = (uint32_t)(key >> 32);

@@ -35,9 +35,7 @@ titles_read(struct titles *t, struct bpr_input *in, const char *kind, const char
 	snprintf(shape, sizeof(shape), "%s<TAB>%s", kind, label);
 	if (expect_text(in, shape, 1, e) < 0)
 		return -1;
-	while ((rc = input_line(in, &line, &len, e)) > 0) {
-		if (len == 0 || line[0] == '#')
-			continue;
+	while ((rc = input_record(in, &line, &len, e)) > 0) {
 		if (split_fields(line, len, "\t", 1, f, 2) != 2)
 			return bpr_fail_at(e, input_name(in), input_lineno(in), "expected %s", shape);
 		if (parse_id(f[0].s, f[0].len, &id, &why) < 0)

@@ -62,9 +62,7 @@ read_scores(struct bpr_input *in, struct scored_pair **out, size_t *n, struct bp
 	*n = 0;
 	if (expect_text(in, "user<TAB>item<TAB>score lines", 0, e) < 0)
 		return -1;
-	while ((rc = input_line(in, &line, &len, e)) > 0) {
-		if (len == 0 || line[0] == '#')
-			continue;
+	while ((rc = input_record(in, &line, &len, e)) > 0) {
 		if (mem_grow(out, &cap, *n + 1, sizeof(**out), "scores", e) < 0 ||
 		    parse_score_line(in, line, len, &(*out)[*n], e) < 0)
 			return -1;

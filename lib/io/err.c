@@ -14,26 +14,14 @@ set_message(struct bpr_err *e, const char *prefix, const char *fmt, va_list ap)
 }
 
 int
-bpr_fail(struct bpr_err *e, const char *fmt, ...)
+bpr_fail_as(struct bpr_err *e, int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	set_message(e, "", fmt, ap);
 	va_end(ap);
-	e->status = BPR_EXIT_DATA;
-	return -1;
-}
-
-int
-bpr_fail_usage(struct bpr_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_message(e, "", fmt, ap);
-	va_end(ap);
-	e->status = BPR_EXIT_USAGE;
+	e->status = status;
 	return -1;
 }
 

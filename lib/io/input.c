@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/text.h"
 #include "io/zipread.h"
 
 #define INITIAL_BUFFER (1u << 20)
@@ -530,4 +531,14 @@ input_line(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e)
 	*line = (char *)start;
 	*len = n;
 	return 1;
+}
+
+int
+input_record(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e)
+{
+	int rc;
+
+	while ((rc = input_line(in, line, len, e)) > 0 && is_comment_or_blank(*line, *len))
+		;
+	return rc;
 }

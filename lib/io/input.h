@@ -74,5 +74,7 @@ long input_read(struct bpr_input *in, void *dst, size_t n, struct bpr_err *e);
  * mark at the start of the input is skipped.
  */
 int input_line(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e);
+/* Same, passing over the lines that hold no record: empty, blank, or a # comment. */
+int input_record(struct bpr_input *in, char **line, size_t *len, struct bpr_err *e);
 
 #endif

@@ -382,22 +382,6 @@ output_u64(struct bpr_output *o, uint64_t v)
 }
 
 void
-output_i64(struct bpr_output *o, int64_t v)
-{
-	char buf[24];
-
-	output_write(o, buf, (size_t)format_i64(buf, v));
-}
-
-void
-output_double(struct bpr_output *o, double v)
-{
-	char buf[40];
-
-	output_write(o, buf, (size_t)format_double(buf, v));
-}
-
-void
 output_float(struct bpr_output *o, float v)
 {
 	char buf[40];
@@ -433,4 +417,12 @@ output_printf(struct bpr_output *o, const char *fmt, ...)
 	output_write(o, text, (size_t)n);
 	if (text != small)
 		free(text);
+}
+
+void
+output_double(struct bpr_output *o, double v)
+{
+	char buf[40];
+
+	output_write(o, buf, (size_t)format_double(buf, v));
 }

@@ -106,7 +106,6 @@ output_str(struct bpr_output *o, const char *s)
 }
 
 void output_u64(struct bpr_output *o, uint64_t v);
-void output_i64(struct bpr_output *o, int64_t v);
 void output_double(struct bpr_output *o, double v);
 void output_float(struct bpr_output *o, float v);
 /* printf-style, for the rare formatted line (headers, comments). */

@@ -37,6 +37,12 @@ is_blank(const char *s, size_t len)
 	return 1;
 }
 
+int
+is_comment_or_blank(const char *s, size_t len)
+{
+	return (len > 0 && s[0] == '#') || is_blank(s, len);
+}
+
 /* Length of the UTF-8 sequence starting at s, 0 if it is not valid. */
 static size_t
 utf8_sequence(const unsigned char *s, size_t left)

@@ -19,6 +19,8 @@ size_t split_fields(const char *line, size_t len, const char *sep, size_t seplen
 
 /* True for an empty or all-space/TAB line. */
 int is_blank(const char *s, size_t len);
+/* An empty or blank line, or a # comment: no record. */
+int is_comment_or_blank(const char *s, size_t len);
 
 /* The plural ending of a count's noun: "1 epoch", "2 epochs". */
 #define PLURAL(n) ((n) == 1 ? "" : "s")

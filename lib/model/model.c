@@ -404,15 +404,11 @@ model_rows(const struct bpr_model *m, enum model_table t)
 }
 
 uint32_t
-model_epochs(const struct bpr_model *m)
+model_progress(const struct bpr_model *m, uint64_t *steps)
 {
+	if (steps != NULL)
+		*steps = m->step;
 	return m->epochs;
-}
-
-uint64_t
-model_steps(const struct bpr_model *m)
-{
-	return m->step;
 }
 
 /* The id map of a table with ids (tags are their rows: none). */

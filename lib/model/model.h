@@ -71,9 +71,8 @@ struct bpr_model *model_load_bytes(const void *bytes, size_t n, const char *name
 void model_get_shape(const struct bpr_model *m, struct model_shape *s);
 size_t model_rows(const struct bpr_model *m, enum model_table t);
 uint64_t model_param_count(const struct bpr_model *m, enum model_table t);
-/* Epochs trained, optimiser steps taken. */
-uint32_t model_epochs(const struct bpr_model *m);
-uint64_t model_steps(const struct bpr_model *m);
+/* The epochs trained; the optimiser steps taken in *steps, unless NULL. */
+uint32_t model_progress(const struct bpr_model *m, uint64_t *steps);
 
 /*
  * Like Keras' model.summary(): a line a table (its rows, dimension and

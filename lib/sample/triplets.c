@@ -313,7 +313,7 @@ read_tsv(struct triplet_reader *r, struct triplet *out, size_t max, size_t *got,
 			return *got > 0 ? 1 : end_of_stream(r, e);
 		if (strncmp(line, "#epoch ", 7) == 0)
 			return parse_marker(r, line, len, e);
-		if (len == 0 || line[0] == '#' || is_blank(line, len))
+		if (is_comment_or_blank(line, len))
 			continue;
 		if (parse_triplet_line(r, line, len, &out[*got], e) < 0)
 			return -1;

@@ -168,7 +168,7 @@ write_ratings(const char *dir, size_t users, size_t items, uint64_t total,
 			output_char(&o, ',');
 			output_double(&o, half_star(&rng));
 			output_char(&o, ',');
-			output_i64(&o, t);
+			output_u64(&o, (uint64_t)t);
 			output_char(&o, '\n');
 		}
 	}
