@@ -298,6 +298,17 @@ load helpers
 	[[ "$stderr" == "bpr-train: --init adam.bpr: the model is 8 + 0 dimensions"* ]]
 	# the same shape, given again, is no conflict
 	bpr-train -q --train train.tsv --epochs 1 --init adam.bpr --item-dim 8 --tag-dim 0 -o r.bpr
+	# each part of the shape: another value is refused, the model's own is not
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 1 --item-dim 4 --tag-dim 2 \
+		--tag-mode sum --no-bias -o shape.bpr
+	for other in "--item-dim 5" "--tag-dim 3" "--tag-mode mean" "--bias"; do
+		run --separate-stderr bpr-train --train train.tsv --epochs 1 --init shape.bpr $other -o r.bpr
+		echo "$other: $status $stderr"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"the model is 4 + 2 dimensions, sum tags, no bias"*"cannot change that"* ]]
+	done
+	bpr-train -q --train train.tsv --epochs 1 --init shape.bpr --item-dim 4 --tag-dim 2 \
+		--tag-mode sum --no-bias -o r.bpr
 	# a notebook model resumes as one
 	bpr-train -q --compat notebook --train train.tsv --item-tags item-tags.tsv --epochs 1 \
 		--item-dim 8 --tag-dim 4 -o nb.bpr
@@ -464,4 +475,26 @@ load helpers
 	[[ "$line" == *", notebook auc $notebook (every id 0..50, train counted)"* ]]
 	# the two differ on a trained model: train positives rank high
 	[ "$clean" != "$notebook" ]
+}
+
+@test "bpr-train: a run given no settings uses the defaults its --help states" {
+	make_split
+	bpr-train --help > help.txt
+	# from the help: a number after "(default", or the name marked "(default)"
+	num() { grep -A2 -- "^  *$1 " help.txt | grep -o "(default[: a-z-]* [0-9.]*" | head -1 | awk '{ print $NF }'; }
+	name() { grep -A8 -- "^  *$1 " help.txt | grep -m1 'default)' | sed 's/^ *\(--[a-z-]* [a-z]*\)\{0,1\} *//; s/[: ].*//'; }
+	dim=$(num --item-dim) tdim=$(num --tag-dim) mode=$(name --tag-mode) loss=$(name --loss)
+	opt=$(name --optimizer) lr=$(num --lr) batch=$(num --batch) l2=$(num --l2) epochs=$(num --epochs)
+	seed=$(num --seed)
+	echo "help: $dim $tdim $mode $loss $opt $lr $batch $l2 $epochs $seed"
+	[ "$dim $tdim $mode $loss $opt" = "90 10 mean notebook adagrad" ]
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv -o d.bpr
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	grep -q "^  item  *30  *$dim  " <<< "$stderr"
+	grep -q "^  user  *20  *$((dim + tdim))  " <<< "$stderr"
+	grep -q "^  item vector = item embedding ($dim) + $mode of tag embeddings ($tdim; 5 tags)$" <<< "$stderr"
+	grep -q "^  loss $loss, optimizer $opt (lr $lr constant, batch $batch, l2 $l2), $epochs epochs, seed $seed, 1 thread$" <<< "$stderr"
+	# with --item-tags every item has a bias too: id, the vector, the bias
+	[ "$(bpr-score -m d.bpr --dump items | awk -F'\t' '{ print NF }' | sort -u)" -eq $((1 + dim + tdim + 1)) ]
 }

@@ -72,3 +72,19 @@ load helpers
 	ml-genres -q u.item > p.tsv
 	[ "$(cat p.tsv)" = "$(printf '1\t1')" ]
 }
+
+@test "ml-genres: titles that are UTF-8 stay as they are; other bytes are read as Latin-1" {
+	# 2-, 3- and 4-byte UTF-8 characters; then a Latin-1 byte, and an overlong
+	# encoding of "/" and an encoded surrogate, neither of them UTF-8
+	printf '1::Am\xc3\xa9lie (2001)::Comedy\n2::\xe5\x8d\x83 (2001)::Animation\n3::\xf0\x9f\x98\x80 (2020)::Comedy\n' > movies.dat
+	printf '4::Caf\xe9 (1990)::Drama\n5::A\xc0\xafB (1991)::Drama\n6::\xed\xa0\x80 (1992)::Drama\n' >> movies.dat
+	ml-genres -q --titles t.tsv movies.dat > /dev/null
+	iconv -f UTF-8 -t UTF-8 t.tsv > /dev/null
+	[ "$(sed -n 1p t.tsv)" = "$(printf '1\tAm\xc3\xa9lie (2001)')" ]
+	[ "$(sed -n 2p t.tsv)" = "$(printf '2\t\xe5\x8d\x83 (2001)')" ]
+	[ "$(sed -n 3p t.tsv)" = "$(printf '3\t\xf0\x9f\x98\x80 (2020)')" ]
+	[ "$(sed -n 4p t.tsv)" = "$(printf '4\tCaf\xc3\xa9 (1990)')" ]
+	[ "$(sed -n 5p t.tsv)" = "$(printf '5\tA\xc3\x80\xc2\xafB (1991)')" ]
+	[ "$(sed -n 6p t.tsv)" = "$(printf '6\t\xc3\xad\xc2\xa0\xc2\x80 (1992)')" ]
+}
+

@@ -124,6 +124,24 @@ load helpers
 	[[ "$stderr" == *"1 duplicate"* ]]
 }
 
+@test "ml-split: duplicates and items are counted the same whatever the item ids' size" {
+	# ids up to 2^31 - 1 over a few rows are kept in a hash, not an array by id
+	make_udata 12 20 > small.tsv
+	head -7 small.tsv >> small.tsv
+	awk -F'\t' '{ printf "%s\t%.0f\t%s\t%s\n", $1, 2147483647 - $2 * 1000003, $3, $4 }' small.tsv > big.tsv
+	run --separate-stderr ml-split --scheme random --test-fraction 0.2 --seed 3 -o tr-small -t te-small small.tsv
+	[ "$status" -eq 0 ]
+	summary_small=$stderr
+	[[ "$summary_small" == *"dropped 7 (7 duplicate"* ]]
+	[[ "$summary_small" == *"12 users, 20 items"* ]]
+	run --separate-stderr ml-split --scheme random --test-fraction 0.2 --seed 3 -o tr-big -t te-big big.tsv
+	[ "$status" -eq 0 ]
+	[ "${stderr//big/small}" = "$summary_small" ]
+	for f in tr te; do
+		cmp <(awk -F'\t' '{ printf "%s\t%.0f\t%s\t%s\n", $1, (2147483647 - $2) / 1000003, $3, $4 }' $f-big) $f-small
+	done
+}
+
 @test "ml-split: random split is exact, reproducible by seed, and differs across seeds" {
 	make_udata 40 50 > u.data
 	n=$(wc -l < u.data)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # mutate.sh [N] [SEED]: plant N simple bugs (mutants) in lib/, one at a
-# time, in a copy of the tree; build each and run the test suites it
-# could affect. A mutant the tests let pass is a place where they are
-# blind. Prints every surviving mutant and the score: killed over
-# mutants that compiled. Runs on demand (make mutate), not in CI.
+# time, in a copy of the tree; build each and run the test suites, those
+# of the mutant's layer first, stopping at the first that fails. A mutant
+# every suite lets pass gets a second chance, as in CI: built with ASan
+# and UBSan, against its layer's suites and the leak checks. One that
+# survives both is a place where the tests are blind. Prints every
+# survivor and the score: killed over mutants that compiled. Runs on
+# demand (make mutate), not in CI.
 #
 # The mutations: < and <=, > and >= swapped; == and != swapped; && and ||
 # swapped; a binary + or - turned into the other; a "+ 0.5" dropped; an
@@ -23,18 +26,56 @@ say() { printf '%s\n' "$*" >&2; }
 mkdir -p "$tree"
 (cd "$here" && tar cf - Makefile lib tools tests pipelines man) | (cd "$tree" && tar xf -)
 say "mutate: building the unmutated copy in $tree"
-make -s -C "$tree" -j2 all units > "$log" 2>&1 || { cat "$log"; exit 1; }
+san_flags="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+build() { make -s -C "$tree" -j2 all units > "$log" 2>&1; }
+build_san() {
+	make -s -C "$tree" -j2 BUILD=build-san BIN=build-san/bin CFLAGS="$san_flags" \
+	    LDFLAGS="$san_flags" all units > "$log" 2>&1
+}
+build || { cat "$log"; exit 1; }
+build_san || { cat "$log"; exit 1; }
 
-# The suites a mutant in each layer could affect.
+# The suites a mutant in each layer most likely breaks, tried first.
 suites_for() {
 	case $1 in
-	lib/io/*) echo "bad-input bad-input-model seams faults ml-split ml-genres triplet-sample model-file" ;;
-	lib/data/*) echo "ml-split ml-genres triplet-sample sort auc seams bad-input" ;;
-	lib/sample/*) echo "triplet-sample bpr-train reference bad-input-model seams" ;;
+	lib/io/*) echo "bad-input records seams faults ml-split ml-genres triplet-sample model-file" ;;
+	lib/data/*) echo "ml-split ml-genres triplet-sample records sort auc seams bad-input" ;;
+	lib/sample/*) echo "triplet-sample bpr-train records reference bad-input-model seams" ;;
 	lib/model/*) echo "model-file bpr-score bpr-train bad-input-model reference auc seams" ;;
-	lib/eval/*) echo "auc bpr-score report reference bpr-train docs" ;;
-	lib/train/*) echo "bpr-train reference experiment faults report" ;;
+	lib/eval/*) echo "auc bpr-score report records reference bpr-train docs" ;;
+	lib/train/*) echo "bpr-train bad-input-model reference experiment faults report" ;;
 	esac
+}
+
+# Those, then every other suite.
+all_suites() {
+	local first f s
+	first=$(suites_for "$1")
+	echo "$first"
+	for f in "$tree"/tests/*.bats; do
+		s=${f##*/}
+		s=${s%.bats}
+		case " $first " in *" $s "*) ;; *) echo "$s" ;; esac
+	done
+}
+
+# first_failing BIN UNIT SUITE...: the first suite that fails, if any.
+first_failing() {
+	local bin=$1 unit=$2 s
+	shift 2
+	for s in "$@"; do
+		if ! BPR_BIN="$bin" BPR_UNIT="$unit" timeout 600 bats "$tree/tests/$s.bats" > "$log" 2>&1; then
+			echo "$s"
+			return
+		fi
+	done
+}
+
+# The second chance: sanitizers, the layer's suites and the leak checks.
+first_failing_sanitized() {
+	build_san || { echo "the sanitized build"; return; }
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 BPR_SANITIZED=1 \
+	    first_failing "$tree/build-san/bin" "$tree/build-san/unit" $(suites_for "$1") leaks
 }
 
 # Every mutation site: file<TAB>line<TAB>operator<TAB>occurrence on the line.
@@ -94,9 +135,15 @@ mutate() {
 	cat "$work/line"
 }
 
-# A spread of sites: shuffled by the seed, then the first N.
-candidates | awk -v seed="$seed" 'BEGIN { srand(seed) } { print rand() "\t" $0 }' | sort -n |
-	cut -f2- | head -n "$want" > "$work/chosen"
+# A spread of sites: shuffled by the seed, then the first N; or, to check
+# that new tests kill old survivors, the sites listed in $MUTATE_SITES
+# (lines of file<TAB>line<TAB>operator<TAB>occurrence).
+if [ -n "${MUTATE_SITES:-}" ]; then
+	cp "$MUTATE_SITES" "$work/chosen"
+else
+	candidates | awk -v seed="$seed" 'BEGIN { srand(seed) } { print rand() "\t" $0 }' | sort -n |
+		cut -f2- | head -n "$want" > "$work/chosen"
+fi
 total=$(wc -l < "$work/chosen")
 killed=0 survived=0 stillborn=0 n=0
 survivors=""
@@ -105,18 +152,17 @@ while IFS=$'\t' read -r file line op k <&3; do
 	cp "$tree/$file" "$work/original"
 	before=$(sed -n "${line}p" "$tree/$file")
 	after=$(mutate "$file" "$line" "$op" "$k")
-	if ! make -s -C "$tree" -j2 all units > "$log" 2>&1; then
+	if ! build; then
 		stillborn=$((stillborn + 1))
 		say "mutate: $n/$total $file:$line $op: does not compile"
 	else
 		verdict=survived
-		for s in $(suites_for "$file"); do
-			if ! BPR_BIN="$tree/bin" BPR_UNIT="$tree/build/unit" timeout 600 \
-			    bats "$tree/tests/$s.bats" > "$log" 2>&1; then
-				verdict="killed by $s.bats"
-				break
-			fi
-		done
+		failing=$(first_failing "$tree/bin" "$tree/build/unit" $(all_suites "$file"))
+		[ -z "$failing" ] || verdict="killed by $failing.bats"
+		if [ -z "$failing" ]; then
+			failing=$(first_failing_sanitized "$file")
+			[ -z "$failing" ] || verdict="killed by $failing.bats under ASan+UBSan"
+		fi
 		if [ "$verdict" = survived ]; then
 			survived=$((survived + 1))
 			survivors="$survivors$file:$line ($op)
@@ -131,7 +177,6 @@ while IFS=$'\t' read -r file line op k <&3; do
 	cp "$work/original" "$tree/$file"
 	touch "$tree/$file"
 done 3< "$work/chosen"
-make -s -C "$tree" -j2 all units > "$log" 2>&1
 
 printf 'mutate: survivors\n%s' "${survivors:-(none)
 }"

@@ -126,6 +126,13 @@ plot_inputs() {
 	awk -F'\t' '{ a += $2 * $2; b += $3 * $3 } END { exit !(a >= b) }' map.tsv
 }
 
+@test "bpr-score --map: points without spread sit at the origin (one tag)" {
+	make_split
+	cut -f1 item-tags.tsv | sort -un | awk '{ print $1 "\t0" }' > one-tag.tsv
+	bpr-train -q --train train.tsv --item-tags one-tag.tsv --item-dim 4 --tag-dim 2 --epochs 2 -o one.bpr
+	[ "$(bpr-score -m one.bpr --map tags)" = "$(printf '0\t0.000000\t0.000000\ttag 0')" ]
+}
+
 @test "bpr-score --map tags: refused for a model without tags" {
 	make_split
 	bpr-train -q --train train.tsv --item-dim 4 --tag-dim 0 --epochs 1 -o mf.bpr

@@ -389,4 +389,11 @@ make_uitem() {
 	cut -f1,2 tr.tsv > pairs.tsv
 	run --separate-stderr triplet-sample -q -o t.bin pairs.tsv
 	[ -z "$stderr" ]
+	# a star rating is 0 to 5 in halves, written as ml-100k or ml-latest write them
+	awk -F'\t' '{ split("0 0.5 1.0 2 3.5 4 4.0 4.5 5 5.0 5.5 6 17 3.25 4.50 -1 abc", v, " ")
+		print $1 "\t" $2 "\t" v[NR % 17 + 1] }' pairs.tsv > mixed.tsv
+	rated=$(awk -F'\t' '$3 ~ /^[0-5](\.[05])?$/ && $3 + 0 <= 5' mixed.tsv | wc -l)
+	low=$(awk -F'\t' '$3 ~ /^[0-5](\.[05])?$/ && $3 + 0 < 4' mixed.tsv | wc -l)
+	run --separate-stderr triplet-sample -q -o t.bin mixed.tsv
+	[[ "$stderr" == "triplet-sample: mixed.tsv: $rated of its $rows rows carry a star rating, $low of them below 4,"* ]]
 }

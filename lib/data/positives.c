@@ -71,9 +71,11 @@ count_stars(const char *line, size_t len, struct star_count *stars)
 	n = (size_t)((t != NULL ? t : end) - s);
 	if (n == 1 && s[0] >= '0' && s[0] <= '5')
 		v = s[0] - '0';
-	else if (n == 3 && s[0] >= '0' && s[0] <= '4' && s[1] == '.' && (s[2] == '0' || s[2] == '5'))
+	else if (n == 3 && s[0] >= '0' && s[0] <= '5' && s[1] == '.' && (s[2] == '0' || s[2] == '5'))
 		v = s[0] - '0' + (s[2] == '5' ? 0.5 : 0);
 	else
+		return;
+	if (v > 5)
 		return;
 	stars->rated++;
 	stars->below += v < STAR_LIKED;
@@ -92,9 +94,7 @@ read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
 	snprintf(what, sizeof(what), "%s (%s<TAB>%s)", names[2], names[0], names[1]);
 	if (expect_text(in, what, 0, e) < 0)
 		return -1;
-	while ((rc = input_line(in, &line, &len, e)) > 0) {
-		if (len == 0 || line[0] == '#' || is_blank(line, len))
-			continue;
+	while ((rc = input_record(in, &line, &len, e)) > 0) {
 		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), what, e) < 0 ||
 		    parse_id_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
 			return -1;
@@ -120,9 +120,7 @@ read_id_column(struct bpr_input *in, uint32_t **ids, size_t *n, struct bpr_err *
 	*n = 0;
 	if (expect_text(in, "a TSV whose first column is ids", 1, e) < 0)
 		return -1;
-	while ((rc = input_line(in, &line, &len, e)) > 0) {
-		if (len == 0 || line[0] == '#' || is_blank(line, len))
-			continue;
+	while ((rc = input_record(in, &line, &len, e)) > 0) {
 		split_fields(line, len, "\t", 1, f, 1);
 		if (mem_grow(ids, &cap, *n + 1, sizeof(**ids), "ids", e) < 0)
 			return -1;

@@ -30,7 +30,7 @@ static void
 slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	long n;
+	long n = 0;
 
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL ||
