@@ -99,7 +99,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libbpr.a
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-units: $(UNIT)
+# The allocation-failure shim (tests/faults.bats), preloaded: built plain,
+# whatever CFLAGS say, since a sanitizer brings its own allocator.
+$(BUILD)/unit/failalloc.so: tests/shim/failalloc.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) -O2 -fPIC -shared -o $@ $<
+
+units: $(UNIT) $(BUILD)/unit/failalloc.so
 
 check:
 	@CC="$(CC)" pipelines/deps.sh check

@@ -93,6 +93,12 @@ refused() {
 	refused "table 'user.v' holds a negative sum of squares" f32 user.v 2 -1
 	refused "table 'item.v' holds a value that is not a finite number" f32 item.v 0 nan
 	refused "table 'item.tags.scale' holds 0, not a positive finite number" f32 item.tags.scale 0 0
+	# an optimiser state of the wrong type is refused, not taken for absent
+	refused "table 'user.v' has the wrong type or shape" dir user.v dtype 2
+	# one accumulator a row (rowadagrad)
+	bpr-train -q --train train.tsv --optimizer rowadagrad --epochs 1 --item-dim 4 --tag-dim 0 -o model.bpr
+	refused "table 'item.rv' holds a negative sum of squares" f32 item.rv 2 -1
+	refused "table 'user.rv' holds a value that is not a finite number" f32 user.rv 0 inf
 	# Keras Adam's per-row steps may not run ahead of the model's
 	bpr-train -q --train train.tsv --optimizer adam --epochs 1 --item-dim 4 --tag-dim 0 -o model.bpr
 	refused "table 'user.last' has row 0 at step 999999, after the model's step" u64 user.last 0 999999

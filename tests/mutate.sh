@@ -12,6 +12,10 @@
 # swapped; a binary + or - turned into the other; a "+ 0.5" dropped; an
 # if's condition made false; a statement removed.
 set -u
+
+# All of it is one function, read whole before it runs: the script can be
+# edited while a long run is under way.
+main() {
 here=$(cd "$(dirname "$0")/.." && pwd)
 want=${1:-80}
 seed=${2:-1}
@@ -182,3 +186,7 @@ printf 'mutate: survivors\n%s' "${survivors:-(none)
 }"
 printf 'mutate: %d mutants, %d killed, %d survived, %d did not compile; score %d/%d\n' \
 	"$total" "$killed" "$survived" "$stillborn" "$killed" $((killed + survived))
+}
+
+main "$@"
+exit

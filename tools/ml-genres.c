@@ -93,90 +93,75 @@ parse_options(int argc, char **argv, struct settings *s)
 }
 
 /*
- * Where u.genre is when not given: beside u.item in its directory (a
- * malloc'd path), or NULL when there is none there.
+ * --genres, or u.genre beside u.item (in its directory, or in the same
+ * folder of its archive). NULL when there is none to read, *why saying
+ * why: absent is fine unless the genres must be named.
  */
-static char *
-sibling_genre_file(const char *items_path)
+static struct bpr_input *
+open_genres(const struct settings *s, const char *items_path, const struct bpr_input *items,
+    struct bpr_err *why)
 {
 	const char *slash = strrchr(items_path, '/');
-	size_t n = (slash ? (size_t)(slash - items_path + 1) : 0) + strlen("u.genre") + 1;
-	char *path;
-
-	if (strcmp(items_path, "-") == 0)
-		return NULL;
-	if ((path = malloc(n)) != NULL)
-		snprintf(path, n, "%.*su.genre", slash ? (int)(slash - items_path + 1) : 0, items_path);
-	if (path != NULL && access(path, R_OK) != 0) {
-		free(path);
-		path = NULL;
-	}
-	return path;
-}
-
-/* --genres, or u.genre beside u.item, or in the same folder of its archive. */
-static struct bpr_input *
-open_genres(const struct settings *s, const char *items_path, const struct bpr_input *items)
-{
-	char *path;
+	int dir = slash ? (int)(slash - items_path + 1) : 0;
 	struct bpr_input *in = NULL;
-	struct bpr_err e;
+	char *path;
 
 	if (s->genres != NULL)
 		return cli_open_input(s->genres, genre_members);
 	if (input_is_member(items))
-		return input_open_sibling(items, "u.genre", &e);
-	if ((path = sibling_genre_file(items_path)) == NULL)
+		return input_open_sibling(items, "u.genre", why);
+	if (strcmp(items_path, "-") == 0) {
+		bpr_fail(why, "standard input has no u.genre beside it");
 		return NULL;
-	in = input_open(path, genre_members, &e);
+	}
+	if ((path = malloc((size_t)dir + sizeof("u.genre"))) == NULL) {
+		bpr_fail(why, "%s: out of memory", items_path);
+		return NULL;
+	}
+	snprintf(path, (size_t)dir + sizeof("u.genre"), "%.*su.genre", dir, items_path);
+	if (access(path, F_OK) != 0)
+		bpr_fail(why, "%s: no u.genre beside it", items_path);
+	else
+		in = input_open(path, genre_members, why);
 	free(path);
-	return in;	/* absent is fine unless names are needed */
+	return in;
 }
 
 static void
-write_pairs(const struct catalog *c, const char *path)
+write_pairs(const struct catalog *c, struct bpr_output *o)
 {
-	struct bpr_output o;
 	size_t i, k;
 
-	cli_output_open(&o, path);
 	for (i = 0; i < c->n; i++) {
 		for (k = c->tag_start[i]; k < c->tag_start[i + 1]; k++) {
-			output_u64(&o, c->item[i]);
-			output_char(&o, '\t');
-			output_u64(&o, c->tags[k]);
-			output_char(&o, '\n');
+			output_u64(o, c->item[i]);
+			output_char(o, '\t');
+			output_u64(o, c->tags[k]);
+			output_char(o, '\n');
 		}
 	}
-	cli_output_commit(&o, 0);
 }
 
 static void
-write_vocab(const struct catalog *c, const char *path)
+write_vocab(const struct catalog *c, struct bpr_output *o)
 {
-	struct bpr_output o;
 	size_t t;
 
-	cli_output_open(&o, path);
 	for (t = 0; t < c->ntags; t++)
-		output_printf(&o, "%zu\t%s\n", t, c->tag_name[t]);
-	cli_output_commit(&o, 0);
+		output_printf(o, "%zu\t%s\n", t, c->tag_name[t]);
 }
 
 static void
-write_titles(const struct catalog *c, const char *path)
+write_titles(const struct catalog *c, struct bpr_output *o)
 {
-	struct bpr_output o;
 	size_t i;
 
-	cli_output_open(&o, path);
 	for (i = 0; i < c->n; i++) {
-		output_u64(&o, c->item[i]);
-		output_char(&o, '\t');
-		output_str(&o, c->title[i]);
-		output_char(&o, '\n');
+		output_u64(o, c->item[i]);
+		output_char(o, '\t');
+		output_str(o, c->title[i]);
+		output_char(o, '\n');
 	}
-	cli_output_commit(&o, 0);
 }
 
 int
@@ -184,8 +169,9 @@ main(int argc, char **argv)
 {
 	struct settings s = { .layout = CATALOG_AUTO, .output = "-" };
 	struct bpr_input *in, *genres;
+	struct bpr_output out[3];
 	struct catalog c;
-	struct bpr_err e;
+	struct bpr_err e, no_genres = { .msg = "the genres have no names" };
 
 	cli_init("ml-genres", usage);
 	parse_options(argc, argv, &s);
@@ -198,17 +184,27 @@ main(int argc, char **argv)
 	    { "-o", s.output, FILE_OUTPUT }, { "--vocab", s.vocab, FILE_OUTPUT },
 	    { "--titles", s.titles, FILE_OUTPUT } }, 5);
 	in = cli_open_input(argv[0], catalog_members);
-	genres = open_genres(&s, argv[0], in);
+	genres = open_genres(&s, argv[0], in, &no_genres);
 	if (catalog_read(&c, in, s.layout, genres, &e) < 0)
 		cli_die(&e);
 	if (s.vocab != NULL && c.ntags > 0 && c.tag_name == NULL)
-		cli_fatal(BPR_EXIT_DATA, "%s: no u.genre beside it to name the genres; give --genres FILE",
-		    input_name(in));
-	write_pairs(&c, s.output);
+		cli_fatal(BPR_EXIT_DATA, "%s; give --genres FILE to name the genres", no_genres.msg);
+	/* every output written before any is committed: a failure leaves none */
+	cli_output_open(&out[0], s.output);
+	write_pairs(&c, &out[0]);
+	if (s.vocab != NULL) {
+		cli_output_open(&out[1], s.vocab);
+		write_vocab(&c, &out[1]);
+	}
+	if (s.titles != NULL) {
+		cli_output_open(&out[2], s.titles);
+		write_titles(&c, &out[2]);
+	}
+	cli_output_commit(&out[0], 0);
 	if (s.vocab != NULL)
-		write_vocab(&c, s.vocab);
+		cli_output_commit(&out[1], 0);
 	if (s.titles != NULL)
-		write_titles(&c, s.titles);
+		cli_output_commit(&out[2], 0);
 	if (!s.quiet)
 		fprintf(stderr, "ml-genres: %s (%s): %zu items, %zu tags, %zu item-tag pairs\n",
 		    input_name(in), names_get(&catalog_layout_names, c.layout), c.n, c.ntags, c.pairs);

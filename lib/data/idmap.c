@@ -3,17 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* New empty slots; on failure the map keeps the ones it had. */
 static int
 alloc_slots(struct idmap *m, size_t slots)
 {
-	m->keys = malloc(slots * sizeof(*m->keys));
-	m->index = malloc(slots * sizeof(*m->index));
-	if (m->keys == NULL || m->index == NULL) {
-		free(m->keys);
-		free(m->index);
+	uint32_t *keys = malloc(slots * sizeof(*keys)), *index = malloc(slots * sizeof(*index));
+
+	if (keys == NULL || index == NULL) {
+		free(keys);
+		free(index);
 		return -1;
 	}
-	memset(m->keys, 0xff, slots * sizeof(*m->keys));
+	memset(keys, 0xff, slots * sizeof(*keys));
+	m->keys = keys;
+	m->index = index;
 	m->slots = slots;
 	return 0;
 }
@@ -56,11 +59,8 @@ rehash(struct idmap *m)
 	uint32_t *old_keys = m->keys, *old_index = m->index;
 	size_t old_slots = m->slots, i;
 
-	if (alloc_slots(m, old_slots * 2) < 0) {
-		m->keys = old_keys;
-		m->index = old_index;
+	if (alloc_slots(m, old_slots * 2) < 0)
 		return -1;
-	}
 	for (i = 0; i < old_slots; i++)
 		if (old_keys[i] != IDMAP_EMPTY)
 			hash_put(m, old_keys[i], old_index[i]);

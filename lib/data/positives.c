@@ -208,8 +208,12 @@ build_groups(struct positives *p, const uint64_t *keys, size_t n, struct bpr_err
 
 	if (idmap_init(&index, p->nitems) < 0)
 		return bpr_fail(e, "out of memory for the item index");
-	for (i = 0; i < p->nitems; i++)
-		idmap_add(&index, p->item_id[i]);
+	for (i = 0; i < p->nitems; i++) {
+		if (idmap_add(&index, p->item_id[i]) < 0) {
+			idmap_free(&index);
+			return bpr_fail(e, "out of memory for the item index");
+		}
+	}
 	p->user_id = mem_array(n, sizeof(*p->user_id), 0, "users", e);
 	p->start = mem_array(n + 1, sizeof(*p->start), 0, "users", e);
 	p->items = mem_array(n, sizeof(*p->items), 0, "positives", e);

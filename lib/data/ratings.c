@@ -18,10 +18,9 @@ detect_layout(struct ratings_reader *r, struct bpr_err *e)
 
 	if (input_peek(r->in, 1 << 16, &p, &n, e) < 0)
 		return -1;
+	/* (a byte order mark holds no separator: it needs no skipping here) */
 	for (i = 0; i < n && (p[i] == '\n' || p[i] == '\r' || p[i] == ' ' || p[i] == '\t'); i++)
 		;
-	if (i + 3 <= n && memcmp(p + i, "\xef\xbb\xbf", 3) == 0)
-		i += 3;
 	for (end = i; end < n && p[end] != '\n'; end++)
 		;
 	if (memmem(p + i, end - i, "::", 2) != NULL)

@@ -312,8 +312,10 @@ setup_member(struct zip_member *z, const struct central_entry *ce, struct bpr_er
 	z->crc_want = ce->crc;
 	z->crc_got = (uint32_t)crc32(0L, Z_NULL, 0);
 	if (z->method == 8) {
-		if (inflateInit2(&z->zs, -MAX_WBITS) != Z_OK)
-			return bpr_fail(e, "%s: cannot start inflate", z->display);
+		int rc = inflateInit2(&z->zs, -MAX_WBITS);
+		if (rc != Z_OK)
+			return bpr_fail(e, "%s: cannot start inflate%s", z->display,
+			    rc == Z_MEM_ERROR ? ": out of memory" : "");
 		z->inflating = 1;
 	}
 	return seek_to_data(z, ce, e);
@@ -399,6 +401,8 @@ read_deflated(struct zip_member *z, unsigned char *dst, size_t n, struct bpr_err
 			break;
 		if (rc == Z_BUF_ERROR && z->zs.avail_in == 0 && z->comp_left == 0)
 			return bpr_fail(e, "%s: member is truncated", z->display);
+		if (rc == Z_MEM_ERROR)
+			return bpr_fail(e, "%s: out of memory to inflate", z->display);
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			return bpr_fail(e, "%s: corrupt compressed data (%s)", z->display,
 			    z->zs.msg ? z->zs.msg : "inflate failed");

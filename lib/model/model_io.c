@@ -297,9 +297,13 @@ load_ids(const struct modelfile *mf, const char *name, struct idmap *map, uint64
 	if (modelfile_get(mf, name, MF_U32, UINT64_MAX, 1, 0, (void **)&ids, n, e) < 0)
 		return -1;
 	for (i = 0; i < *n; i++) {
-		if ((i > 0 && ids[i] <= ids[i - 1]) || ids[i] > 2147483647u || idmap_add(map, ids[i]) < 0) {
+		if ((i > 0 && ids[i] <= ids[i - 1]) || ids[i] > 2147483647u) {
 			free(ids);
 			return bpr_fail(e, "%s: table '%s' is not a list of ascending ids", mf->path, name);
+		}
+		if (idmap_add(map, ids[i]) < 0) {
+			free(ids);
+			return bpr_fail(e, "%s: out of memory for table '%s'", mf->path, name);
 		}
 	}
 	free(ids);
@@ -344,13 +348,11 @@ load_param_table(const struct modelfile *mf, const char *name, struct param_tabl
 	char full[MODELFILE_NAME_LEN];
 	uint64_t *last;
 
-	/* Probe which state tables exist before sizing the arrays. */
+	/* Which state tables there are, to size the arrays; each is checked as it loads. */
 	snprintf(full, sizeof(full), "%s.m", name);
-	t->has_m = modelfile_get(mf, full, MF_F32, rows, 0, 1, (void **)&last, NULL, e) == 0 && last;
-	free(last);
+	t->has_m = modelfile_has(mf, full);
 	snprintf(full, sizeof(full), "%s.v", name);
-	t->has_v = modelfile_get(mf, full, MF_F32, rows, 0, 1, (void **)&last, NULL, e) == 0 && last;
-	free(last);
+	t->has_v = modelfile_has(mf, full);
 	if (model_table_reserve(t, rows, e) < 0)
 		return -1;
 	t->rows = rows;

@@ -328,18 +328,31 @@ from_le(void *dst, const unsigned char *src, size_t count, size_t size)
 #endif
 }
 
+static const struct mf_table *
+find_table(const struct modelfile *mf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < mf->ntables; i++)
+		if (strcmp(mf->table[i].name, name) == 0)
+			return &mf->table[i];
+	return NULL;
+}
+
+int
+modelfile_has(const struct modelfile *mf, const char *name)
+{
+	return find_table(mf, name) != NULL;
+}
+
 int
 modelfile_get(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
     uint64_t rows, uint64_t cols, int optional, void **out, uint64_t *rows_out,
     struct bpr_err *e)
 {
-	const struct mf_table *t = NULL;
-	size_t i;
+	const struct mf_table *t = find_table(mf, name);
 
 	*out = NULL;
-	for (i = 0; i < mf->ntables && t == NULL; i++)
-		if (strcmp(mf->table[i].name, name) == 0)
-			t = &mf->table[i];
 	if (t == NULL)
 		return optional ? 0 : bpr_fail(e, "%s: the model has no '%s' table", mf->path, name);
 	if (t->dtype != dtype || (rows != UINT64_MAX && t->rows != rows) || (cols != 0 && t->cols != cols))

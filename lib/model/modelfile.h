@@ -55,6 +55,8 @@ int modelfile_read(const char *path, struct modelfile *mf, struct bpr_err *e);
  */
 int modelfile_parse(struct modelfile *mf, struct bpr_err *e);
 void modelfile_free(struct modelfile *mf);
+/* Whether the file holds a table of that name (its shape unchecked). */
+int modelfile_has(const struct modelfile *mf, const char *name);
 /*
  * Copy table `name` into a new host-order buffer after checking its dtype
  * and shape (cols 0 accepts any); *out is NULL with rc 0 when the table is
