@@ -127,13 +127,20 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 	# user 1: 60 positives, 30 of them tied with 20 negatives; user 2: 3
 	# positives among 400 items of coarse scores (many ties everywhere);
 	# user 3: 300 positives (more than auc tallies one by one) among 700
-	# coarse scores
+	# coarse scores, some 30 positives to a score; user 4: 300 positives,
+	# 290 of them spread over [0, 1) and ten far above, so that most share
+	# one bucket of the index and are searched, among negatives in [0, 1)
+	# and some equal to a positive
 	awk 'BEGIN { srand(5)
 		for (i = 1; i <= 200; i++) printf "1\t%d\t%s\n", i, (i <= 30 || (i > 100 && i <= 120)) ? "0.25" : sprintf("%.6f", rand() * 2 - 1)
 		for (i = 1; i <= 400; i++) printf "2\t%d\t%d\n", i, int(rand() * 7)
-		for (i = 1; i <= 700; i++) printf "3\t%d\t%.2f\n", i, int(rand() * 40) / 4 }' > scores.tsv
+		for (i = 1; i <= 700; i++) printf "3\t%d\t%.2f\n", i, int(rand() * 10) / 4
+		for (i = 1; i <= 290; i++) { v[i] = sprintf("%.6f", rand()); printf "4\t%d\t%s\n", i, v[i] }
+		for (i = 291; i <= 300; i++) printf "4\t%d\t%d\n", i, 1000 + i
+		for (i = 301; i <= 700; i++) printf "4\t%d\t%s\n", i, i % 10 ? sprintf("%.6f", rand()) : v[i % 290 + 1] }' > scores.tsv
 	{ for i in $(seq 1 60); do printf '1\t%d\n' $i; done; printf '2\t5\n2\t50\n2\t300\n'
-	  for i in $(seq 1 2 600); do printf '3\t%d\n' $i; done; } > test.tsv
+	  for i in $(seq 1 2 600); do printf '3\t%d\n' $i; done
+	  for i in $(seq 1 300); do printf '4\t%d\n' $i; done; } > test.tsv
 	auc --scores scores.tsv -k 5 test.tsv > out
 	# every (positive, negative) pair, by brute force
 	expected=$(awk -F'\t' 'NR == FNR { pos[$1 "," $2] = 1; next }

@@ -498,3 +498,29 @@ load helpers
 	# with --item-tags every item has a bias too: id, the vector, the bias
 	[ "$(bpr-score -m d.bpr --dump items | awk -F'\t' '{ print NF }' | sort -u)" -eq $((1 + dim + tdim + 1)) ]
 }
+
+# --hard K: the negative trained is the best-scoring of the given one and
+# K-1 uniform draws over every item. With 12 items and K = 200 every item
+# is drawn: the step moves the positive and the item the user scores
+# highest (or, when that is the positive itself, nothing), whatever the seed.
+@test "bpr-train: --hard K trains on the best-scoring of the given negative and K-1 draws" {
+	printf '#bprtools-triplets v1 epochs=1\n1\t1\t2\n#epoch 1 1\n' > t.tsv
+	for i in $(seq 1 12); do printf '%d\t0\n' $i; done > tags.tsv
+	for seed in 1 2 3 4 5 6; do
+		common="--item-tags tags.tsv --tag-dim 0 --no-bias --item-dim 4 --optimizer sgd --seed $seed"
+		bpr-train -q $common --lr 1e-9 --hard 1 -o before.bpr t.tsv
+		bpr-train -q $common --lr 0.5 --hard 200 -o after.bpr t.tsv
+		bpr-score -m before.bpr --dump users > u0.tsv
+		bpr-score -m before.bpr --dump items > i0.tsv
+		bpr-score -m after.bpr --dump items > i1.tsv
+		# the best-scoring item by the initial vectors, and the items the step moved
+		best=$(awk -F'\t' 'NR == FNR { for (k = 2; k <= NF; k++) u[k] = $k; next }
+			{ s = 0; for (k = 2; k <= NF; k++) s += u[k] * $k; if (!seen++ || s > top) { top = s; best = $1 } }
+			END { print best }' u0.tsv i0.tsv)
+		moved=$(paste i0.tsv i1.tsv | awk -F'\t' '{ for (k = 2; k <= 5; k++) if ($k != $(k + 5)) { print $1; next } }' | tr '\n' ' ')
+		echo "seed $seed: best item $best, moved: $moved"
+		# (item 1 over itself: its two updates cancel but for rounding)
+		if [ "$best" = 1 ]; then [ -z "$moved" ] || [ "$moved" = "1 " ]
+		else [ "$moved" = "1 $best " ] || [ "$moved" = "$best 1 " ]; fi
+	done
+}

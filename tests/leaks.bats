@@ -15,6 +15,13 @@ setup() {
 @test "leaks: data stage tools free everything" {
 	make_udata 10 10 > u.data
 	ml-split -q -o a.tsv -t b.tsv u.data
+	# an archive of several members: README is none, ratings.csv a candidate, u.data the one
+	if command -v zip > /dev/null; then
+		mkdir -p z && cp u.data z/u.data && printf 'userId,movieId,rating,timestamp\n1,2,3,4\n' > z/ratings.csv && echo notes > z/README
+		(cd z && zip -q ../both.zip README ratings.csv u.data)
+		ml-split -q --scheme none -o c.tsv both.zip
+		[ "$(wc -l < c.tsv)" -eq "$(wc -l < u.data)" ]
+	fi
 	printf '1|A|d||u|0|1\n' > u.item
 	ml-genres -q --titles t.tsv u.item > /dev/null
 	triplet-sample -q --epochs 2 --neg pop -o t.bin train.tsv
@@ -27,6 +34,10 @@ setup() {
 	bpr-train -q --train train.tsv --epochs 3 --item-dim 4 --valid test.tsv --patience 1 \
 		--checkpoint-every 2 --log log.tsv -o b.bpr
 	bpr-train -q --train train.tsv --epochs 1 --init b.bpr -o c.bpr
+	# ids past the id maps' direct array go to their hash, which grows
+	awk 'BEGIN { for (u = 0; u < 200; u++) print 5000000 + u "\t" 5000000 + u % 70 }' > far.tsv
+	bpr-train -q --train far.tsv --epochs 1 --item-dim 4 -o far.bpr
+	auc -m far.bpr far.tsv > /dev/null
 }
 
 @test "leaks: auc and bpr-score in every mode" {

@@ -42,7 +42,7 @@ build_san || { cat "$log"; exit 1; }
 # The suites a mutant in each layer most likely breaks, tried first.
 suites_for() {
 	case $1 in
-	lib/io/*) echo "bad-input records seams faults ml-split ml-genres triplet-sample model-file" ;;
+	lib/io/*) echo "bad-input parse records seams faults ml-split ml-genres triplet-sample model-file" ;;
 	lib/data/*) echo "ml-split ml-genres triplet-sample records sort auc seams bad-input" ;;
 	lib/sample/*) echo "triplet-sample bpr-train records reference bad-input-model seams" ;;
 	lib/model/*) echo "model-file bpr-score bpr-train bad-input-model reference auc seams" ;;

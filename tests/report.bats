@@ -87,7 +87,21 @@ plot_inputs() {
 			printf "closed form (%.6f, %.6f), power iteration (%.6f, %.6f)\n", ax, ay, v[1], v[2]
 			exit !(1 - dot < 1e-9)
 		}' pts axis
+		# signed as bpr-score(1) says: the largest component positive
+		awk '{ a = $1 < 0 ? -$1 : $1; if (a > m) { m = a; v = $1 } } END { exit !(v > 0) }' axis
 	done
+}
+
+@test "pca: an axis is signed so that its largest component is positive" {
+	# points along (0.6, -0.5, -0.5, -0.37), whose components sum below zero
+	awk 'BEGIN { srand(3); for (i = 0; i < 300; i++) { t = rand() * 4 - 2
+		printf "%.6f\t%.6f\t%.6f\t%.6f\n", 0.6 * t + rand() * 0.01, -0.5 * t + rand() * 0.01,
+			-0.5 * t + rand() * 0.01, -0.37 * t + rand() * 0.01 } }' > pts
+	"$UNIT/pca-check" < pts > axis
+	cat axis
+	[ "$(sed -n 1p axis | cut -c1)" != - ]
+	awk '{ v[NR] = $1 } END { n = sqrt(0.6^2 + 0.5^2 + 0.5^2 + 0.37^2)
+		exit !((v[1] * 0.6 - v[2] * 0.5 - v[3] * 0.5 - v[4] * 0.37) / n > 0.999) }' axis
 }
 
 @test "pca: in more dimensions the axis is found in the right plane" {

@@ -531,7 +531,6 @@ summarise(struct eval_result *r, const struct eval_job *j, const struct positive
 	for (tu = 0; tu < test->nusers; tu++) {
 		r->user_auc[tu] = NAN;
 		r->positives_unknown += j->nunknown[tu];
-		r->excluded += j->nexcl[tu];
 		if (j->evaluated[tu] == 0) {
 			r->users_unknown++;
 			continue;

@@ -93,7 +93,6 @@ struct eval_result {
 	size_t positives_unknown;	/* test items outside the candidates */
 	size_t candidates;
 	size_t cold;			/* candidates without a row in the model */
-	size_t excluded;		/* train positives left out of rankings */
 	uint32_t max_id;		/* UNIVERSE_ALL_IDS: the largest id */
 	double *user_auc;		/* [test users]: NaN when not evaluated */
 	uint32_t *user_id;		/* [test users] */

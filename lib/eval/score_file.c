@@ -117,7 +117,6 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 		}
 	}
 	ranked = npos;
-	r->excluded += skipped;
 	r->positives_unknown += (test->start[tu + 1] - test->start[tu]) - ranked;
 	if (npos == 0 || user_metrics(w->score, n, npos, skipped, c->k, &w->rank, &um) < 0) {
 		r->users_without++;

@@ -48,10 +48,12 @@ static size_t
 utf8_sequence(const unsigned char *s, size_t left)
 {
 	size_t n, i;
-	unsigned c = s[0];
+	unsigned c;
 	unsigned long cp;
 
-	if (c < 0x80)
+	if (left == 0)
+		return 0;
+	if ((c = s[0]) < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		n = 2, cp = c & 0x1f;
