@@ -21,6 +21,9 @@ setup() {
 		(cd z && zip -q ../both.zip README ratings.csv u.data)
 		ml-split -q --scheme none -o c.tsv both.zip
 		[ "$(wc -l < c.tsv)" -eq "$(wc -l < u.data)" ]
+		# through a pipe the archive is held in memory
+		cat both.zip | ml-split -q --scheme none -o d.tsv -
+		cmp c.tsv d.tsv
 	fi
 	printf '1|A|d||u|0|1\n' > u.item
 	ml-genres -q --titles t.tsv u.item > /dev/null
