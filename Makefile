@@ -8,6 +8,7 @@
 #   make fuzz            every parser's libFuzzer harness, FUZZ_SECONDS each
 #   make mutate          plant MUTANTS bugs in lib/, one at a time: which do the tests miss?
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
+#   make slurm-experiment  the same chain as Slurm jobs, SHARDS shards (pipelines/slurm.sh)
 #   make sweep           a grid of bpr-train settings on a validation split
 #   make results         the README's results table (named runs, 3 seeds)
 #   make install         PREFIX=/usr/local DESTDIR= (make uninstall: the same)
@@ -75,6 +76,11 @@ $(BUILD)/ml-synth: tests/synth/ml-synth.c $(BUILD)/libbpr.a
 experiment: all
 	@CC="$(CC)" pipelines/deps.sh experiment
 	ML100K="$(ML100K)" OUT="$(OUT)" pipelines/experiment.sh
+
+# The experiment's chain as Slurm jobs, sharded (pipelines/slurm.sh).
+SHARDS ?= 4
+slurm-experiment: all
+	ML100K="$(ML100K)" SHARDS="$(SHARDS)" OUT="$(OUT)" pipelines/slurm.sh
 
 bench: all $(BUILD)/ml-synth
 	pipelines/bench.sh
@@ -147,7 +153,9 @@ FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c
 # The harnesses only read files: the layers above the model (evaluation,
 # training), which take minutes to compile with the fuzzer's
 # instrumentation, stay out of their library.
-FUZZ_LIB_OBJ := $(patsubst lib/%.c,build-fuzz/lib/%.o,$(wildcard $(addprefix lib/,$(addsuffix /*.c,io data sample model))))
+# From eval/, only what reads and merges auc's partials.
+FUZZ_LIB_OBJ := $(patsubst lib/%.c,build-fuzz/lib/%.o,$(wildcard $(addprefix lib/,$(addsuffix /*.c,io data sample model))) \
+	$(addprefix lib/eval/,partial.c shard.c eval.c metrics.c topk.c score_many.c score_many_avx2.c))
 
 libbpr: $(BUILD)/libbpr.a
 
@@ -189,6 +197,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all deps units mutate experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
+.PHONY: all deps units mutate experiment slurm-experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

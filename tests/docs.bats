@@ -191,3 +191,25 @@ make_catalogue() {
 	# and a complete machine passes
 	NO_INSTALL=1 "$ROOT/pipelines/deps.sh" build
 }
+
+@test "docs: README's and bprtools(7)'s GNU parallel shards run as written and give one run's output" {
+	need_command parallel
+	make_split 60 80
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --item-dim 6 --tag-dim 2 --epochs 4 \
+		--seed 3 -o model.bpr
+	# README: the command lines of "Scaling out" (the Slurm one is make slurm-experiment's test)
+	sed -n '/^## Scaling out/,/^## [^S]/p' "$ROOT/README.md" |
+		sed -n 's/^    \(parallel\|auc\|cat\) /\1 /p' > readme.sh
+	cat readme.sh
+	[ "$(wc -l < readme.sh)" -eq 4 ]
+	HOSTS=: bash -e readme.sh > readme.out
+	auc -m model.bpr --exclude train.tsv -k 10 test.tsv | cmp - readme.out
+	bpr-score -m model.bpr --top 10 --all-users --exclude train.tsv | sort | cmp - <(sort top10.tsv)
+	# bprtools(7): its example's lines, prompts and the mdoc escape of \ undone
+	sed -n '/^\.Ss Beyond one machine/,/^\.Sh/p' "$ROOT/man/bprtools.7" | sed -n '/^\.Bd/,/^\.Ed/p' |
+		sed '/^\.[BE]d/d; s/^\$ //; s/\\e$/\\/' > man.sh
+	cat man.sh
+	rm part.*
+	HOSTS=: bash -e man.sh > man.out
+	cmp readme.out man.out
+}

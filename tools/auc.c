@@ -13,12 +13,16 @@
 #include "data/positives.h"
 #include "data/sort.h"
 #include "eval/eval.h"
+#include "eval/partial.h"
 #include "eval/score_file.h"
+#include "eval/shard.h"
 #include "model/model.h"
 
 static const char usage[] =
     "usage: auc [-m model | --scores file] [--exclude file] [--items file]\n"
-    "           [--compat notebook] [-k K] [--threads N] [--per-user file] test\n";
+    "           [--compat notebook] [-k K] [--threads N] [--per-user file]\n"
+    "           [--shard I/N] test\n"
+    "       auc --merge [--per-user file] partial ...\n";
 
 static const char help_text[] =
     "\n"
@@ -41,11 +45,16 @@ static const char help_text[] =
     "  -k K                   also precision, recall, NDCG and MAP at K, and MRR\n"
     "      --threads N        threads (default 2)\n"
     "      --per-user file    write user<TAB>auc for every evaluated user\n"
+    "      --shard I/N        evaluate only shard I of N of the test users (by a\n"
+    "                         hash of the id) and write a partial result for\n"
+    "                         --merge instead of the metric lines\n"
+    "      --merge            add up the partials of every shard: the same lines,\n"
+    "                         digit for digit, as one run without --shard\n"
     "  -h, --help             this help\n"
     "      --version          print the version\n";
 
 enum { OPT_SCORES = 256, OPT_EXCLUDE, OPT_ITEMS, OPT_COMPAT, OPT_THREADS, OPT_PER_USER,
-	OPT_VERSION };
+	OPT_SHARD, OPT_MERGE, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -55,6 +64,8 @@ static const struct option longopts[] = {
 	{ "compat", required_argument, NULL, OPT_COMPAT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "per-user", required_argument, NULL, OPT_PER_USER },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -62,8 +73,9 @@ static const struct option longopts[] = {
 
 struct settings {
 	const char *model, *scores, *exclude, *items, *per_user;
-	int compat;
+	int compat, merge, k_given;
 	struct eval_config eval;
+	struct partial_input items_id;	/* --items' CRC and size */
 };
 
 static void
@@ -90,12 +102,19 @@ parse_options(int argc, char **argv, struct settings *s)
 			break;
 		case 'k':
 			s->eval.k = (uint32_t)cli_int("-k", optarg, 1, 1000000);
+			s->k_given = 1;
 			break;
 		case OPT_THREADS:
 			s->eval.threads = (int)cli_int("--threads", optarg, 1, 64);
 			break;
 		case OPT_PER_USER:
 			s->per_user = optarg;
+			break;
+		case OPT_SHARD:
+			s->eval.shard = cli_shard("--shard", optarg);
+			break;
+		case OPT_MERGE:
+			s->merge = 1;
 			break;
 		case 'h':
 			cli_help_usage(usage, help_text);
@@ -116,8 +135,10 @@ load_universe(struct settings *s)
 	size_t n;
 	struct bpr_err e;
 
+	input_track_crc(in);
 	if (read_id_column(in, &ids, &n, &e) < 0)
 		cli_die(&e);
+	s->items_id = (struct partial_input){ "items", input_crc(in), input_bytes(in) };
 	input_close(in);
 	if (n == 0)
 		cli_fatal(BPR_EXIT_DATA, "%s: no items", s->items);
@@ -165,33 +186,134 @@ write_per_user(const char *path, const struct eval_result *r)
 
 	cli_output_open(&o, path);
 	for (i = 0; i < r->nusers; i++)
-		if (!isnan(r->user_auc[i]))
-			output_printf(&o, "%u\t%.6f\n", r->user_id[i], r->user_auc[i]);
+		if (!isnan(r->user[i].auc))
+			output_printf(&o, "%u\t%.6f\n", r->user_id[i], r->user[i].auc);
 	cli_output_commit(&o, 0);
+}
+
+/* Add an input to what the partial names. */
+static void
+add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes)
+{
+	struct partial_input *x = &p->input[p->ninputs++];
+
+	snprintf(x->role, sizeof(x->role), "%s", role);
+	x->crc = crc;
+	x->bytes = bytes;
 }
 
 static void
 run_model(const struct settings *s, const struct positives *test, const struct positives *excl,
-    struct eval_result *r)
+    struct partial *p)
 {
 	struct bpr_model *m;
 	struct bpr_err e;
+	uint32_t crc;
+	uint64_t bytes;
 
-	if ((m = model_load(s->model, &e)) == NULL || evaluate(m, test, excl, &s->eval, r, &e) < 0)
+	if ((m = model_load(s->model, &e)) == NULL ||
+	    evaluate(m, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
+	model_file_id(m, &crc, &bytes);
+	add_input(p, "model", crc, bytes);
 	model_free(m);
 }
 
 static void
 run_scores(const struct settings *s, const struct positives *test, const struct positives *excl,
-    struct eval_result *r)
+    struct partial *p)
 {
 	struct bpr_input *in = cli_open_input(s->scores ? s->scores : "-", NULL);
 	struct bpr_err e;
 
-	if (evaluate_scores(in, test, excl, &s->eval, r, &e) < 0)
+	input_track_crc(in);
+	if (evaluate_scores(in, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
+	add_input(p, "scores", input_crc(in), input_bytes(in));
 	input_close(in);
+}
+
+/* The metric lines under their # line, and the --per-user file. */
+static void
+report(const struct partial *p, const char *per_user)
+{
+	char protocol[512], what[1024];
+
+	if (p->result.users == 0)
+		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the %s?)",
+		    p->test_name, p->from_scores ? "scores" : "model");
+	eval_protocol(&p->result, &p->config, p->excluded, p->from_scores, protocol,
+	    sizeof(protocol));
+	snprintf(what, sizeof(what), "%s on %s; %s", p->source, p->test_name, protocol);
+	print_metrics(&p->result, p->config.k, what);
+	if (per_user != NULL)
+		write_per_user(per_user, &p->result);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
+}
+
+static void
+write_partial(const struct partial *p)
+{
+	struct bpr_output o;
+	struct bpr_err e;
+
+	cli_output_open(&o, "-");
+	if (partial_write(&o, p, &e) < 0)
+		cli_usage_die(&e);
+	cli_output_commit(&o, 0);
+}
+
+/* auc --merge: the partials of every shard, added up. */
+static int
+run_merge(const struct settings *s, int argc, char **argv)
+{
+	struct partial *parts = calloc((size_t)argc, sizeof(*parts)), merged;
+	struct run_file *f = calloc((size_t)argc + 2, sizeof(*f));
+	struct bpr_input *in;
+	struct bpr_err e;
+	int i;
+
+	if (s->model || s->scores || s->exclude || s->items || s->compat || s->k_given ||
+	    s->eval.shard.count > 0)
+		cli_usage_error("--merge takes its settings from the partials: give only them "
+		    "(and --per-user)");
+	if (argc == 0)
+		cli_usage_error("no partial given to --merge");
+	if (parts == NULL || f == NULL)
+		cli_fatal(BPR_EXIT_DATA, "out of memory");
+	for (i = 0; i < argc; i++)
+		f[i] = (struct run_file){ "a partial", argv[i], FILE_INPUT };
+	f[argc] = (struct run_file){ "standard output", "-", FILE_OUTPUT };
+	f[argc + 1] = (struct run_file){ "--per-user", s->per_user, FILE_OUTPUT };
+	cli_files_ready(f, (size_t)argc + 2);
+	for (i = 0; i < argc; i++) {
+		in = cli_open_input(argv[i], NULL);
+		if (partial_read(in, &parts[i], &e) < 0)
+			cli_die(&e);
+		input_close(in);
+	}
+	if (partial_merge(parts, (size_t)argc, (const char *const *)argv, &merged, &e) < 0)
+		cli_die(&e);
+	report(&merged, s->per_user);
+	for (i = 0; i < argc; i++)
+		partial_free(&parts[i]);
+	partial_free(&merged);
+	free(parts);
+	free(f);
+	return BPR_EXIT_OK;
+}
+
+static void
+check_settings(const struct settings *s, int argc)
+{
+	if (argc != 1)
+		cli_usage_error(argc == 0 ? "no test file given" : "one test file only");
+	if (s->model != NULL && s->scores != NULL)
+		cli_usage_error("-m and --scores are two sources of scores: give one");
+	if (s->model == NULL && (s->compat || s->items != NULL))
+		cli_usage_error("%s chooses what a model ranks: it needs -m",
+		    s->compat ? "--compat notebook" : "--items");
 }
 
 int
@@ -199,20 +321,15 @@ main(int argc, char **argv)
 {
 	struct settings s = { .eval = { .universe = UNIVERSE_MODEL, .threads = 2 } };
 	struct positives *test, *excl = NULL;
-	struct eval_result r;
-	char protocol[512], what[1024];
+	struct partial p = { 0 };
 
 	cli_init("auc", usage);
 	parse_options(argc, argv, &s);
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
-		cli_usage_error(argc == 0 ? "no test file given" : "one test file only");
-	if (s.model != NULL && s.scores != NULL)
-		cli_usage_error("-m and --scores are two sources of scores: give one");
-	if (s.model == NULL && (s.compat || s.items != NULL))
-		cli_usage_error("%s chooses what a model ranks: it needs -m",
-		    s.compat ? "--compat notebook" : "--items");
+	if (s.merge)
+		return run_merge(&s, argc, argv);
+	check_settings(&s, argc);
 	cli_files_ready((const struct run_file[]){
 	    { "-m", s.model, FILE_INPUT },
 	    { "--scores", s.model == NULL && s.scores == NULL ? "-" : s.scores, FILE_INPUT },
@@ -229,25 +346,32 @@ main(int argc, char **argv)
 		warn_common(test, excl, argv[0], s.exclude);
 	}
 	if (s.model != NULL)
-		run_model(&s, test, excl, &r);
+		run_model(&s, test, excl, &p);
 	else
-		run_scores(&s, test, excl, &r);
-	if (s.eval.k > r.candidates && s.model != NULL)
-		cli_usage_error("-k %u is more than the %zu items ranked", s.eval.k, r.candidates);
-	if (r.users == 0)
-		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the %s?)",
-		    argv[0], s.model != NULL ? "model" : "scores");
-	eval_protocol(&r, &s.eval, excl != NULL, s.model == NULL, protocol, sizeof(protocol));
-	snprintf(what, sizeof(what), "%s on %s; %s", s.model ? s.model : s.scores ? s.scores : "stdin",
-	    argv[0], protocol);
-	print_metrics(&r, s.eval.k, what);
-	if (s.per_user != NULL)
-		write_per_user(s.per_user, &r);
-	eval_result_free(&r);
+		run_scores(&s, test, excl, &p);
+	if (s.eval.k > p.result.candidates && s.model != NULL)
+		cli_usage_error("-k %u is more than the %zu items ranked", s.eval.k, p.result.candidates);
+	p.shard = s.eval.shard;
+	p.source = (char *)(s.model ? s.model : s.scores ? s.scores : "stdin");
+	p.test_name = argv[0];
+	add_input(&p, "test", test->crc, test->bytes);
+	if (excl != NULL)
+		add_input(&p, "exclude", excl->crc, excl->bytes);
+	if (s.items != NULL)
+		p.input[p.ninputs++] = s.items_id;
+	p.config = s.eval;
+	p.excluded = excl != NULL;
+	p.from_scores = s.model == NULL;
+	if (s.eval.shard.count > 0) {
+		write_partial(&p);
+		if (s.per_user != NULL)
+			write_per_user(s.per_user, &p.result);
+	} else {
+		report(&p, s.per_user);
+	}
+	eval_result_free(&p.result);
 	cli_free_positives(test);
 	cli_free_positives(excl);
 	free((void *)s.eval.ids);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
 	return BPR_EXIT_OK;
 }

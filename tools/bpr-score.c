@@ -29,7 +29,7 @@ static const char usage[] =
     "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
     "                 [--titles file] [--similar-items ID] [--similar-users ID]\n"
     "                 [--cold-item TAGS] [--dump what] [--map what] [--projector dir]\n"
-    "                 [--vocab file] [--threads N]\n";
+    "                 [--vocab file] [--threads N] [--shard I/N]\n";
 
 static const char help_text[] =
     "\n"
@@ -67,13 +67,15 @@ static const char help_text[] =
     "                          and projector_config.pbtxt\n"
     "      --vocab file        tag<TAB>name lines (ml-genres --vocab) to name tags\n"
     "      --threads N         threads for --top (default 2)\n"
+    "      --shard I/N         --top and pair scores for shard I of N of the users\n"
+    "                          only (by a hash of the id, as auc --shard)\n"
     "  -h, --help              this help\n"
     "      --version           print the version\n";
 
 enum {
 	OPT_TOP = 256, OPT_USER, OPT_ALL_USERS, OPT_EXCLUDE, OPT_TITLES, OPT_SIMILAR_ITEMS,
 	OPT_SIMILAR_USERS, OPT_COLD_ITEM, OPT_DUMP, OPT_MAP, OPT_PROJECTOR, OPT_VOCAB, OPT_THREADS,
-	OPT_VERSION,
+	OPT_SHARD, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +93,7 @@ static const struct option longopts[] = {
 	{ "projector", required_argument, NULL, OPT_PROJECTOR },
 	{ "vocab", required_argument, NULL, OPT_VOCAB },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -113,6 +116,7 @@ struct settings {
 	enum mode mode;
 	int modes, all_users, threads, top_given;
 	uint32_t top, similar_id;
+	struct shard shard;
 	uint32_t *users;
 	size_t nusers, users_cap;
 };
@@ -170,6 +174,7 @@ parse_options(int argc, char **argv, struct settings *s)
 		case OPT_PROJECTOR: set_mode(s, MODE_PROJECTOR); s->projector = optarg; break;
 		case OPT_VOCAB: s->vocab = optarg; break;
 		case OPT_THREADS: s->threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case OPT_SHARD: s->shard = cli_shard("--shard", optarg); break;
 		case 'h': cli_help_usage(usage, help_text);
 		case OPT_VERSION: cli_version();
 		default: cli_bad_option();
@@ -192,6 +197,8 @@ check_settings(struct settings *s)
 		cli_usage_error("--user and --all-users both choose users: give one");
 	if (s->exclude != NULL && s->mode != MODE_TOP)
 		cli_usage_error("--exclude applies to --top recommendations");
+	if (s->shard.count > 0 && s->mode != MODE_TOP && s->mode != MODE_PAIRS)
+		cli_usage_error("--shard splits --top and pair scores by user");
 	if (s->top == 0)
 		s->top = 10;
 }
@@ -221,32 +228,31 @@ check_files(const struct settings *s)
 	cli_files_ready(f, n);
 }
 
-/* Users for --top: --user, --all-users, or ids on standard input. */
+/* Users for --top: --user, --all-users, or ids on standard input; the shard's only. */
 static void
 collect_users(struct settings *s, const struct bpr_model *m)
 {
 	struct bpr_input *in;
 	struct bpr_err e;
-	uint32_t *ids;
-	size_t n, i;
+	uint32_t *ids = s->users;
+	size_t n = s->nusers, i, k;
 
 	if (s->all_users) {
 		if ((ids = model_ids(m, MODEL_USERS, &n, &e)) == NULL)
 			cli_die(&e);
-		for (i = 0; i < n; i++)
-			add_user(s, ids[i]);
-		free(ids);
-		return;
+	} else if (s->nusers == 0) {
+		in = cli_open_input("-", NULL);
+		if (read_id_column(in, &ids, &n, &e) < 0)
+			cli_die(&e);
+		input_close(in);
 	}
-	if (s->nusers > 0)
-		return;
-	in = cli_open_input("-", NULL);
-	if (read_id_column(in, &ids, &n, &e) < 0)
-		cli_die(&e);
-	for (i = 0; i < n; i++)
-		add_user(s, ids[i]);
-	free(ids);
-	input_close(in);
+	for (i = k = 0; i < n; i++)
+		if (shard_has(&s->shard, ids[i]))
+			ids[k++] = ids[i];
+	if (ids != s->users)
+		free(s->users);
+	s->users = ids;
+	s->nusers = k;
 }
 
 static void
@@ -336,18 +342,6 @@ run_export(const struct settings *s, const struct bpr_model *m, const struct tit
 	}
 }
 
-/* item<TAB>title or tag<TAB>name lines */
-static void
-load_names(const char *path, const char *kind, const char *label, struct titles *t)
-{
-	struct bpr_input *in = cli_open_input(path, NULL);
-	struct bpr_err e;
-
-	if (titles_read(t, in, kind, label, &e) < 0)
-		cli_die(&e);
-	input_close(in);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -370,9 +364,9 @@ main(int argc, char **argv)
 	    query_check_k(m, (enum query_kind)(s.mode - MODE_TOP), s.top, &e) < 0)
 		cli_usage_die(&e);
 	if (s.titles != NULL)
-		load_names(s.titles, "item", "title", &titles);
+		cli_read_names(s.titles, "item", "title", &titles);
 	if (s.vocab != NULL)
-		load_names(s.vocab, "tag", "name", &vocab);
+		cli_read_names(s.vocab, "tag", "name", &vocab);
 	if (s.mode != MODE_PROJECTOR)
 		cli_output_open(&out, "-");
 	switch (s.mode) {
@@ -382,7 +376,7 @@ main(int argc, char **argv)
 	case MODE_COLD: run_cold(&s, m, &out); break;
 	case MODE_PAIRS:
 		in = cli_open_input("-", NULL);
-		if (export_pair_scores(&out, m, in, &e) < 0)
+		if (export_pair_scores(&out, m, in, &s.shard, &e) < 0)
 			cli_die(&e);
 		input_close(in);
 		break;

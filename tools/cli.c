@@ -203,6 +203,28 @@ cli_enum(const char *opt, const char *arg, const struct names *t)
 }
 
 void
+cli_read_names(const char *path, const char *kind, const char *label, struct titles *t)
+{
+	struct bpr_input *in = cli_open_input(path, NULL);
+	struct bpr_err e;
+
+	if (titles_read(t, in, kind, label, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+}
+
+struct shard
+cli_shard(const char *opt, const char *arg)
+{
+	struct shard s;
+	struct bpr_err e;
+
+	if (shard_parse(opt, arg, &s, &e) < 0)
+		cli_usage_die(&e);
+	return s;
+}
+
+void
 cli_range(const char *opt, const char *arg, double min, double max, int integer,
     double *lo, double *hi)
 {

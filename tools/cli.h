@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "data/positives.h"
+#include "eval/query.h"
+#include "eval/shard.h"
 #include "io/err.h"
 #include "io/fileid.h"
 #include "io/input.h"
@@ -43,6 +45,10 @@ _Noreturn void cli_usage_die(const struct bpr_err *e);
 
 /* Strict option values: the whole argument, in [min, max] (a name of t), else exit 2. */
 int cli_enum(const char *opt, const char *arg, const struct names *t);
+/* item<TAB>title or tag<TAB>name lines (kind, label: their columns' names). */
+void cli_read_names(const char *path, const char *kind, const char *label, struct titles *t);
+/* --shard's I/N. */
+struct shard cli_shard(const char *opt, const char *arg);
 long long cli_int(const char *opt, const char *arg, long long min, long long max);
 uint64_t cli_u64(const char *opt, const char *arg);
 double cli_double(const char *opt, const char *arg, double min, double max);

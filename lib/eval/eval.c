@@ -287,6 +287,14 @@ rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e)
 
 /* ------------------------------------------------------- model evaluation */
 
+/* What became of a test user. */
+enum eval_state {
+	EVAL_UNKNOWN,		/* not in the model (the state before any) */
+	EVAL_DONE,
+	EVAL_WITHOUT,		/* no positive or no negative to rank */
+	EVAL_OTHER_SHARD,
+};
+
 struct eval_job {
 	const struct bpr_model *m;
 	const struct positives *test, *exclude;
@@ -299,7 +307,7 @@ struct eval_job {
 	size_t ncand, width;
 	size_t first, last;		/* test users [first, last) */
 	struct user_metrics *per_user;
-	uint8_t *evaluated;
+	uint8_t *evaluated;		/* an enum eval_state */
 	size_t *npos, *nexcl, *nunknown;
 	int failed;
 };
@@ -390,10 +398,10 @@ measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w)
 	size_t npos = label_user(j, tu, score, w, &j->nunknown[tu], &j->nexcl[tu]);
 
 	j->npos[tu] = npos;
-	j->evaluated[tu] = 2;
+	j->evaluated[tu] = EVAL_WITHOUT;
 	if (npos > 0 && user_metrics(score, j->ncand, npos, j->nexcl[tu], j->c->k, w,
 	    &j->per_user[tu]) == 0)
-		j->evaluated[tu] = 1;
+		j->evaluated[tu] = EVAL_DONE;
 	unlabel_user(j, tu, w->label);
 }
 
@@ -419,6 +427,10 @@ eval_users(void *arg)
 	while (tu < j->last) {
 		/* the next few test users the model knows */
 		for (n = 0; n < SCORE_USERS && tu < j->last; tu++) {
+			if (!shard_has(&j->c->shard, j->test->user_id[tu])) {
+				j->evaluated[tu] = EVAL_OTHER_SHARD;
+				continue;
+			}
 			if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[tu])) < 0)
 				continue;
 			block[n] = tu;
@@ -504,7 +516,7 @@ eval_add_user(struct eval_result *r, size_t tu, const struct user_metrics *um, s
 
 	r->users++;
 	r->positives += npos;
-	r->user_auc[tu] = um->auc;
+	r->user[tu] = *um;
 	r->auc += um->auc;
 	for (i = 0; i < metric_count; i++)
 		r->value[i] += um->value[i];
@@ -529,13 +541,15 @@ summarise(struct eval_result *r, const struct eval_job *j, const struct positive
 	size_t tu;
 
 	for (tu = 0; tu < test->nusers; tu++) {
-		r->user_auc[tu] = NAN;
+		r->user[tu].auc = NAN;
 		r->positives_unknown += j->nunknown[tu];
-		if (j->evaluated[tu] == 0) {
+		if (j->evaluated[tu] == EVAL_OTHER_SHARD)
+			continue;
+		if (j->evaluated[tu] == EVAL_UNKNOWN) {
 			r->users_unknown++;
 			continue;
 		}
-		if (j->evaluated[tu] == 2) {
+		if (j->evaluated[tu] == EVAL_WITHOUT) {
 			r->users_without++;
 			continue;
 		}
@@ -586,9 +600,9 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	j.npos = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
 	j.nexcl = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
 	j.nunknown = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
-	r->user_auc = mem_array(n + 1, sizeof(double), 0, "evaluation", e);
+	r->user = mem_array(n + 1, sizeof(*r->user), 0, "evaluation", e);
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
-	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user_auc ||
+	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user ||
 	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0 ||
 	    (test_cand = positives_item_map(test, candidate_of, &j, e)) == NULL ||
 	    (exclude != NULL &&
@@ -622,9 +636,9 @@ done:
 void
 eval_result_free(struct eval_result *r)
 {
-	free(r->user_auc);
+	free(r->user);
 	free(r->user_id);
-	r->user_auc = NULL;
+	r->user = NULL;
 	r->user_id = NULL;
 }
 

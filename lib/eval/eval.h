@@ -19,6 +19,7 @@
 #include "data/positives.h"
 #include "eval/metrics.h"
 #include "eval/score_many.h"
+#include "eval/shard.h"
 #include "eval/topk.h"
 #include "io/err.h"
 #include "model/model.h"
@@ -78,6 +79,7 @@ struct eval_config {
 	size_t nids;
 	uint32_t k;		/* 0: AUC only */
 	int threads;
+	struct shard shard;	/* evaluate only this shard's users */
 };
 
 /* --compat's values: none, or the notebook's protocol (every id 0..max ranked). */
@@ -87,14 +89,14 @@ struct eval_result {
 	double auc;
 	double value[METRIC_SLOTS];	/* metrics[i]'s, averaged over the users */
 	size_t users;			/* evaluated */
-	size_t users_unknown;		/* test users the model lacks */
+	size_t users_unknown;		/* test users the model lacks (of the shard's) */
 	size_t users_without;		/* no positive (or no negative) left */
 	size_t positives;		/* test positives ranked */
 	size_t positives_unknown;	/* test items outside the candidates */
 	size_t candidates;
 	size_t cold;			/* candidates without a row in the model */
 	uint32_t max_id;		/* UNIVERSE_ALL_IDS: the largest id */
-	double *user_auc;		/* [test users]: NaN when not evaluated */
+	struct user_metrics *user;	/* [test users]: .auc NaN when not evaluated */
 	uint32_t *user_id;		/* [test users] */
 	size_t nusers;
 };

@@ -308,7 +308,7 @@ export_ranked(struct bpr_output *o, const char *query, const struct ranked *r, s
 
 int
 export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_input *in,
-    struct bpr_err *e)
+    const struct shard *s, struct bpr_err *e)
 {
 	static const char *const names[2] = { "user", "item" };
 	uint32_t uid, iid;
@@ -325,6 +325,8 @@ export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_i
 			return -1;
 		uid = (uint32_t)(key >> 32);
 		iid = (uint32_t)key;
+		if (!shard_has(s, uid))
+			continue;
 		if ((rc = model_pair_score(m, uid, iid, &score)) < 0)
 			return bpr_fail_at(e, input_name(in), input_lineno(in), "%s %u is not in the model",
 			    rc == -1 ? "user" : "item", rc == -1 ? uid : iid);

@@ -9,6 +9,7 @@
 #define BPR_EXPORT_H
 
 #include "eval/query.h"
+#include "eval/shard.h"
 #include "io/err.h"
 #include "io/output.h"
 #include "model/model.h"
@@ -44,8 +45,12 @@ int export_projector(const char *dir, const struct bpr_model *m, const struct ti
  */
 void export_ranked(struct bpr_output *o, const char *query, const struct ranked *r, size_t n,
     const struct titles *titles);
-/* user<TAB>item lines in, user<TAB>item<TAB>score out, a line at a time. */
+/*
+ * user<TAB>item lines in, user<TAB>item<TAB>score out, a line at a time;
+ * the lines of users outside shard s are read and passed over.
+ */
 int export_pair_scores(struct bpr_output *o, const struct bpr_model *m, struct bpr_input *in,
+    const struct shard *s,
     struct bpr_err *e);
 /*
  * A new item of the given tags, named in the lines by its tags joined by

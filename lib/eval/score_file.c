@@ -158,24 +158,25 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 	if (w.score == NULL || rank_space_alloc(&w.rank, big, c->k, e) < 0)
 		goto done;
 	r->nusers = test->nusers;
-	r->user_auc = mem_array(test->nusers + 1, sizeof(double), 0, "scores", e);
+	r->user = mem_array(test->nusers + 1, sizeof(*r->user), 0, "scores", e);
 	r->user_id = mem_array(test->nusers + 1, sizeof(uint32_t), 0, "scores", e);
-	if (!r->user_auc || !r->user_id)
+	if (!r->user || !r->user_id)
 		goto done;
 	for (tu = 0; tu < test->nusers; tu++) {
-		r->user_auc[tu] = NAN;
+		r->user[tu].auc = NAN;
 		r->user_id[tu] = test->user_id[tu];
 	}
 	for (from = 0, i = 1; from < n; i++) {
 		if (i < n && s[i].key >> 32 == s[from].key >> 32)
 			continue;
-		if ((u = positives_user_index(test, (uint32_t)(s[from].key >> 32))) >= 0)
+		if ((u = positives_user_index(test, (uint32_t)(s[from].key >> 32))) >= 0 &&
+		    shard_has(&c->shard, test->user_id[u]))
 			evaluate_group(s, from, i, test, exclude, c, &w, r, (size_t)u);
 		r->candidates = i - from > r->candidates ? i - from : r->candidates;
 		from = i;
 	}
 	for (tu = 0; tu < test->nusers; tu++)
-		if (isnan(r->user_auc[tu]))
+		if (isnan(r->user[tu].auc) && shard_has(&c->shard, test->user_id[tu]))
 			r->users_unknown++;
 	r->users_unknown -= r->users_without;
 	eval_finish(r);

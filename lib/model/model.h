@@ -67,6 +67,13 @@ struct bpr_model *model_load(const char *path, struct bpr_err *e);
 struct bpr_model *model_load_bytes(const void *bytes, size_t n, const char *name,
     struct bpr_err *e);
 
+/*
+ * What identifies the file a model was loaded from: the CRC32 of its
+ * header, which covers every table's CRC, and its size (0 and 0 for a
+ * model made in memory).
+ */
+void model_file_id(const struct bpr_model *m, uint32_t *crc, uint64_t *bytes);
+
 /* The model's shape, the rows of a table, its parameters in use. */
 void model_get_shape(const struct bpr_model *m, struct model_shape *s);
 size_t model_rows(const struct bpr_model *m, enum model_table t);

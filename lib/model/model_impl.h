@@ -52,6 +52,8 @@ struct bpr_model {
 	uint64_t step;
 	uint32_t epochs;
 	char *meta;			/* key=value lines describing the run */
+	uint32_t file_crc;		/* loaded: the file's header CRC and size */
+	uint64_t file_bytes;
 };
 
 /* An empty model in place (model_new's work); model_clear undoes it. */

@@ -526,17 +526,30 @@ static struct bpr_model *
 model_from(struct modelfile *mf, const char *path, struct bpr_err *e)
 {
 	struct bpr_model *m = calloc(1, sizeof(*m));
+	uint32_t crc;
+	uint64_t bytes;
 
 	if (m == NULL) {
 		modelfile_free(mf);
 		bpr_fail(e, "out of memory");
 		return NULL;
 	}
+	crc = mf->header_crc;
+	bytes = mf->size;
 	if (load_tables(m, mf, path, e) < 0) {
 		free(m);
 		return NULL;
 	}
+	m->file_crc = crc;	/* after load_tables, which starts the model afresh */
+	m->file_bytes = bytes;
 	return m;
+}
+
+void
+model_file_id(const struct bpr_model *m, uint32_t *crc, uint64_t *bytes)
+{
+	*crc = m->file_crc;
+	*bytes = m->file_bytes;
 }
 
 struct bpr_model *

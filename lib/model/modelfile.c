@@ -226,6 +226,7 @@ check_header(struct modelfile *mf, struct bpr_err *e)
 		return bpr_fail(e, "%s: corrupt or truncated model header", mf->path);
 	if (header_crc(h, mf->ntables) != get32(h + 24) || get32(h + 28) != 0)
 		return bpr_fail(e, "%s: corrupt model header (CRC mismatch)", mf->path);
+	mf->header_crc = get32(h + 24);
 	version = get32(h + 8);
 	if (version > MODELFILE_VERSION)
 		return bpr_fail(e, "%s: model format version %u is newer than this program reads (%d): "

@@ -45,6 +45,7 @@ struct modelfile {
 	struct mf_table *table;
 	size_t ntables;
 	const char *path;
+	uint32_t header_crc;	/* covers every table's CRC: the file's identity */
 };
 
 /* Read and verify a whole model file. */

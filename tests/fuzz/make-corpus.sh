@@ -9,7 +9,7 @@ out=$here/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{ratings,csv,catalog,zip,gz,triplets,model,model-sealed,interactions}
+mkdir -p "$out"/{ratings,csv,catalog,zip,gz,triplets,model,model-sealed,interactions,partial}
 
 printf '1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n' > "$out/ratings/tab"
 printf '1::10::5::978300760\n2::20::3.5::978302109\n' > "$out/ratings/dat"
@@ -45,3 +45,14 @@ awk 'BEGIN { for (i = 1; i <= 12; i++) print i "\t" i % 4 }' > "$tmp/catalogue.t
 "$bin/bpr-train" -q --train "$tmp/train.tsv" --item-tags "$tmp/catalogue.tsv" --items "$tmp/tags.tsv" \
 	--optimizer rowadagrad --item-dim 2 --tag-dim 1 --epochs 1 -o "$out/model-sealed/rowadagrad.bpr"
 cp "$out/model/small.bpr" "$out/model/adam.bpr" "$out/model-sealed/"
+
+# Partials of auc --shard: one, and two shards NUL-separated (as the
+# harness splits its input).
+awk 'BEGIN { for (u = 1; u <= 6; u++) for (i = 1; i <= 8; i++) if ((u + i) % 3 == 0) print u "\t" i }' > "$tmp/ptrain.tsv"
+awk 'BEGIN { for (u = 1; u <= 6; u++) for (i = 1; i <= 8; i++) if ((u * i) % 5 == 1) print u "\t" i }' > "$tmp/ptest.tsv"
+"$bin/bpr-train" -q --train "$tmp/ptrain.tsv" --item-dim 2 --tag-dim 0 --epochs 1 -o "$tmp/p.bpr"
+for i in 0 1; do
+	"$bin/auc" -m "$tmp/p.bpr" -k 3 --exclude "$tmp/ptrain.tsv" --shard "$i/2" "$tmp/ptest.tsv" > "$tmp/part.$i" 2>/dev/null
+done
+cp "$tmp/part.0" "$out/partial/one"
+{ cat "$tmp/part.0"; printf '\0'; cat "$tmp/part.1"; } > "$out/partial/two"
