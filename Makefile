@@ -9,7 +9,8 @@
 #   make mutate          plant MUTANTS bugs in lib/, one at a time: which do the tests miss?
 #   make experiment      the notebook's experiment on ml-100k (pipelines/)
 #   make slurm-experiment  the same chain as Slurm jobs, SHARDS shards (pipelines/slurm.sh)
-#   make sweep           a grid of bpr-train settings on a validation split
+#   make sweep           grids of bpr-train and als-train settings on a validation split
+#   make sweep-als       als-train's grid alone
 #   make results         the README's results table (named runs, 3 seeds)
 #   make install         PREFIX=/usr/local DESTDIR= (make uninstall: the same)
 #   make clean
@@ -95,6 +96,10 @@ mutate:
 
 sweep: all
 	ML100K="$(ML100K)" pipelines/sweep.sh
+	ML100K="$(ML100K)" pipelines/sweep-als.sh
+
+sweep-als: all
+	ML100K="$(ML100K)" pipelines/sweep-als.sh
 
 results: all
 	ML100K="$(ML100K)" pipelines/results.sh
@@ -197,6 +202,6 @@ lint-man:
 clean:
 	rm -rf build build-* bin
 
-.PHONY: all deps units mutate experiment slurm-experiment bench sweep results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
+.PHONY: all deps units mutate experiment slurm-experiment bench sweep sweep-als results check sanitize valgrind fuzz fuzz-lib libbpr install uninstall lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(patsubst %,$(BUILD)/tools/%.d,$(TOOLS))

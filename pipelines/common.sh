@@ -54,12 +54,31 @@ find_data() {
 # metric FILE NAME: the value of one metric in auc's output.
 metric() { awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$1"; }
 
-# judge MODEL TRAIN TEST TITLES: the clean AUC (catalogue ranked, train
-# positives left out), the notebook's AUC (ids 0..max ranked, train
-# positives counted as negatives) and the clean P@10, tab-separated.
+# judge MODEL TRAIN TEST TITLES [MODEL2]: the clean AUC (catalogue ranked,
+# train positives left out), the notebook's AUC (ids 0..max ranked, train
+# positives counted as negatives), the clean P@10 and R@20, tab-separated;
+# of the rank blend of MODEL and MODEL2 when MODEL2 is given.
 judge() {
-	tool auc -m "$1" --exclude "$2" --items "$4" -k 10 "$3" > "$1.clean" || return
-	tool auc -m "$1" --compat notebook "$3" > "$1.nb" || return
-	printf '%s\t%s\t%s\n' "$(metric "$1.clean" auc)" "$(metric "$1.nb" auc)" "$(metric "$1.clean" p@10)"
-	rm -f "$1.clean" "$1.nb"
+	local two=()
+	[ -z "${5:-}" ] || two=(-m "$5")
+	tool auc -m "$1" "${two[@]}" --exclude "$2" --items "$4" -k 10 "$3" > "$1.clean" || return
+	tool auc -m "$1" "${two[@]}" --exclude "$2" --items "$4" -k 20 "$3" > "$1.k20" || return
+	tool auc -m "$1" "${two[@]}" --compat notebook "$3" > "$1.nb" || return
+	printf '%s\t%s\t%s\t%s\n' "$(metric "$1.clean" auc)" "$(metric "$1.nb" auc)" \
+		"$(metric "$1.clean" p@10)" "$(metric "$1.k20" r@20)"
+	rm -f "$1.clean" "$1.nb" "$1.k20"
+}
+
+# carve DIR: the validation split of the sweeps. ua.base is made exactly as
+# GroupLens made it, then 10 of each user's ratings go to validation at
+# random (as ua.test holds 10 of each user's), and only then are ratings
+# >= 4 kept, as for ua.test: DIR/fit.tsv, DIR/valid.tsv, DIR/fit-rated.tsv
+# (every rating of the fit side), DIR/item-tags.tsv and DIR/titles.tsv.
+carve() {
+	tool ml-split -q --scheme allbut --test-range 1:10 -o "$1/base.tsv" -t /dev/null "$ratings"
+	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 --min-rating 4 \
+		-o "$1/fit.tsv" -t "$1/valid.tsv" "$1/base.tsv"
+	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 \
+		-o "$1/fit-rated.tsv" -t /dev/null "$1/base.tsv"
+	tool ml-genres -q -o "$1/item-tags.tsv" --titles "$1/titles.tsv" "$items"
 }

@@ -33,19 +33,6 @@ seens=${SEENS:-0 0.2 0.3 0.5}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bprtools-sweep.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The validation split: ua.base is made exactly as GroupLens made it, then
-# 10 of each user's ratings go to validation at random (as ua.test holds 10
-# of each user's), and only then are ratings >= 4 kept, as for ua.test.
-carve() {
-	tool ml-split -q --scheme allbut --test-range 1:10 -o "$work/base.tsv" -t /dev/null "$ratings"
-	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 --min-rating 4 \
-		-o "$work/fit.tsv" -t "$work/valid.tsv" "$work/base.tsv"
-	# the same split with every rating kept: the fit side's ratings below 4 are --seen's
-	tool ml-split -q --scheme leave-out --test-count 10 --seed 1 \
-		-o "$work/fit-rated.tsv" -t /dev/null "$work/base.tsv"
-	tool ml-genres -q -o "$work/item-tags.tsv" --titles "$work/titles.tsv" "$items"
-}
-
 # The bpr-train flags of one grid point.
 flags() {
 	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seen=$6
@@ -149,7 +136,7 @@ table() {
 }
 
 find_data
-carve
+carve "$work"
 grid > "$work/grid"
 say "$prog: $(wc -l < "$work/grid") runs of $epochs epochs, $jobs at a time" >&2
 export -f run_one flags tool judge metric

@@ -221,3 +221,15 @@ independent_auc() {	# users.tsv items.tsv test.tsv [train.tsv]
 		diff <(sed 1d out) want
 	done
 }
+
+@test "auc --scores: the protocol line counts the users and test positives the scores leave unranked" {
+	# scores for users 1..6 over items 1..8; user 7 has none
+	awk 'BEGIN { for (u = 1; u <= 6; u++) for (i = 1; i <= 8; i++) print u "\t" i "\t" (u * i) % 5 }' > scores.tsv
+	awk 'BEGIN { for (u = 1; u <= 7; u++) for (i = u; i <= 12; i += 3) print u "\t" i }' > test.tsv
+	auc --scores scores.tsv test.tsv > out.txt
+	# unrankable: test pairs of scored users whose item has no score
+	want=$(awk -F'\t' '$1 <= 6 && $2 > 8' test.tsv | wc -l)
+	users=$(awk -F'\t' '$1 <= 6' test.tsv | cut -f1 | sort -u | wc -l)
+	ranked=$(awk -F'\t' '$1 <= 6 && $2 <= 8' test.tsv | wc -l)
+	grep -q "users: $users (1 not in the scores, 0 without a test item to rank); test positives: $ranked ($want not rankable)" out.txt
+}

@@ -77,7 +77,7 @@ bad() {
 		train)
 			prog=bpr-train
 			break ;;
-		ml-split|ml-genres|triplet-sample|bpr-train|bpr-score|auc)
+		ml-split|ml-genres|triplet-sample|bpr-train|bpr-score|auc|als-train)
 			prog=${arg##*/}
 			break ;;
 		esac

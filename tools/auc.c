@@ -16,12 +16,13 @@
 #include "eval/partial.h"
 #include "eval/score_file.h"
 #include "eval/shard.h"
+#include "io/parse.h"
 #include "model/model.h"
 
 static const char usage[] =
-    "usage: auc [-m model | --scores file] [--exclude file] [--items file]\n"
-    "           [--compat notebook] [-k K] [--threads N] [--per-user file]\n"
-    "           [--shard I/N] test\n"
+    "usage: auc [-m model ... [--blend weights] | --scores file] [--exclude file]\n"
+    "           [--items file] [--compat notebook] [-k K] [--threads N]\n"
+    "           [--per-user file] [--shard I/N] test\n"
     "       auc --merge [--per-user file] partial ...\n";
 
 static const char help_text[] =
@@ -32,7 +33,9 @@ static const char help_text[] =
     "averaged over users. Prints a # line with the protocol, then one\n"
     "metric<TAB>value line per metric.\n"
     "\n"
-    "  -m, --model file       the model; candidates are its items\n"
+    "  -m, --model file       the model; candidates are its items. Given more than\n"
+    "                         once: rank by the mean of each model's ranks\n"
+    "      --blend w1,w2,...  weights of the models' ranks (default equal)\n"
     "      --scores file      instead of a model, user<TAB>item<TAB>score lines\n"
     "                         (- or no -m: standard input); a user's candidates\n"
     "                         are the items scored for them\n"
@@ -53,11 +56,12 @@ static const char help_text[] =
     "  -h, --help             this help\n"
     "      --version          print the version\n";
 
-enum { OPT_SCORES = 256, OPT_EXCLUDE, OPT_ITEMS, OPT_COMPAT, OPT_THREADS, OPT_PER_USER,
+enum { OPT_BLEND = 255, OPT_SCORES = 256, OPT_EXCLUDE, OPT_ITEMS, OPT_COMPAT, OPT_THREADS, OPT_PER_USER,
 	OPT_SHARD, OPT_MERGE, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
+	{ "blend", required_argument, NULL, OPT_BLEND },
 	{ "scores", required_argument, NULL, OPT_SCORES },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "items", required_argument, NULL, OPT_ITEMS },
@@ -72,7 +76,10 @@ static const struct option longopts[] = {
 };
 
 struct settings {
-	const char *model, *scores, *exclude, *items, *per_user;
+	const char *model, *scores, *exclude, *items, *per_user, *weights;
+	const char *models[BLEND_MAX];
+	size_t nmodels;
+	char source[4096];
 	int compat, merge, k_given;
 	struct eval_config eval;
 	struct partial_input items_id;	/* --items' CRC and size */
@@ -85,43 +92,23 @@ parse_options(int argc, char **argv, struct settings *s)
 
 	while ((c = getopt_long(argc, argv, "m:k:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm':
-			s->model = optarg;
-			break;
-		case OPT_SCORES:
-			s->scores = optarg;
-			break;
-		case OPT_EXCLUDE:
-			s->exclude = optarg;
-			break;
-		case OPT_ITEMS:
-			s->items = optarg;
-			break;
-		case OPT_COMPAT:
-			s->compat = cli_enum("--compat", optarg, &compat_names);
-			break;
+		case 'm': cli_add_model(s->models, &s->nmodels, optarg); s->model = s->models[0]; break;
+		case OPT_BLEND: s->weights = optarg; break;
+		case OPT_SCORES: s->scores = optarg; break;
+		case OPT_EXCLUDE: s->exclude = optarg; break;
+		case OPT_ITEMS: s->items = optarg; break;
+		case OPT_COMPAT: s->compat = cli_enum("--compat", optarg, &compat_names); break;
 		case 'k':
 			s->eval.k = (uint32_t)cli_int("-k", optarg, 1, 1000000);
 			s->k_given = 1;
 			break;
-		case OPT_THREADS:
-			s->eval.threads = (int)cli_int("--threads", optarg, 1, 64);
-			break;
-		case OPT_PER_USER:
-			s->per_user = optarg;
-			break;
-		case OPT_SHARD:
-			s->eval.shard = cli_shard("--shard", optarg);
-			break;
-		case OPT_MERGE:
-			s->merge = 1;
-			break;
-		case 'h':
-			cli_help_usage(usage, help_text);
-		case OPT_VERSION:
-			cli_version();
-		default:
-			cli_bad_option();
+		case OPT_THREADS: s->eval.threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case OPT_PER_USER: s->per_user = optarg; break;
+		case OPT_SHARD: s->eval.shard = cli_shard("--shard", optarg); break;
+		case OPT_MERGE: s->merge = 1; break;
+		case 'h': cli_help_usage(usage, help_text);
+		case OPT_VERSION: cli_version();
+		default: cli_bad_option();
 		}
 	}
 }
@@ -146,23 +133,6 @@ load_universe(struct settings *s)
 	s->eval.nids = sort_u32_distinct(ids, n);
 }
 
-static void
-print_metrics(const struct eval_result *r, uint32_t k, const char *protocol)
-{
-	size_t i;
-
-	printf("# %s\n", protocol);
-	printf("auc\t%.6f\n", r->auc);
-	if (k > 0) {
-		for (i = 0; i < metric_count; i++) {
-			printf("%s", metrics[i].name);
-			if (metrics[i].at_k)
-				printf("@%u", k);
-			printf("\t%.6f\n", r->value[i]);
-		}
-	}
-}
-
 /*
  * Test pairs that are also in the exclude set stay test positives; a
  * clean split has none, so any is worth a word.
@@ -179,27 +149,13 @@ warn_common(const struct positives *test, const struct positives *excl, const ch
 }
 
 static void
-write_per_user(const char *path, const struct eval_result *r)
+write_per_user(const char *path, const struct partial *p)
 {
 	struct bpr_output o;
-	size_t i;
 
 	cli_output_open(&o, path);
-	for (i = 0; i < r->nusers; i++)
-		if (!isnan(r->user[i].auc))
-			output_printf(&o, "%u\t%.6f\n", r->user_id[i], r->user[i].auc);
+	partial_print_per_user(&o, p);
 	cli_output_commit(&o, 0);
-}
-
-/* Add an input to what the partial names. */
-static void
-add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes)
-{
-	struct partial_input *x = &p->input[p->ninputs++];
-
-	snprintf(x->role, sizeof(x->role), "%s", role);
-	x->crc = crc;
-	x->bytes = bytes;
 }
 
 static void
@@ -215,7 +171,7 @@ run_model(const struct settings *s, const struct positives *test, const struct p
 	    evaluate(m, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
 	model_file_id(m, &crc, &bytes);
-	add_input(p, "model", crc, bytes);
+	partial_add_input(p, "model", crc, bytes);
 	model_free(m);
 }
 
@@ -229,27 +185,62 @@ run_scores(const struct settings *s, const struct positives *test, const struct 
 	input_track_crc(in);
 	if (evaluate_scores(in, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
-	add_input(p, "scores", input_crc(in), input_bytes(in));
+	partial_add_input(p, "scores", input_crc(in), input_bytes(in));
 	input_close(in);
+}
+
+/* Several models: the rank blend over their candidates (blend_candidates). */
+static void
+run_blend(struct settings *s, const struct positives *test, const struct positives *excl,
+    struct partial *p)
+{
+	const struct bpr_model *m[BLEND_MAX];
+	double w[BLEND_MAX];
+	struct blend b;
+	struct bpr_err e;
+	uint32_t crc;
+	uint64_t bytes;
+	size_t n, k;
+
+	if (s->weights != NULL && option_doubles("--blend", s->weights, 0, 1e9, w, BLEND_MAX, &n, &e) < 0)
+		cli_usage_die(&e);
+	if (s->weights != NULL && n != s->nmodels)
+		cli_usage_error("--blend %s: %zu weights for %zu models", s->weights, n, s->nmodels);
+	m[0] = cli_load_model(s->models[0]);
+	cli_open_blend(&b, m, s->models, s->nmodels, s->weights ? w : NULL, s->compat, s->eval.ids,
+	    s->eval.nids, test->max_item_id);
+	for (k = 0; k < s->nmodels; k++) {
+		model_file_id(m[k], &crc, &bytes);
+		partial_add_input(p, "model", crc, bytes);
+	}
+	free((void *)s->eval.ids);
+	s->eval = (struct eval_config){ .universe = UNIVERSE_LIST, .ids = b.ids, .nids = b.ncand,
+	    .k = s->eval.k, .threads = s->eval.threads, .shard = s->eval.shard, .blend = &b };
+	if (evaluate(m[0], test, excl, &s->eval, &p->result, &e) < 0)
+		cli_die(&e);
+	s->eval.blend = NULL;
+	s->eval.ids = NULL;	/* the blend's */
+	for (k = 0; k < s->nmodels; k++)
+		snprintf(s->source + strlen(s->source), sizeof(s->source) - strlen(s->source), "%s%s",
+		    k == 0 ? "rank blend of " : " + ", s->models[k]);
+	cli_close_blend(&b, m, s->nmodels);
+	model_free((struct bpr_model *)m[0]);
 }
 
 /* The metric lines under their # line, and the --per-user file. */
 static void
 report(const struct partial *p, const char *per_user)
 {
-	char protocol[512], what[1024];
+	struct bpr_output o;
 
 	if (p->result.users == 0)
 		cli_fatal(BPR_EXIT_DATA, "%s: no test user could be evaluated (are they in the %s?)",
 		    p->test_name, p->from_scores ? "scores" : "model");
-	eval_protocol(&p->result, &p->config, p->excluded, p->from_scores, protocol,
-	    sizeof(protocol));
-	snprintf(what, sizeof(what), "%s on %s; %s", p->source, p->test_name, protocol);
-	print_metrics(&p->result, p->config.k, what);
+	cli_output_open(&o, "-");
+	partial_print(&o, p);
+	cli_output_commit(&o, 0);
 	if (per_user != NULL)
-		write_per_user(per_user, &p->result);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		cli_fatal(BPR_EXIT_DATA, "stdout: write error");
+		write_per_user(per_user, p);
 }
 
 static void
@@ -311,9 +302,27 @@ check_settings(const struct settings *s, int argc)
 		cli_usage_error(argc == 0 ? "no test file given" : "one test file only");
 	if (s->model != NULL && s->scores != NULL)
 		cli_usage_error("-m and --scores are two sources of scores: give one");
+	if (s->weights != NULL && s->nmodels < 2)
+		cli_usage_error("--blend weighs the ranks of several models (-m given more than once)");
 	if (s->model == NULL && (s->compat || s->items != NULL))
 		cli_usage_error("%s chooses what a model ranks: it needs -m",
 		    s->compat ? "--compat notebook" : "--items");
+}
+
+/* Every file the run names, before any is read. */
+static void
+check_files(const struct settings *s, const char *test)
+{
+	struct run_file f[6 + BLEND_MAX] = {
+		{ "--scores", s->model == NULL && s->scores == NULL ? "-" : s->scores, FILE_INPUT },
+		{ "--exclude", s->exclude, FILE_INPUT }, { "--items", s->items, FILE_INPUT },
+		{ "the test file", test, FILE_INPUT }, { "standard output", "-", FILE_OUTPUT },
+		{ "--per-user", s->per_user, FILE_OUTPUT } };
+	size_t n = 6, k;
+
+	for (k = 0; k < s->nmodels; k++)
+		f[n++] = (struct run_file){ "-m", s->models[k], FILE_INPUT };
+	cli_files_ready(f, n);
 }
 
 int
@@ -330,12 +339,7 @@ main(int argc, char **argv)
 	if (s.merge)
 		return run_merge(&s, argc, argv);
 	check_settings(&s, argc);
-	cli_files_ready((const struct run_file[]){
-	    { "-m", s.model, FILE_INPUT },
-	    { "--scores", s.model == NULL && s.scores == NULL ? "-" : s.scores, FILE_INPUT },
-	    { "--exclude", s.exclude, FILE_INPUT }, { "--items", s.items, FILE_INPUT },
-	    { "the test file", argv[0], FILE_INPUT }, { "standard output", "-", FILE_OUTPUT },
-	    { "--per-user", s.per_user, FILE_OUTPUT } }, 7);
+	check_files(&s, argv[0]);
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
@@ -345,18 +349,21 @@ main(int argc, char **argv)
 		excl = cli_load_positives(s.exclude);
 		warn_common(test, excl, argv[0], s.exclude);
 	}
-	if (s.model != NULL)
+	if (s.nmodels > 1)
+		run_blend(&s, test, excl, &p);
+	else if (s.model != NULL)
 		run_model(&s, test, excl, &p);
 	else
 		run_scores(&s, test, excl, &p);
 	if (s.eval.k > p.result.candidates && s.model != NULL)
 		cli_usage_error("-k %u is more than the %zu items ranked", s.eval.k, p.result.candidates);
 	p.shard = s.eval.shard;
-	p.source = (char *)(s.model ? s.model : s.scores ? s.scores : "stdin");
+	p.source = (char *)(s.nmodels > 1 ? s.source : s.model ? s.model : s.scores ? s.scores :
+	    "stdin");
 	p.test_name = argv[0];
-	add_input(&p, "test", test->crc, test->bytes);
+	partial_add_input(&p, "test", test->crc, test->bytes);
 	if (excl != NULL)
-		add_input(&p, "exclude", excl->crc, excl->bytes);
+		partial_add_input(&p, "exclude", excl->crc, excl->bytes);
 	if (s.items != NULL)
 		p.input[p.ninputs++] = s.items_id;
 	p.config = s.eval;
@@ -365,7 +372,7 @@ main(int argc, char **argv)
 	if (s.eval.shard.count > 0) {
 		write_partial(&p);
 		if (s.per_user != NULL)
-			write_per_user(s.per_user, &p.result);
+			write_per_user(s.per_user, &p);
 	} else {
 		report(&p, s.per_user);
 	}

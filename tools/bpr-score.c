@@ -26,7 +26,7 @@
 #include "model/vec.h"
 
 static const char usage[] =
-    "usage: bpr-score -m model [--top K] [--user ID] [--all-users] [--exclude file]\n"
+    "usage: bpr-score -m model ... [--top K] [--user ID] [--all-users] [--exclude file]\n"
     "                 [--titles file] [--similar-items ID] [--similar-users ID]\n"
     "                 [--cold-item TAGS] [--dump what] [--map what] [--projector dir]\n"
     "                 [--vocab file] [--threads N] [--shard I/N]\n";
@@ -37,7 +37,8 @@ static const char help_text[] =
     "input and print user<TAB>item<TAB>score. Scores are the shortest text that\n"
     "reads back as the same float.\n"
     "\n"
-    "  -m, --model file        the model\n"
+    "  -m, --model file        the model; more than once, with --top: rank by the\n"
+    "                          mean of the models' ranks of the first one's items\n"
     "      --top K             recommend K items to each user given by --user, by\n"
     "                          --all-users, or one id a line on standard input:\n"
     "                          user<TAB>rank<TAB>item<TAB>score[<TAB>title]\n"
@@ -119,6 +120,8 @@ struct settings {
 	struct shard shard;
 	uint32_t *users;
 	size_t nusers, users_cap;
+	const char *models[BLEND_MAX];
+	size_t nmodels;
 };
 
 static void
@@ -147,11 +150,8 @@ parse_options(int argc, char **argv, struct settings *s)
 
 	while ((c = getopt_long(argc, argv, "m:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': s->model = optarg; break;
-		case OPT_TOP:
-			s->top = (uint32_t)cli_int("--top", optarg, 1, 1000000);
-			s->top_given = 1;
-			break;
+		case 'm': cli_add_model(s->models, &s->nmodels, optarg); s->model = s->models[0]; break;
+		case OPT_TOP: s->top = (uint32_t)cli_int("--top", optarg, 1, 1000000); s->top_given = 1; break;
 		case OPT_USER: add_user(s, (uint32_t)cli_int("--user", optarg, 0, BPR_ID_MAX)); break;
 		case OPT_ALL_USERS: s->all_users = 1; break;
 		case OPT_EXCLUDE: s->exclude = optarg; break;
@@ -163,10 +163,7 @@ parse_options(int argc, char **argv, struct settings *s)
 			    "--similar-users", optarg, 0, BPR_ID_MAX);
 			break;
 		case OPT_COLD_ITEM: set_mode(s, MODE_COLD); s->cold_tags = optarg; break;
-		case OPT_DUMP:
-			set_mode(s, MODE_DUMP);
-			s->dump = cli_enum("--dump", optarg, &dump_names);
-			break;
+		case OPT_DUMP: set_mode(s, MODE_DUMP); s->dump = cli_enum("--dump", optarg, &dump_names); break;
 		case OPT_MAP:
 			set_mode(s, MODE_MAP);
 			s->map = cli_enum("--map", optarg, &map_names) + MODEL_ITEMS;
@@ -195,6 +192,8 @@ check_settings(struct settings *s)
 		cli_usage_error("--user and --all-users choose users for --top or --cold-item");
 	if (s->nusers > 0 && s->all_users)
 		cli_usage_error("--user and --all-users both choose users: give one");
+	if (s->nmodels > 1 && s->mode != MODE_TOP)
+		cli_usage_error("several models (-m) blend their ranks for --top only");
 	if (s->exclude != NULL && s->mode != MODE_TOP)
 		cli_usage_error("--exclude applies to --top recommendations");
 	if (s->shard.count > 0 && s->mode != MODE_TOP && s->mode != MODE_PAIRS)
@@ -210,7 +209,7 @@ check_files(const struct settings *s)
 	int reads_stdin = s->mode == MODE_PAIRS ||
 	    (s->mode == MODE_TOP && s->nusers == 0 && !s->all_users);
 	int projector = s->mode == MODE_PROJECTOR;
-	struct run_file f[6 + EXPORT_PROJECTOR_FILES] = {
+	struct run_file f[6 + EXPORT_PROJECTOR_FILES + BLEND_MAX] = {
 		{ "-m", s->model, FILE_INPUT }, { "--exclude", s->exclude, FILE_INPUT },
 		{ "--titles", s->titles, FILE_INPUT }, { "--vocab", s->vocab, FILE_INPUT },
 		{ "standard input", reads_stdin ? "-" : NULL, FILE_INPUT },
@@ -219,6 +218,8 @@ check_files(const struct settings *s)
 	char path[EXPORT_PROJECTOR_FILES][4096];
 	size_t i, n = 6;
 
+	for (i = 1; i < s->nmodels; i++)
+		f[n++] = (struct run_file){ "-m", s->models[i], FILE_INPUT };
 	for (i = 0; projector && i < EXPORT_PROJECTOR_FILES; i++) {
 		if ((size_t)snprintf(path[i], sizeof(path[i]), "%s/%s", s->projector,
 		    export_projector_files[i]) >= sizeof(path[i]))
@@ -259,20 +260,25 @@ static void
 run_top(struct settings *s, const struct bpr_model *m, const struct titles *titles,
     struct bpr_output *o)
 {
+	const struct bpr_model *ms[BLEND_MAX] = { m };
 	struct positives *excl = NULL;
+	struct blend b = { .nparts = 0 };
 	struct ranked *out;
 	uint32_t *got;
 	struct bpr_err e;
 	char query[16];
 	size_t i;
 
+	if (s->nmodels > 1)
+		cli_open_blend(&b, ms, s->models, s->nmodels, NULL, 0, NULL, 0, 0);
 	collect_users(s, m);
 	if (s->exclude != NULL)
 		excl = cli_load_positives(s->exclude);
 	out = mem_array(s->nusers * s->top + 1, sizeof(*out), 0, "recommendations", &e);
 	got = mem_array(s->nusers + 1, sizeof(*got), 0, "recommendations", &e);
 	if (out == NULL || got == NULL ||
-	    recommend(m, s->users, s->nusers, s->top, excl, s->threads, out, got, &e) < 0)
+	    recommend(m, b.nparts ? &b : NULL, s->users, s->nusers, s->top, excl, s->threads, out, got,
+	    &e) < 0)
 		cli_die(&e);
 	for (i = 0; i < s->nusers; i++) {
 		snprintf(query, sizeof(query), "%u", s->users[i]);
@@ -281,6 +287,7 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
 	free(out);
 	free(got);
 	cli_free_positives(excl);
+	cli_close_blend(&b, ms, s->nmodels);
 }
 
 static void
@@ -358,8 +365,7 @@ main(int argc, char **argv)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	check_settings(&s);
 	check_files(&s);
-	if ((m = model_load(s.model, &e)) == NULL)
-		cli_die(&e);
+	m = cli_load_model(s.model);
 	if (s.top_given && s.mode >= MODE_TOP && s.mode <= MODE_COLD &&
 	    query_check_k(m, (enum query_kind)(s.mode - MODE_TOP), s.top, &e) < 0)
 		cli_usage_die(&e);

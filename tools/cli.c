@@ -213,6 +213,49 @@ cli_read_names(const char *path, const char *kind, const char *label, struct tit
 	input_close(in);
 }
 
+void
+cli_add_model(const char **paths, size_t *n, const char *arg)
+{
+	if (*n == BLEND_MAX)
+		cli_usage_error("at most %d models (-m) can be blended", BLEND_MAX);
+	paths[(*n)++] = arg;
+}
+
+void
+cli_open_blend(struct blend *b, const struct bpr_model **ms, const char *const *paths,
+    size_t n, const double *weight, int all_ids, const uint32_t *list, size_t nlist,
+    uint32_t max_id)
+{
+	struct bpr_err e;
+	size_t k;
+
+	for (k = 1; k < n; k++)
+		ms[k] = cli_load_model(paths[k]);
+	if (blend_open(b, ms, weight, n, all_ids, list, nlist, max_id, &e) < 0)
+		cli_die(&e);
+}
+
+void
+cli_close_blend(struct blend *b, const struct bpr_model **ms, size_t n)
+{
+	size_t k;
+
+	blend_close(b);
+	for (k = 1; k < n; k++)
+		model_free((struct bpr_model *)ms[k]);
+}
+
+struct bpr_model *
+cli_load_model(const char *path)
+{
+	struct bpr_model *m;
+	struct bpr_err e;
+
+	if ((m = model_load(path, &e)) == NULL)
+		cli_die(&e);
+	return m;
+}
+
 struct shard
 cli_shard(const char *opt, const char *arg)
 {

@@ -47,6 +47,19 @@ _Noreturn void cli_usage_die(const struct bpr_err *e);
 int cli_enum(const char *opt, const char *arg, const struct names *t);
 /* item<TAB>title or tag<TAB>name lines (kind, label: their columns' names). */
 void cli_read_names(const char *path, const char *kind, const char *label, struct titles *t);
+/* -m given once more: the models of a blend, at most BLEND_MAX. */
+void cli_add_model(const char **paths, size_t *n, const char *arg);
+/*
+ * The rank blend of the models of paths[0..n): ms[0] is loaded, the others
+ * are loaded into ms[1..n); the candidates are blend_open's. Closing frees
+ * the blend and ms[1..n).
+ */
+void cli_open_blend(struct blend *b, const struct bpr_model **ms, const char *const *paths,
+    size_t n, const double *weight, int all_ids, const uint32_t *list, size_t nlist,
+    uint32_t max_id);
+void cli_close_blend(struct blend *b, const struct bpr_model **ms, size_t n);
+/* A model file, loaded and checked. */
+struct bpr_model *cli_load_model(const char *path);
 /* --shard's I/N. */
 struct shard cli_shard(const char *opt, const char *arg);
 long long cli_int(const char *opt, const char *arg, long long min, long long max);

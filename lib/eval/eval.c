@@ -405,6 +405,27 @@ measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w)
 	unlabel_user(j, tu, w->label);
 }
 
+/* The blend's test users, one at a time (score holds a user's candidates). */
+static void
+blend_users(struct eval_job *j, struct rank_space *w, float *score)
+{
+	struct blend_scratch s;
+	struct bpr_err e;
+	size_t tu;
+
+	if (blend_scratch_alloc(&s, j->ncand, &e) < 0) {
+		j->failed = 1;
+		return;
+	}
+	for (tu = j->first; tu < j->last; tu++) {
+		if (!shard_has(&j->c->shard, j->test->user_id[tu]))
+			j->evaluated[tu] = EVAL_OTHER_SHARD;
+		else if (blend_user(j->c->blend, j->test->user_id[tu], score, &s) > 0)
+			measure_user(j, tu, score, w);
+	}
+	blend_scratch_free(&s);
+}
+
 static void *
 eval_users(void *arg)
 {
@@ -423,6 +444,10 @@ eval_users(void *arg)
 		rank_space_free(&w);
 		free(scores);
 		return NULL;
+	}
+	if (j->c->blend != NULL) {
+		blend_users(j, &w, scores);
+		tu = j->last;
 	}
 	while (tu < j->last) {
 		/* the next few test users the model knows */
@@ -562,7 +587,6 @@ static int
 run_jobs(struct eval_job *base, int threads, size_t nusers, struct bpr_err *e)
 {
 	struct eval_job jobs[64];
-	pthread_t tid[64];
 	int i, n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 
 	for (i = 0; i < n; i++) {
@@ -570,12 +594,8 @@ run_jobs(struct eval_job *base, int threads, size_t nusers, struct bpr_err *e)
 		jobs[i].first = nusers * (size_t)i / (size_t)n;
 		jobs[i].last = nusers * (size_t)(i + 1) / (size_t)n;
 	}
-	for (i = 1; i < n; i++)
-		if (output_quiet_thread(&tid[i], eval_users, &jobs[i]) != 0)
-			return bpr_fail(e, "cannot start an evaluation thread");
-	eval_users(&jobs[0]);
-	for (i = 1; i < n; i++)
-		pthread_join(tid[i], NULL);
+	if (output_run_threads(n, eval_users, jobs, sizeof(jobs[0])) < 0)
+		return bpr_fail(e, "cannot start an evaluation thread");
 	for (i = 0; i < n; i++)
 		if (jobs[i].failed)
 			return bpr_fail(e, "out of memory while evaluating");

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "data/positives.h"
+#include "eval/blend.h"
 #include "eval/metrics.h"
 #include "eval/score_many.h"
 #include "eval/shard.h"
@@ -80,6 +81,11 @@ struct eval_config {
 	uint32_t k;		/* 0: AUC only */
 	int threads;
 	struct shard shard;	/* evaluate only this shard's users */
+	/*
+	 * Several models' rank blend instead of the model's scores: its
+	 * candidates must be the universe's (UNIVERSE_LIST, the same ids).
+	 */
+	const struct blend *blend;
 };
 
 /* --compat's values: none, or the notebook's protocol (every id 0..max ranked). */

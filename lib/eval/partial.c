@@ -22,6 +22,16 @@ put_exact(struct bpr_output *o, double v)
 	output_printf(o, "\t%.17g", v);
 }
 
+void
+partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes)
+{
+	struct partial_input *x = &p->input[p->ninputs++];
+
+	snprintf(x->role, sizeof(x->role), "%s", role);
+	x->crc = crc;
+	x->bytes = bytes;
+}
+
 int
 partial_write(struct bpr_output *o, const struct partial *p, struct bpr_err *e)
 {
@@ -79,6 +89,34 @@ parse_crc(const char *s, size_t len, uint32_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+void
+partial_print(struct bpr_output *o, const struct partial *p)
+{
+	const struct eval_result *r = &p->result;
+	char protocol[512];
+	size_t i;
+
+	eval_protocol(r, &p->config, p->excluded, p->from_scores, protocol, sizeof(protocol));
+	output_printf(o, "# %s on %s; %s\nauc\t%.6f\n", p->source, p->test_name, protocol, r->auc);
+	for (i = 0; p->config.k > 0 && i < metric_count; i++) {
+		output_printf(o, "%s", metrics[i].name);
+		if (metrics[i].at_k)
+			output_printf(o, "@%u", p->config.k);
+		output_printf(o, "\t%.6f\n", r->value[i]);
+	}
+}
+
+void
+partial_print_per_user(struct bpr_output *o, const struct partial *p)
+{
+	const struct eval_result *r = &p->result;
+	size_t i;
+
+	for (i = 0; i < r->nusers; i++)
+		if (!isnan(r->user[i].auc))
+			output_printf(o, "%u\t%.6f\n", r->user_id[i], r->user[i].auc);
 }
 
 /* Reading: one line's fields, checked against what the line should hold. */

@@ -27,7 +27,7 @@
 #include "io/input.h"
 #include "io/output.h"
 
-#define PARTIAL_MAX_INPUTS 8
+#define PARTIAL_MAX_INPUTS (BLEND_MAX + 4)
 
 /* An input the evaluation read, as the partial names it. */
 struct partial_input {
@@ -46,11 +46,20 @@ struct partial {
 	struct eval_result result;	/* user and user_id: the evaluated users only */
 };
 
+/* Add an input to those p names. */
+void partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes);
 /*
  * Write r, an evaluation of shard s with config c, as a partial: source
  * and test_name as the metric lines' # line names them.
  */
 int partial_write(struct bpr_output *o, const struct partial *p, struct bpr_err *e);
+/*
+ * What auc prints of an evaluation: a # line naming the source, the test
+ * and the protocol, then metric<TAB>value lines; and the --per-user file's
+ * user<TAB>auc lines.
+ */
+void partial_print(struct bpr_output *o, const struct partial *p);
+void partial_print_per_user(struct bpr_output *o, const struct partial *p);
 /* Read one partial. */
 int partial_read(struct bpr_input *in, struct partial *p, struct bpr_err *e);
 void partial_free(struct partial *p);

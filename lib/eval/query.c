@@ -88,6 +88,7 @@ score_all(const float *user, const float *items, const float *bias, size_t n, si
 
 struct rec_job {
 	const struct bpr_model *m;
+	const struct blend *blend;
 	const float *items;
 	const uint32_t *users;
 	const struct positives *exclude;
@@ -99,6 +100,7 @@ struct rec_job {
 	uint8_t *skip;
 	float *score;
 	struct scored *heap;
+	int failed;
 };
 
 /* Mark (or unmark) the user's excluded items among the model's rows. */
@@ -136,6 +138,25 @@ top_of(struct rec_job *j, size_t i, const float *score)
 	}
 }
 
+/* A blend's users, one at a time. */
+static void
+recommend_blended(struct rec_job *j)
+{
+	struct blend_scratch s;
+	struct bpr_err e;
+	size_t i;
+
+	if (blend_scratch_alloc(&s, j->m->item.rows, &e) < 0) {
+		j->failed = 1;
+		return;
+	}
+	for (i = j->first; i < j->last; i++) {
+		blend_user(j->blend, j->users[i], j->score, &s);
+		top_of(j, i, j->score);
+	}
+	blend_scratch_free(&s);
+}
+
 static void *
 recommend_users(void *arg)
 {
@@ -146,6 +167,10 @@ recommend_users(void *arg)
 	size_t i, b, n = m->item.rows, width = m->ipad + m->tpad;
 	int nb;
 
+	if (j->blend != NULL) {
+		recommend_blended(j);
+		return NULL;
+	}
 	for (i = j->first; i < j->last; i += (size_t)nb) {
 		nb = j->last - i < SCORE_USERS ? (int)(j->last - i) : SCORE_USERS;
 		for (b = 0; b < (size_t)nb; b++)
@@ -155,6 +180,18 @@ recommend_users(void *arg)
 			top_of(j, i + b, j->score + b * n);
 	}
 	return NULL;
+}
+
+/* Whether any of the models (the blend's, or m) has the user. */
+static int
+has_user(const struct bpr_model *m, const struct blend *blend, uint32_t id)
+{
+	size_t k;
+
+	for (k = 0; blend != NULL && k < blend->nparts; k++)
+		if (idmap_find(&blend->part[k].m->user_rows, id) >= 0)
+			return 1;
+	return idmap_find(&m->user_rows, id) >= 0;
 }
 
 static void
@@ -170,9 +207,9 @@ free_jobs(struct rec_job *jobs, int n)
 }
 
 int
-recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k,
-    const struct positives *exclude, int threads, struct ranked *out, uint32_t *got,
-    struct bpr_err *e)
+recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *users,
+    size_t n, uint32_t k, const struct positives *exclude, int threads, struct ranked *out,
+    uint32_t *got, struct bpr_err *e)
 {
 	struct rec_job jobs[64];
 	pthread_t tid[64];
@@ -182,15 +219,15 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 	int t, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, rc = -1;
 
 	for (i = 0; i < n; i++)
-		if (idmap_find(&m->user_rows, users[i]) < 0)
-			return bpr_fail(e, "user %u is not in the model", users[i]);
+		if (!has_user(m, blend, users[i]))
+			return bpr_fail(e, "user %u is not in the model%s", users[i], blend ? "s" : "");
 	if ((items = model_compose_items(m, e)) == NULL)
 		return -1;
 	memset(jobs, 0, sizeof(jobs));
 	if (exclude != NULL && (exclude_row = positives_item_map(exclude, model_item_find, m, e)) == NULL)
 		goto done;
 	for (t = 0; t < nt; t++) {
-		jobs[t] = (struct rec_job){ .m = m, .items = items, .users = users, .exclude = exclude,
+		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .items = items, .users = users, .exclude = exclude,
 		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
 		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
@@ -211,6 +248,9 @@ recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k
 join:
 	for (t = 1; t < nt; t++)
 		pthread_join(tid[t], NULL);
+	for (t = 0; t < nt && rc == 0; t++)
+		if (jobs[t].failed)
+			rc = bpr_fail(e, "out of memory for recommendations");
 done:
 	free_jobs(jobs, threads < 1 ? 1 : threads > 64 ? 64 : threads);
 	free(items);

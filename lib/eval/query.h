@@ -11,6 +11,7 @@
 
 #include "data/idmap.h"
 #include "data/positives.h"
+#include "eval/blend.h"
 #include "io/err.h"
 #include "io/input.h"
 #include "model/model.h"
@@ -39,10 +40,13 @@ struct ranked {
  * The k best items for each of n users, best first, into out[i * k ..];
  * got[i] says how many (fewer when the catalogue runs out). Positives of
  * exclude (may be NULL) are left out. Fails on a user the model lacks.
+ * With blend (may be NULL; its candidates m's items, m its first model)
+ * the items are ranked by the blend, and a user is refused only when no
+ * model has them.
  */
-int recommend(const struct bpr_model *m, const uint32_t *users, size_t n, uint32_t k,
-    const struct positives *exclude, int threads, struct ranked *out, uint32_t *got,
-    struct bpr_err *e);
+int recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *users,
+    size_t n, uint32_t k, const struct positives *exclude, int threads, struct ranked *out,
+    uint32_t *got, struct bpr_err *e);
 
 /* What a query ranks: items for a user, a neighbour's items or users, a new item's users. */
 enum query_kind { QUERY_TOP, QUERY_SIMILAR_ITEMS, QUERY_SIMILAR_USERS, QUERY_COLD };

@@ -90,6 +90,22 @@ output_quiet_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
+int
+output_run_threads(int n, void *(*fn)(void *), void *jobs, size_t job_size)
+{
+	pthread_t tid[256];
+	int i, started;
+
+	for (started = 1; started < n && started < 256; started++)
+		if (output_quiet_thread(&tid[started], fn, (char *)jobs + (size_t)started * job_size) != 0)
+			break;
+	if (started == n)
+		fn(jobs);
+	for (i = 1; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return started == n ? 0 : -1;
+}
+
 /* dir/name, where dir is the directory part of `of` (with its slash). */
 static char *
 beside(const char *of, const char *name)

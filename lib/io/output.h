@@ -64,6 +64,13 @@ void output_remove_temporaries(void);
  * thread is between creating a temporary file and registering it.
  */
 int output_quiet_thread(pthread_t *tid, void *(*fn)(void *), void *arg);
+/*
+ * fn on each of n jobs (an array of job_size-byte elements, n <= 256): job 0
+ * on the calling thread, the others on quiet threads, all joined before it
+ * returns. -1 when a thread could not start: the started ones are joined,
+ * the caller's job is not run.
+ */
+int output_run_threads(int n, void *(*fn)(void *), void *jobs, size_t job_size);
 
 /* Write the buffer out; errors are remembered and reported at commit. */
 void output_flush(struct bpr_output *o);

@@ -286,6 +286,27 @@ option_name(const char *opt, const char *arg, const struct names *t, int *out, s
 }
 
 int
+option_doubles(const char *opt, const char *arg, double min, double max, double *v,
+    size_t cap, size_t *n, struct bpr_err *e)
+{
+	struct field f[256];
+	const char *why;
+	size_t i;
+
+	*n = split_fields(arg, strlen(arg), ",", 1, f, 256);
+	if (*n > cap || *n > 256)
+		return bpr_fail_usage(e, "%s: at most %zu numbers", opt, cap < 256 ? cap : 256);
+	for (i = 0; i < *n; i++) {
+		if (parse_double(f[i].s, f[i].len, &v[i], &why) < 0)
+			return bpr_fail_usage(e, "%s: '%.*s' %s", opt, field_show(&f[i]), why);
+		if (v[i] < min || v[i] > max)
+			return bpr_fail_usage(e, "%s: %.*s is out of range (expected %g..%g)", opt,
+			    field_show(&f[i]), min, max);
+	}
+	return 0;
+}
+
+int
 option_ids(const char *opt, const char *arg, uint32_t *ids, size_t max, size_t *n,
     struct bpr_err *e)
 {

@@ -11,6 +11,7 @@
 
 #include "data/rng.h"
 #include "eval/score_many.h"
+#include "io/clock.h"
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/text.h"
@@ -68,20 +69,9 @@ struct run {
 	struct bpr_rng order_rng;
 	struct positives stream_train;	/* a stream's positives, from epoch 1 */
 	const struct positives *train;
-	struct bpr_model best;
-	int have_best;
-	double best_valid;
-	uint32_t best_epoch, since_best, last_eval;
+	struct best_model best;
+	uint32_t last_eval;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Which item rows the run's triplets have named so far (for FIT_DONE). */
 static int
@@ -186,26 +176,52 @@ free_event(struct fit_event *ev)
 	eval_result_free(&ev->valid);
 }
 
+int
+best_track(struct best_model *b, const struct bpr_model *m, double valid_auc,
+    uint32_t patience, struct bpr_err *e)
+{
+	if (b->m != NULL && !(valid_auc > b->valid))
+		return ++b->since >= patience;
+	if (b->m == NULL && (b->m = calloc(1, sizeof(*b->m))) == NULL)
+		return bpr_fail(e, "out of memory for the best epoch's model");
+	model_clear(b->m);
+	if (model_clone(b->m, m, e) < 0) {
+		best_free(b);
+		return -1;
+	}
+	b->valid = valid_auc;
+	b->epoch = m->epochs;
+	b->since = 0;
+	return 0;
+}
+
+void
+best_restore(struct best_model *b, struct bpr_model *m)
+{
+	if (b->m == NULL)
+		return;
+	model_clear(m);
+	*m = *b->m;
+	free(b->m);
+	b->m = NULL;
+}
+
+void
+best_free(struct best_model *b)
+{
+	if (b->m != NULL)
+		model_clear(b->m);
+	free(b->m);
+	b->m = NULL;
+}
+
 /* Keep the best validation epoch; 1 when patience has run out. */
 static int
 track_best(struct run *r, const struct fit_event *ev, struct bpr_err *e)
 {
 	if (r->valid == NULL || r->c->patience == 0)
 		return 0;
-	if (!r->have_best || ev->valid.auc > r->best_valid) {
-		if (r->have_best)
-			model_clear(&r->best);
-		if (model_clone(&r->best, r->m, e) < 0) {
-			r->have_best = 0;
-			return -1;
-		}
-		r->have_best = 1;
-		r->best_valid = ev->valid.auc;
-		r->best_epoch = r->m->epochs;
-		r->since_best = 0;
-		return 0;
-	}
-	return ++r->since_best >= r->c->patience;
+	return best_track(&r->best, r->m, ev->valid.auc, r->c->patience, e);
 }
 
 static int
@@ -221,7 +237,7 @@ evaluate_now(struct run *r, uint32_t planned, struct bpr_err *e)
 		return -1;
 	}
 	stop = track_best(r, &ev, e);
-	ev.best_epoch = r->best_epoch;
+	ev.best_epoch = r->best.epoch;
 	if (stop >= 0)
 		r->hook(r->ctx, &ev);
 	free_event(&ev);
@@ -305,7 +321,7 @@ static int
 train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
-	double t0 = now();
+	double t0 = monotonic_seconds();
 
 	read_ahead_start(r, trained);
 	if (trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e) < 0) {
@@ -314,7 +330,7 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 	}
 	r->m->epochs++;
 	ev.epoch = r->m->epochs;
-	ev.seconds = now() - t0;
+	ev.seconds = monotonic_seconds() - t0;
 	r->hook(r->ctx, &ev);
 	return 0;
 }
@@ -448,7 +464,7 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	if (!stop && r->last_eval != r->m->epochs && (stop = evaluate_now(r, planned, e)) < 0)
 		return -1;
 	if (stop == 1) {
-		struct fit_event ev = { .kind = FIT_STOP, .epoch = r->m->epochs, .best_epoch = r->best_epoch };
+		struct fit_event ev = { .kind = FIT_STOP, .epoch = r->m->epochs, .best_epoch = r->best.epoch };
 		r->hook(r->ctx, &ev);
 	}
 	return 0;
@@ -472,18 +488,12 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 		goto done;
 	trainer_flush(r.trainer);
 	done_ev.catalogue_untripled = catalogue_untripled(&r);
-	if (r.have_best) {
-		/* Early stopping keeps the best validation epoch's model. */
-		model_clear(m);
-		*m = r.best;
-		r.have_best = 0;
-	}
+	best_restore(&r.best, m);	/* early stopping keeps the best validation epoch's model */
 	hook(ctx, &done_ev);
 	rc = 0;
 done:
 	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
-	if (r.have_best)
-		model_clear(&r.best);
+	best_free(&r.best);
 	trainer_free(r.trainer);
 	free(r.rows);
 	free(r.scratch);

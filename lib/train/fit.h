@@ -76,6 +76,23 @@ struct fit_event {
 
 typedef void (*fit_hook)(void *ctx, const struct fit_event *ev);
 
+/* Early stopping's memory: a copy of the best validation epoch's model. */
+struct best_model {
+	struct bpr_model *m;	/* NULL until the first evaluation */
+	double valid;
+	uint32_t epoch, since;	/* its epoch; evaluations since it */
+};
+
+/*
+ * Take m's validation AUC after its epochs: 1 when patience evaluations
+ * have passed without a better one, 0 to go on, -1 on error.
+ */
+int best_track(struct best_model *b, const struct bpr_model *m, double valid_auc,
+    uint32_t patience, struct bpr_err *e);
+/* Replace m by the best model kept, if any, and forget it. */
+void best_restore(struct best_model *b, struct bpr_model *m);
+void best_free(struct best_model *b);
+
 /*
  * Train m from src. test and valid may be NULL. The train positives left
  * out of clean rankings are the source's (a stream's first epoch

@@ -332,7 +332,6 @@ int
 trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
     struct bpr_err *e)
 {
-	pthread_t tid[256];
 	work_fn work = choose_kernel();
 	size_t per, start = 0, steps;
 	double sum = 0;
@@ -350,12 +349,8 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
 		t->w[i].steps = 0;
 		start += t->w[i].n;
 	}
-	for (i = 1; i < threads; i++)
-		if (output_quiet_thread(&tid[i], work, &t->w[i]) != 0)
-			return bpr_fail(e, "cannot start a training thread");
-	work(&t->w[0]);
-	for (i = 1; i < threads; i++)
-		pthread_join(tid[i], NULL);
+	if (output_run_threads(threads, work, t->w, sizeof(t->w[0])) < 0)
+		return bpr_fail(e, "cannot start a training thread");
 	for (i = 0; i < threads; i++) {
 		sum += t->w[i].loss;
 		if (!opt_counts_steps(t->c.opt))
