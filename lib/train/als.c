@@ -24,7 +24,10 @@ struct half_job {
 	const struct side *s;
 	const struct als_config *c;
 	const double *gram;		/* alpha0 * the fixed rows' Gram matrix, d x d */
+	const float *fgram;		/* the same in float, rows width wide */
+	size_t width;			/* the padded row width */
 	size_t first, last;
+	int want_err;
 	double sq_err;			/* sum over pairs of (score - 1)^2, after the solve */
 	int failed;
 };
@@ -86,61 +89,71 @@ cholesky_solve(double *A, double *x, size_t d)
 }
 
 struct scratch {
-	double *A, *b, *x, *r, *p, *Ap;
+	double *A, *b, *x;		/* exact solves */
+	float *fx, *fr, *fp, *fAp;	/* conjugate gradient: ipad wide, zero padding */
 };
 
-/* y = (gram + reg I + sum over the pairs of h h^T) v */
+/*
+ * The fixed row of pair q, and a prefetch of the one PREFETCH pairs on:
+ * the rows are scattered in memory, and a pass waits on them, not on the
+ * arithmetic.
+ */
+#define PREFETCH 6
+
+static inline const float *
+pair_row(const struct side *s, size_t q, size_t end)
+{
+	if (q + PREFETCH < end)
+		__builtin_prefetch(model_row(s->fixed, s->fixed_row[s->pairs[q + PREFETCH]]));
+	return model_row(s->fixed, s->fixed_row[s->pairs[q]]);
+}
+
+/* y = (gram + reg I + sum over the pairs of h h^T) v, in float (v's padding zero). */
 static void
-apply_matrix(const struct half_job *j, size_t k, double reg, const double *v, double *y)
+apply_matrix(const struct half_job *j, size_t k, float reg, const float *v, float *y)
 {
 	const struct side *s = j->s;
-	size_t d = j->c->dim, a, b, q;
+	size_t d = j->c->dim, w = j->width, a, q;
 
-	for (a = 0; a < d; a++) {
-		double t = reg * v[a];
-		for (b = 0; b < d; b++)
-			t += j->gram[a * d + b] * v[b];
-		y[a] = t;
-	}
+	for (a = 0; a < d; a++)
+		y[a] = vec_dot(j->fgram + a * w, v, w) + reg * v[a];
 	for (q = s->start[k]; q < s->start[k + 1]; q++) {
-		const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
-		double dot = 0;
-		for (a = 0; a < d; a++)
-			dot += h[a] * v[a];
-		for (a = 0; a < d; a++)
-			y[a] += dot * h[a];
+		const float *h = pair_row(s, q, s->start[k + 1]);
+		vec_axpy(y, vec_dot(h, v, w), h, w);
 	}
 }
 
-/* Conjugate gradient from the current vector x, cg_steps steps. */
+/*
+ * cg_steps steps of conjugate gradient from the row's current value x:
+ * one pass over the row's pairs for the residual b - A x, one a step.
+ */
 static void
-solve_cg(const struct half_job *j, size_t k, double reg, struct scratch *w)
+solve_cg(const struct half_job *j, size_t k, float reg, struct scratch *w)
 {
-	size_t d = j->c->dim, a, step;
-	double rr = 0, rr_new, pap, alpha;
+	const struct side *s = j->s;
+	size_t d = j->c->dim, wd = j->width, a, q, step;
+	float rr = 0, rr_new, pap, alpha, beta;
 
-	apply_matrix(j, k, reg, w->x, w->Ap);
-	for (a = 0; a < d; a++) {
-		w->r[a] = w->b[a] - w->Ap[a];
-		w->p[a] = w->r[a];
-		rr += w->r[a] * w->r[a];
+	/* r = sum h (1 - h.x) - (gram + reg I) x */
+	for (a = 0; a < d; a++)
+		w->fr[a] = -vec_dot(j->fgram + a * wd, w->fx, wd) - reg * w->fx[a];
+	for (q = s->start[k]; q < s->start[k + 1]; q++) {
+		const float *h = pair_row(s, q, s->start[k + 1]);
+		vec_axpy(w->fr, 1.0f - vec_dot(h, w->fx, wd), h, wd);
 	}
-	for (step = 0; step < j->c->cg_steps && rr > 1e-20; step++) {
-		apply_matrix(j, k, reg, w->p, w->Ap);
-		pap = 0;
-		for (a = 0; a < d; a++)
-			pap += w->p[a] * w->Ap[a];
-		if (!(pap > 0))
+	memcpy(w->fp, w->fr, wd * sizeof(float));
+	rr = vec_dot(w->fr, w->fr, wd);
+	for (step = 0; step < j->c->cg_steps && rr > 1e-20f; step++) {
+		apply_matrix(j, k, reg, w->fp, w->fAp);
+		if (!((pap = vec_dot(w->fp, w->fAp, wd)) > 0))
 			break;
 		alpha = rr / pap;
-		rr_new = 0;
-		for (a = 0; a < d; a++) {
-			w->x[a] += alpha * w->p[a];
-			w->r[a] -= alpha * w->Ap[a];
-			rr_new += w->r[a] * w->r[a];
-		}
-		for (a = 0; a < d; a++)
-			w->p[a] = w->r[a] + rr_new / rr * w->p[a];
+		vec_axpy(w->fx, alpha, w->fp, wd);
+		vec_axpy(w->fr, -alpha, w->fAp, wd);
+		rr_new = vec_dot(w->fr, w->fr, wd);
+		beta = rr_new / rr;
+		for (a = 0; a < wd; a++)
+			w->fp[a] = w->fr[a] + beta * w->fp[a];
 		rr = rr_new;
 	}
 }
@@ -177,25 +190,24 @@ solve_row(struct half_job *j, size_t k, struct scratch *w)
 	double reg = j->c->lambda * ((double)npairs + j->c->alpha0 * (double)s->nfixed);
 	float *row = model_row(s->solve, s->solve_row[k]);
 
-	memset(w->b, 0, d * sizeof(double));
-	for (q = s->start[k]; q < s->start[k + 1]; q++) {
-		const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
+	if (j->c->cg_steps > 0) {
+		memcpy(w->fx, row, j->width * sizeof(float));
+		solve_cg(j, k, (float)reg, w);
+		memcpy(row, w->fx, d * sizeof(float));
+	} else {
+		memset(w->b, 0, d * sizeof(double));
+		for (q = s->start[k]; q < s->start[k + 1]; q++) {
+			const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
+			for (a = 0; a < d; a++)
+				w->b[a] += h[a];
+		}
+		if (solve_exact(j, k, reg, w) < 0)
+			return -1;
 		for (a = 0; a < d; a++)
-			w->b[a] += h[a];
+			row[a] = (float)w->x[a];
 	}
-	for (a = 0; a < d; a++)
-		w->x[a] = row[a];
-	if (j->c->cg_steps > 0)
-		solve_cg(j, k, reg, w);
-	else if (solve_exact(j, k, reg, w) < 0)
-		return -1;
-	for (a = 0; a < d; a++)
-		row[a] = (float)w->x[a];
-	for (q = s->start[k]; q < s->start[k + 1]; q++) {
-		const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
-		double dot = 0;
-		for (a = 0; a < d; a++)
-			dot += (double)row[a] * h[a];
+	for (q = s->start[k]; j->want_err && q < s->start[k + 1]; q++) {
+		double dot = vec_dot(row, pair_row(s, q, s->start[k + 1]), j->width);
 		j->sq_err += (dot - 1) * (dot - 1);
 	}
 	return 0;
@@ -205,42 +217,80 @@ static void *
 half_main(void *arg)
 {
 	struct half_job *j = arg;
-	size_t d = j->c->dim, k;
+	size_t d = j->c->dim, wd = j->width, k;
 	struct scratch w;
-	double *mem = malloc((d * d + 5 * d) * sizeof(double));
+	double *mem = malloc((d * d + 2 * d) * sizeof(double));
+	float *fmem = mem_aligned(4, wd * sizeof(float), "ALS", &(struct bpr_err){ 0 });
 
-	if (mem == NULL) {
+	if (mem == NULL || fmem == NULL) {
 		j->failed = 1;
+		free(mem);
+		free(fmem);
 		return NULL;
 	}
-	w = (struct scratch){ mem, mem + d * d, mem + d * d + d, mem + d * d + 2 * d,
-	    mem + d * d + 3 * d, mem + d * d + 4 * d };
+	memset(fmem, 0, 4 * wd * sizeof(float));
+	w = (struct scratch){ mem, mem + d * d, mem + d * d + d, fmem, fmem + wd, fmem + 2 * wd,
+	    fmem + 3 * wd };
 	for (k = j->first; k < j->last && !j->failed; k++)
 		if (solve_row(j, k, &w) < 0)
 			j->failed = 1;
 	free(mem);
+	free(fmem);
 	return NULL;
 }
 
-/* Solve every row of one side, threads taking equal ranges; the squared error in *sq_err. */
+/*
+ * Where the k-th of n equal shares of a side's work ends: a row costs its
+ * pairs plus about dim (the Gram part), and popular rows cost far more
+ * than the rest.
+ */
+static size_t
+split_work(const struct side *s, size_t dim, int k, int n)
+{
+	uint64_t total = (uint64_t)s->start[s->n] + (uint64_t)s->n * dim;
+	uint64_t want = total * (uint64_t)k / (uint64_t)n;
+	size_t lo = 0, hi = s->n, mid;
+
+	if (k == n)
+		return s->n;
+	while (lo < hi) {	/* the first row whose work before it reaches want */
+		mid = lo + (hi - lo) / 2;
+		if ((uint64_t)s->start[mid] + (uint64_t)mid * dim < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Solve every row of one side, threads taking equal shares of the work; the squared
+ * error over the pairs added to *sq_err, unless it is NULL.
+ */
 static int
-half_sweep(const struct side *s, const struct als_config *c, double *gram, double *sq_err,
-    struct bpr_err *e)
+half_sweep(const struct side *s, const struct als_config *c, double *gram, float *fgram,
+    double *sq_err, struct bpr_err *e)
 {
 	struct half_job jobs[64];
 	int i, n = c->threads < 1 ? 1 : c->threads > 64 ? 64 : c->threads;
 
+	size_t a, b, width = s->fixed->stride;
+
 	scaled_gram(s->fixed, s->fixed_row, s->nfixed, c->dim, c->alpha0, gram);
+	for (a = 0; a < c->dim; a++)
+		for (b = 0; b < c->dim; b++)
+			fgram[a * width + b] = (float)gram[a * c->dim + b];
 	for (i = 0; i < n; i++)
-		jobs[i] = (struct half_job){ .s = s, .c = c, .gram = gram,
-		    .first = s->n * (size_t)i / (size_t)n, .last = s->n * (size_t)(i + 1) / (size_t)n };
+		jobs[i] = (struct half_job){ .s = s, .c = c, .gram = gram, .fgram = fgram, .width = width,
+		    .want_err = sq_err != NULL, .first = i > 0 ? jobs[i - 1].last : 0,
+		    .last = split_work(s, c->dim, i + 1, n) };
 	if (output_run_threads(n, half_main, jobs, sizeof(jobs[0])) < 0)
 		return bpr_fail(e, "cannot start a training thread");
-	*sq_err = 0;
 	for (i = 0; i < n; i++) {
 		if (jobs[i].failed)
 			return bpr_fail(e, "out of memory, or a system that cannot be solved (lambda 0?)");
-		*sq_err += jobs[i].sq_err;
+		if (sq_err != NULL)
+			*sq_err += jobs[i].sq_err;
 	}
 	return 0;
 }
@@ -254,6 +304,7 @@ struct als_run {
 	struct side users, items;
 	uint32_t *user_row, *item_row, *istart, *iusers;
 	double *gram;
+	float *fgram;		/* dim rows of the padded width, zero padding */
 	fit_hook hook;
 	void *ctx;
 };
@@ -271,8 +322,10 @@ build_rows(struct als_run *r, struct bpr_err *e)
 	r->istart = mem_array(p->nitems + 2, sizeof(uint32_t), 1, "ALS", e);
 	r->iusers = mem_array(p->npairs + 1, sizeof(uint32_t), 0, "ALS", e);
 	r->gram = mem_array((size_t)r->c->dim * r->c->dim, sizeof(double), 0, "ALS", e);
-	if (!r->user_row || !r->item_row || !r->istart || !r->iusers || !r->gram)
+	r->fgram = mem_aligned(r->c->dim, r->m->user.stride * sizeof(float), "ALS", e);
+	if (!r->user_row || !r->item_row || !r->istart || !r->iusers || !r->gram || !r->fgram)
 		return -1;
+	memset(r->fgram, 0, r->c->dim * r->m->user.stride * sizeof(float));
 	for (i = 0; i < p->nitems; i++) {
 		if ((row = model_item_row(r->m, p->item_id[i], e)) < 0)
 			return -1;
@@ -302,10 +355,11 @@ build_rows(struct als_run *r, struct bpr_err *e)
 static int
 sweep(struct als_run *r, double *loss, struct bpr_err *e)
 {
-	double err;
+	double err = 0;
 
-	if (half_sweep(&r->users, r->c, r->gram, &err, e) < 0 ||
-	    half_sweep(&r->items, r->c, r->gram, &err, e) < 0)
+	/* the error after the sweep: the items' half, which comes last */
+	if (half_sweep(&r->users, r->c, r->gram, r->fgram, NULL, e) < 0 ||
+	    half_sweep(&r->items, r->c, r->gram, r->fgram, &err, e) < 0)
 		return -1;
 	*loss = r->train->npairs > 0 ? err / (double)r->train->npairs : 0;
 	r->m->epochs++;
@@ -393,6 +447,7 @@ als_fit(const struct positives *train, const struct positives *test,
 	free(r.istart);
 	free(r.iusers);
 	free(r.gram);
+	free(r.fgram);
 	if (rc < 0) {
 		model_free(r.m);
 		return NULL;
