@@ -25,6 +25,20 @@ setup() {
 		cat both.zip | ml-split -q --scheme none -o d.tsv -
 		cmp c.tsv d.tsv
 	fi
+	# a file of exactly the input buffer's size (1 MiB) whose last line has no
+	# newline: the terminator needs one more byte than the buffer holds
+	perl -e 'my $s = ""; my $u = 1; while (length($s) < 1048576 - 49) { $s .= sprintf("%d\t%d\t3\t881250949\n", $u % 500 + 1, int($u / 500) + 1); $u++ }
+		my $r = 1048576 - length($s); my $a = int($r / 2);
+		$s .= "9998\t1\t4\t" . ("1" x ($a - 10)) . "\n" . "9999\t1\t4\t" . ("1" x ($r - $a - 9)); print $s' > exact.data
+	[ "$(wc -c < exact.data)" -eq 1048576 ]
+	ml-split -q --scheme none -o e.tsv exact.data
+	[ "$(wc -l < e.tsv)" -eq "$(( $(wc -l < exact.data) + 1 ))" ]
+	# one line of exactly the buffer's size, without its newline: bad data, read in bounds
+	perl -e 'print "1\t2\t3\t", "1" x (1048576 - 6)' > oneline.data
+	bad 1 "oneline.data:1: timestamp '1111.*' is too large" ml-split -q --scheme none -o e2.tsv oneline.data
+	# ids far apart: the item index is a hash map, freed like the dense one
+	awk 'BEGIN { for (u = 1; u <= 9; u++) for (i = 0; i < 7; i++) print u "\t" 5000000 + i * 7919 "\t4\t" 880000000 + i }' > sparse.data
+	ml-split -q --scheme leave-out --test-count 1 -o s1.tsv -t s2.tsv sparse.data
 	printf '1|A|d||u|0|1\n' > u.item
 	ml-genres -q --titles t.tsv u.item > /dev/null
 	triplet-sample -q --epochs 2 --neg pop -o t.bin train.tsv

@@ -73,3 +73,14 @@ noisy() {
 	auc --scores n-scores.tsv test.tsv > out.tsv
 	cmp <(sed 1d clean.tsv) <(sed 1d out.tsv)
 }
+
+@test "outputs: each commit frees its temporary file's slot; 64 open at once, a 65th refused, not overrun" {
+	mkdir d
+	run "$UNIT/output-registry" d
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	[ "$(ls d | grep -c '^seq')" -eq 200 ]
+	# every aborted output left nothing
+	[ -z "$(ls -A d | grep -v '^seq')" ]
+}
