@@ -524,3 +524,17 @@ load helpers
 		else [ "$moved" = "1 $best " ] || [ "$moved" = "$best 1 " ]; fi
 	done
 }
+
+@test "bpr-train: --schedule blocked regroups each epoch by blocks of users, and trains as well" {
+	# rows of 2000 floats: 64 users fit the 512 KiB block, so 200 users make 4 blocks
+	make_split 200 30
+	flags="-q --train train.tsv --item-dim 2000 --tag-dim 0 --epochs 3 --seed 5"
+	bpr-train $flags --schedule shuffled -o shuffled.bpr
+	bpr-train $flags --schedule blocked -o blocked.bpr
+	# the same triplets in another order: another model
+	not cmp -s shuffled.bpr blocked.bpr
+	s=$(auc -m shuffled.bpr --exclude train.tsv test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	b=$(auc -m blocked.bpr --exclude train.tsv test.tsv | awk -F'\t' '$1 == "auc" { print $2 }')
+	echo "shuffled $s, blocked $b"
+	awk -v s="$s" -v b="$b" 'BEGIN { d = s - b; exit !(d < 0.03 && d > -0.03) }'
+}

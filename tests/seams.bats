@@ -292,6 +292,20 @@ make_uitem() {
 	bad 1 'too many levels of symbolic links' ml-split -o loop1 -t out.tsv u.data
 }
 
+@test "seams: root replacing another's output keeps its owner and group, either differing" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root, to own files as another user"
+	make_udata 20 30 > u.data
+	printf 'OLD\n' > theirs.tsv
+	printf 'OLD\n' > group.tsv
+	chown 1234:0 theirs.tsv
+	chown 0:1234 group.tsv
+	chmod 640 theirs.tsv group.tsv
+	ml-split -q -o theirs.tsv -t group.tsv u.data
+	[ "$(stat -c %u:%g:%a theirs.tsv)" = 1234:0:640 ]
+	[ "$(stat -c %u:%g:%a group.tsv)" = 0:1234:640 ]
+	[ "$(wc -l < theirs.tsv)" -gt 1 ]
+}
+
 @test "seams: a file only its owner could write is refused, as the shell's > refuses it" {
 	need_command setpriv
 	[ "$(id -u)" -eq 0 ] || skip "needs root, to run as another user"
