@@ -39,8 +39,35 @@ bare_ml100k() {
 	bare_ml100k
 	run env ML100K=bare OUT=out SEEDS=1 "$ROOT/pipelines/results.sh"
 	[ "$status" -eq 0 ]
-	[ "$(sed 1d out/results.tsv | wc -l)" -eq 7 ]
+	[ "$(sed 1d out/results.tsv | wc -l)" -eq 9 ]
 	# each way's AUCs are real, and the clean protocol is the kinder one
-	sed 1d out/results.tsv | awk -F'\t' '$3 <= 0.8 || $5 <= $3 || $5 > 1 || $7 <= 0 { exit 1 }'
+	sed 1d out/results.tsv | awk -F'\t' '$3 <= 0.8 || $5 <= $3 || $5 > 1 || $7 <= 0 || $8 <= $7 { exit 1 }'
 	grep -q '^| notebook' out/results.md
+	grep -q '^| rank blend of the als-train and bpr-train defaults | `@blend`' out/results.md
+}
+
+@test "sweep-als: a small grid, ranked by the stated rule" {
+	need_ml100k
+	bare_ml100k
+	run env ML100K=bare OUT=out SEEDS=1 DIMS=8 ALPHA0S="0.2 0.4" LAMBDAS="0.02 0.2" SWEEPS=4 \
+		"$ROOT/pipelines/sweep-als.sh"
+	echo "$output" | tail -3
+	[ "$status" -eq 0 ]
+	[ "$(sed 1d out/sweep-als.tsv | wc -l)" -eq 4 ]
+	[ "$(wc -l < out/sweep-als-runs.tsv)" -eq 4 ]
+	# rank 1: within 0.002 of the best clean AUC, and no such row has a better P@10 (3 decimals)
+	sed 1d out/sweep-als.tsv | awk -F'\t' '{ auc[NR] = $6; p[NR] = sprintf("%.3f", $8); if ($6 > best) best = $6 }
+		END { if (auc[1] < best - 0.002) exit 1
+			for (i = 2; i <= NR; i++) if (auc[i] >= best - 0.002 && p[i] > p[1]) exit 1 }'
+	[[ "$output" == *"chosen: dim $(awk -F'\t' 'NR == 2 { print $2, "alpha0", $3, "lambda", $4, "sweeps", $5 }' out/sweep-als.tsv)"* ]]
+}
+
+@test "sweep-als: the committed table's choice is als-train's defaults" {
+	[ -f "$ROOT/pipelines/sweep/sweep-als.tsv" ]
+	read -r dim alpha0 lambda sweeps < <(awk -F'\t' 'NR == 2 { print $2, $3, $4, $5 }' "$ROOT/pipelines/sweep/sweep-als.tsv")
+	help=$(als-train --help)
+	[[ "$help" == *"--dim N           vector dimension (default $dim)"* ]]
+	[[ "$help" == *"(default $alpha0)"* ]]
+	[[ "$help" == *"L2 (default $lambda)"* ]]
+	[[ "$help" == *"then items (default $sweeps)"* ]]
 }
