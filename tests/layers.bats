@@ -31,3 +31,11 @@ upward() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"io includes train/fit.h, a layer above"* ]]
 }
+
+@test "layers: the model is opaque to the tools: no tool includes its insides or names a field" {
+	not grep -n 'model_impl\.h' "$ROOT"/tools/*.c "$ROOT"/tools/*.h
+	# struct bpr_model is an incomplete type outside lib/model: naming a field does not compile
+	printf '#include "model/model.h"\nint f(struct bpr_model *m) { return (int)m->epochs; }\n' > probe.c
+	not cc -std=c11 -I"$ROOT/lib" -c probe.c -o probe.o 2> probe.err
+	grep -qE 'incomplete|undefined type' probe.err
+}
