@@ -160,7 +160,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c
 # instrumentation, stay out of their library.
 # From eval/, only what reads and merges auc's partials.
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,build-fuzz/lib/%.o,$(wildcard $(addprefix lib/,$(addsuffix /*.c,io data sample model))) \
-	$(addprefix lib/eval/,partial.c shard.c eval.c metrics.c topk.c score_many.c score_many_avx2.c))
+	$(addprefix lib/eval/,partial.c shard.c eval.c blend.c metrics.c topk.c score_many.c score_many_avx2.c))
 
 libbpr: $(BUILD)/libbpr.a
 

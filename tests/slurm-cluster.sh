@@ -56,7 +56,7 @@ EOF
 	mungekey --create --keyfile="$dir/munge/munge.key" --force >/dev/null 2>&1 || { say "mungekey failed"; return 1; }
 	munged --force --foreground --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
 		--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-		--seed-file="$dir/munge/munged.seed" 2>>"$dir/munge/stderr" &
+		--seed-file="$dir/munge/munged.seed" >>"$dir/munge/stderr" 2>&1 &
 	echo "munged $!" >> "$dir/pids"
 	for i in $(seq 50); do [ -S "$dir/munge/munge.socket" ] && break; sleep 0.1; done
 	[ -S "$dir/munge/munge.socket" ] || { say "munged did not start: $(tail -3 "$dir/munge/munged.log" "$dir/munge/stderr" 2>/dev/null)"; return 1; }
