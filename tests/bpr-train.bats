@@ -246,7 +246,7 @@ load helpers
 	bpr-train -q --train liked.tsv --epochs 4 --seed 3 --item-dim 8 --tag-dim 0 -o plain.bpr
 	not cmp -s plain.bpr train.bpr
 	# the model records how its triplets were drawn
-	strings train.bpr | grep -q '^triplets=.* seen=rated.tsv .*seen_rate=0.5 '
+	strings train.bpr | grep -q '^triplets=.* seen_rows=[0-9]* seen_pairs=[0-9]* seen_rate=0.5 '
 	bad 2 'seen.*a stream comes sampled' bpr-train --seen rated.tsv -o out.tsv stream.bpr
 	bad 2 '--seen-rate needs --seen' bpr-train --train liked.tsv --seen-rate 0.1 -o out.tsv
 }

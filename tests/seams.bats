@@ -411,3 +411,18 @@ make_uitem() {
 	run --separate-stderr triplet-sample -q -o t.bin mixed.tsv
 	[[ "$stderr" == "triplet-sample: mixed.tsv: $rated of its $rows rows carry a star rating, $low of them below 4,"* ]]
 }
+
+@test "seams: the same data through <(cat file) gives the same bytes as the file, streams and models alike" {
+	make_split 30 40
+	triplet-sample -q --epochs 2 --seed 1 --items item-tags.tsv train.tsv > a.bin
+	triplet-sample -q --epochs 2 --seed 1 --items <(cat item-tags.tsv) <(cat train.tsv) > b.bin
+	cmp a.bin b.bin
+	triplet-sample -q --tsv --epochs 1 --seed 1 train.tsv > a.tsv
+	triplet-sample -q --tsv --epochs 1 --seed 1 <(cat train.tsv) > b.tsv
+	cmp a.tsv b.tsv
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 2 -o a.bpr
+	bpr-train -q --train <(cat train.tsv) --item-tags <(cat item-tags.tsv) --epochs 2 -o b.bpr
+	cmp a.bpr b.bpr
+	# the catalogue --item-tags implies is read once: the model has all its items
+	[ "$(bpr-score -m b.bpr --dump items | wc -l)" -eq "$(cut -f1 item-tags.tsv | sort -u | wc -l)" ]
+}

@@ -133,10 +133,16 @@ check_files(const struct train_settings *s)
 	    { "--checkpoint-every", checkpoints, FILE_CHECKPOINTS } }, 11);
 }
 
+/*
+ * The triplets: a stream, or sampled from --train. The catalogue that
+ * --item-tags implies is the model's, read once (a pipe reads once).
+ */
 static void
-open_source(struct triplet_source *src, const struct train_settings *s)
+open_source(struct triplet_source *src, const struct train_settings *s,
+    const struct bpr_model *m)
 {
-	struct bpr_input *in, *items = NULL, *seen = NULL;
+	struct bpr_input *in, *seen = NULL;
+	struct id_list items = { NULL, 0 };
 	struct bpr_err e;
 	int rc;
 
@@ -144,14 +150,17 @@ open_source(struct triplet_source *src, const struct train_settings *s)
 		rc = source_open_stream(src, cli_open_input(s->stream, NULL), &e);
 	} else {
 		in = cli_open_input(s->train, NULL);
-		if (s->items != NULL)
-			items = cli_open_input(s->items, NULL);
+		if (s->items == s->item_tags && s->item_tags != NULL)
+			items.ids = model_catalogue_items(m, &items.n);
+		else
+			items = cli_read_ids(s->items);
 		if (s->seen != NULL)
 			seen = cli_open_input(s->seen, NULL);
-		rc = source_open_sampler(src, in, items, seen, &s->how, &e);
+		rc = source_open_sampler(src, in, &items, seen, &s->how, &e);
 		input_close(in);
-		input_close(items);
 		input_close(seen);
+		if (s->items != s->item_tags)
+			free((void *)items.ids);
 	}
 	if (rc < 0)
 		cli_die(&e);
@@ -377,7 +386,7 @@ main(int argc, char **argv)
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
 	test = load_positives(s.eval);
 	valid = load_positives(s.valid);
-	open_source(&src, &s);
+	open_source(&src, &s, m);
 	describe(m, &s, &src, tags_crc);
 	if (s.log != NULL && fit_log_open(&rep.log, s.log, &e) < 0)
 		cli_die(&e);

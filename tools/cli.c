@@ -245,6 +245,24 @@ cli_close_blend(struct blend *b, const struct bpr_model **ms, size_t n)
 		model_free((struct bpr_model *)ms[k]);
 }
 
+struct id_list
+cli_read_ids(const char *path)
+{
+	struct id_list l = { NULL, 0 };
+	struct bpr_input *in;
+	uint32_t *ids;
+	struct bpr_err e;
+
+	if (path == NULL)
+		return l;
+	in = cli_open_input(path, NULL);
+	if (read_id_column(in, &ids, &l.n, &e) < 0)
+		cli_die(&e);
+	input_close(in);
+	l.ids = ids;
+	return l;
+}
+
 struct bpr_model *
 cli_load_model(const char *path)
 {

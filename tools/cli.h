@@ -58,6 +58,8 @@ void cli_open_blend(struct blend *b, const struct bpr_model **ms, const char *co
     size_t n, const double *weight, int all_ids, const uint32_t *list, size_t nlist,
     uint32_t max_id);
 void cli_close_blend(struct blend *b, const struct bpr_model **ms, size_t n);
+/* The ids of a TSV's first column (none for a NULL path); free .ids. */
+struct id_list cli_read_ids(const char *path);
 /* A model file, loaded and checked. */
 struct bpr_model *cli_load_model(const char *path);
 /* --shard's I/N. */

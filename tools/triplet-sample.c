@@ -122,15 +122,15 @@ static void
 load(const char *path, const struct settings *s, struct sampled_epochs *d)
 {
 	struct bpr_input *in = cli_open_input(path, NULL);
-	struct bpr_input *items = s->items ? cli_open_input(s->items, NULL) : NULL;
 	struct bpr_input *seen = s->seen ? cli_open_input(s->seen, NULL) : NULL;
+	struct id_list items = cli_read_ids(s->items);
 	struct bpr_err e;
 
-	if (sampled_epochs_open(d, in, items, seen, &s->how, &e) < 0)
+	if (sampled_epochs_open(d, in, &items, seen, &s->how, &e) < 0)
 		cli_die(&e);
 	input_close(in);
-	input_close(items);
 	input_close(seen);
+	free((void *)items.ids);
 }
 
 /* Write the epochs; returns the triplets written. */
@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	if (d.gen.skipped_users > 0)
 		cli_warn("skipping %zu positives of %zu users who have every item (no unseen negative exists)",
 		    d.gen.skipped_pairs, d.gen.skipped_users);
-	epoch_gen_describe(&d.gen, s.how.seed, argv[0], s.seen, meta, sizeof(meta));
+	epoch_gen_describe(&d.gen, s.how.seed, meta, sizeof(meta));
 	total = write_epochs(&s, &d.gen, meta);
 	if (!s.quiet)
 		summarise(argv[0], &s, &d.pos, total);

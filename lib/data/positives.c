@@ -346,7 +346,7 @@ attach_seen(struct positives *p, struct bpr_input *in, uint64_t *keys, size_t n,
 }
 
 int
-positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
+positives_read_seen(struct positives *p, struct bpr_input *in, const struct id_list *given,
     struct bpr_input *seen, struct bpr_err *e)
 {
 	uint64_t *keys = NULL, *seen_keys = NULL;
@@ -361,8 +361,13 @@ positives_read_seen(struct positives *p, struct bpr_input *in, struct bpr_input 
 		goto done;
 	if (too_many(in, n, e))
 		goto done;
-	if (extra_items != NULL && read_id_column(extra_items, &extra, &nextra, e) < 0)
-		goto done;
+	/* a copy: the seen items are appended to it */
+	if (given != NULL && given->n > 0) {
+		if ((extra = mem_array(given->n, sizeof(uint32_t), 0, "the catalogue", e)) == NULL)
+			goto done;
+		memcpy(extra, given->ids, given->n * sizeof(uint32_t));
+		nextra = given->n;
+	}
 	if (seen != NULL && (read_seen(seen, &seen_keys, &nseen, &extra, &nextra, e) < 0 ||
 	    too_many(seen, nseen, e)))
 		goto done;
@@ -386,7 +391,16 @@ int
 positives_read(struct positives *p, struct bpr_input *in, struct bpr_input *extra_items,
     struct bpr_err *e)
 {
-	return positives_read_seen(p, in, extra_items, NULL, e);
+	struct id_list extra = { NULL, 0 };
+	uint32_t *ids = NULL;
+	int rc;
+
+	if (extra_items != NULL && read_id_column(extra_items, &ids, &extra.n, e) < 0)
+		return -1;
+	extra.ids = ids;
+	rc = positives_read_seen(p, in, &extra, NULL, e);
+	free(ids);
+	return rc;
 }
 
 static int64_t

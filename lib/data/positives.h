@@ -56,12 +56,20 @@ struct positives {
  */
 int positives_read(struct positives *p, struct bpr_input *in,
     struct bpr_input *extra_items, struct bpr_err *e);
+
+/* Item ids, in any order and repeated or not: a catalogue already read. */
+struct id_list {
+	const uint32_t *ids;
+	size_t n;
+};
+
 /*
- * The same, and `seen` (may be NULL): interactions of the same users that
- * are not positives; their items join the universe.
+ * The same with the extra items as ids (may be NULL), and `seen` (may be
+ * NULL): interactions of the same users that are not positives; their
+ * items join the universe.
  */
 int positives_read_seen(struct positives *p, struct bpr_input *in,
-    struct bpr_input *extra_items, struct bpr_input *seen, struct bpr_err *e);
+    const struct id_list *extra, struct bpr_input *seen, struct bpr_err *e);
 void positives_free(struct positives *p);
 /*
  * Build from (user << 32 | item) keys, which are sorted in place; extra

@@ -147,17 +147,20 @@ sampler_init(struct neg_sampler *s, const struct positives *p, enum neg_mode mod
 	return 0;
 }
 
-/* The negatives, the seed and the positives' input, for epoch_gen_describe. */
+/*
+ * The negatives, the seed and the positives, for epoch_gen_describe. The
+ * positives are named by their counts and CRC, not their file's name: the
+ * same data gives the same bytes from a file, a pipe or <(...).
+ */
 static void
-sampler_describe(const struct neg_sampler *s, uint64_t seed, const char *input, char *buf,
-    size_t size)
+sampler_describe(const struct neg_sampler *s, uint64_t seed, char *buf, size_t size)
 {
 	const struct positives *p = s->pos;
 	char neg[32];
 
 	neg_mode_format(s->mode, s->alpha, neg, sizeof(neg));
-	snprintf(buf, size, "neg=%s seed=%llu input=%s rows=%zu positives=%zu users=%zu items=%zu "
-	    "crc32=%08x", neg, (unsigned long long)seed, input, p->rows, p->npairs, p->nusers,
+	snprintf(buf, size, "neg=%s seed=%llu rows=%zu positives=%zu users=%zu items=%zu "
+	    "crc32=%08x", neg, (unsigned long long)seed, p->rows, p->npairs, p->nusers,
 	    p->nitems, p->crc);
 }
 
@@ -387,18 +390,16 @@ epoch_gen_free(struct epoch_gen *g)
 }
 
 void
-epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
-    const char *seen_input, char *buf, size_t size)
+epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, char *buf, size_t size)
 {
 	const struct positives *p = g->pos;
 	size_t len;
 
-	sampler_describe(g->sampler, seed, input, buf, size);
+	sampler_describe(g->sampler, seed, buf, size);
 	len = strlen(buf);
 	if (p->seen != NULL && len < size)
-		snprintf(buf + len, size - len, " seen=%s seen_rows=%zu seen_pairs=%zu "
-		    "seen_rate=%g seen_crc32=%08x", seen_input, p->seen_rows, p->nseen, g->seen_rate,
-		    p->seen_crc);
+		snprintf(buf + len, size - len, " seen_rows=%zu seen_pairs=%zu seen_rate=%g "
+		    "seen_crc32=%08x", p->seen_rows, p->nseen, g->seen_rate, p->seen_crc);
 }
 
 /*

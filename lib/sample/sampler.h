@@ -181,11 +181,10 @@ epoch_size(const struct epoch_gen *g)
 /*
  * How the triplets are made, for the metadata of streams and models: the
  * same text whether triplet-sample or bpr-train --train samples them
- * (negatives, seed, the positives' file, and the seen items' file, pairs
- * and rate).
+ * (negatives, seed, the positives' counts and CRC, and the seen items'
+ * pairs, rate and CRC), and the same from a file or a pipe.
  */
-void epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, const char *input,
-    const char *seen_input, char *buf, size_t size);
+void epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, char *buf, size_t size);
 
 /*
  * Uniform shuffle (Rao-Sandelius): scatter to random buckets small enough

@@ -19,7 +19,7 @@ source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bpr_er
 }
 
 int
-sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in, struct bpr_input *items,
+sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in, const struct id_list *items,
     struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
 {
 	memset(d, 0, sizeof(*d));
@@ -42,7 +42,7 @@ sampled_epochs_close(struct sampled_epochs *d)
 }
 
 int
-source_open_sampler(struct triplet_source *s, struct bpr_input *in, struct bpr_input *items,
+source_open_sampler(struct triplet_source *s, struct bpr_input *in, const struct id_list *items,
     struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
 {
 	struct epoch_gen *g = &s->drawn.gen;
@@ -54,8 +54,7 @@ source_open_sampler(struct triplet_source *s, struct bpr_input *in, struct bpr_i
 	if ((s->buf = mem_array(g->cap, sizeof(*s->buf), 0, "an epoch of triplets", e)) == NULL)
 		return -1;
 	s->cap = g->cap;
-	epoch_gen_describe(g, how->seed, input_name(in), seen ? input_name(seen) : NULL, s->meta,
-	    sizeof(s->meta));
+	epoch_gen_describe(g, how->seed, s->meta, sizeof(s->meta));
 	return 0;
 }
 

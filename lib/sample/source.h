@@ -29,7 +29,7 @@ struct sampled_epochs {
  * failure nothing is left to free.
  */
 int sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in,
-    struct bpr_input *items, struct bpr_input *seen, const struct sampling *how,
+    const struct id_list *items, struct bpr_input *seen, const struct sampling *how,
     struct bpr_err *e);
 void sampled_epochs_close(struct sampled_epochs *d);
 
@@ -55,7 +55,7 @@ int source_open_stream(struct triplet_source *s, struct bpr_input *in, struct bp
  * seen (may be NULL) adds the users' seen items.
  */
 int source_open_sampler(struct triplet_source *s, struct bpr_input *in,
-    struct bpr_input *items, struct bpr_input *seen, const struct sampling *how,
+    const struct id_list *items, struct bpr_input *seen, const struct sampling *how,
     struct bpr_err *e);
 /* The next epoch in s->buf[0..len): 1, or 0 when the stream has ended. */
 int source_next(struct triplet_source *s, struct bpr_err *e);

@@ -266,8 +266,9 @@ settings_describe(const struct train_settings *s, int shape, const char *triplet
 	if (n < size)
 		n += (size_t)snprintf(buf + n, size - n, "triplets=%s\n", triplets);
 	if (shape && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "item_tags=%s crc32=%08x\n",
-		    s->item_tags ? s->item_tags : "none", item_tags_crc);
+		/* by content, not name: the same tags give the same bytes from a file or a pipe */
+		n += s->item_tags ? (size_t)snprintf(buf + n, size - n, "item_tags=crc32=%08x\n",
+		    item_tags_crc) : (size_t)snprintf(buf + n, size - n, "item_tags=none\n");
 	if (n >= size)
 		return bpr_fail(e, "the model's description is longer than %zu bytes", size);
 	return 0;
