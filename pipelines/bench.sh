@@ -100,10 +100,41 @@ measure_once "als-train 10 sweeps, dim 64, CG 3 steps, 2 threads" "syn train, $p
 	"positive-sweeps" "$bin/als-train -q --train train.tsv --sweeps 10 --cg-steps 3 --threads 2 -o als.bpr"
 "$bin/bpr-train" $train_flags --epochs 1 2>/dev/null
 users=$(cut -f1 train.tsv | sort -u | wc -l)
-measure_once "auc --exclude, all users" "$users users x $(( $(lines movies.csv) - 1 )) items, dim 64" "$users" users \
-	"$bin/auc -m model.bpr --threads 2 --exclude train.tsv test.tsv"
-measure_once "bpr-score --top 10, all users" "$users users, dim 64" "$users" users \
-	"$bin/bpr-score -m model.bpr --threads 2 --top 10 --all-users --exclude train.tsv"
+items=$(( $(lines movies.csv) - 1 ))
+
+# Scoring against the machine's limit: auc and bpr-score --top 10 over all
+# users, and in the same round gemm-bench, the same product by the best
+# sgemm installed (OpenBLAS) and by our kernel alone. $runs rounds; each
+# tool's time as a ratio to that round's sgemm, the median and the range.
+: > scoring.txt
+for i in $(seq "$runs"); do
+	/usr/bin/time -f '%e %M' -o auc.time "$bin/auc" -m model.bpr --threads 2 --exclude train.tsv test.tsv \
+		> /dev/null 2>&1 || { echo "bench: auc failed" >&2; exit 1; }
+	/usr/bin/time -f '%e %M' -o top.time "$bin/bpr-score" -m model.bpr --threads 2 --top 10 --all-users \
+		--exclude train.tsv > /dev/null 2>&1 || { echo "bench: bpr-score failed" >&2; exit 1; }
+	"$root/build/gemm-bench" "$users" "$items" 64 2 > gemm.txt
+	printf '%s %s %s %s\n' "$(cut -d' ' -f1 auc.time)" "$(cut -d' ' -f1 top.time)" \
+		"$(awk -F'\t' '$1 == "sgemm" { print $3 }' gemm.txt)" \
+		"$(awk -F'\t' '$1 == "kernel" { print $3 }' gemm.txt)" >> scoring.txt
+	echo "bench: scoring round $i: $(tail -1 scoring.txt) (auc, top-10, sgemm, kernel seconds)" >&2
+done
+sgemm_lib=$(awk -F'\t' '$1 == "sgemm" { print $2 }' gemm.txt)
+# spread COLUMN [DIVIDE-BY-COLUMN]: "median (min-max)" over the rounds
+spread() {
+	awk -v c="$1" -v d="${2:-0}" '{ v = $c; if (d) { if ($d == "-") { print "-"; next } v = $c / $d } print v }' \
+		scoring.txt | sort -g | awk '{ v[NR] = $1 } END {
+			if (v[1] == "-") { print "-"; exit }
+			printf "%.2f (%.2f-%.2f)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+shape="$users users x $items items, dim 64, 2 threads"
+printf '%s\t%s\t%s s\t%s\t%s\n' "sgemm ($sgemm_lib), blocks of 2048 users" "$shape" "$(spread 3)" \
+	"the limit" "-" >> "$results"
+printf '%s\t%s\t%s s\t%s x sgemm\t%s\n' "scoring kernel alone (gemm-bench)" "$shape" "$(spread 4)" \
+	"$(spread 4 3)" "-" >> "$results"
+printf '%s\t%s\t%s s\t%s x sgemm\t%s MiB\n' "auc --exclude, all users" "$shape" "$(spread 1)" \
+	"$(spread 1 3)" "$(( $(cut -d' ' -f2 auc.time) / 1024 ))" >> "$results"
+printf '%s\t%s\t%s s\t%s x sgemm\t%s MiB\n' "bpr-score --top 10, all users" "$shape" "$(spread 2)" \
+	"$(spread 2 3)" "$(( $(cut -d' ' -f2 top.time) / 1024 ))" >> "$results"
 
 # The whole synthetic pipeline once, as a user would run it.
 pipeline="$bin/ml-split -q --scheme random --test-fraction 0.2 -o p-train.tsv -t p-test.tsv ratings.csv &&

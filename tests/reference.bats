@@ -49,6 +49,27 @@ same_model() {	# args...: train twice, fast and reference, and compare the files
 	cmp fast.txt ref.txt
 }
 
+@test "reference: the blocked FMA scoring kernel gives fmaf's bits, in the dimension's order, on every path" {
+	# widths 16-112, 1-1000 items (panel edges), 1-24 users, with and without
+	# biases, awkward values; and the vectorised top-k pass against a full sort
+	run "$UNIT/score-check"
+	echo "$output" | head -3
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^ok scores')" -eq 120 ]
+	[ "$(echo "$output" | grep -c '^ok top')" -eq 7 ]
+	BPRTOOLS_REFERENCE=1 "$UNIT/score-check" | grep -q '^kernel: reference'
+	BPRTOOLS_REFERENCE=1 "$UNIT/score-check" > /dev/null
+}
+
+@test "reference: bpr-score's pair scores are the kernel's: fmaf over the composed vector, then the bias" {
+	bpr-train -q --train train.tsv --item-tags item-tags.tsv --bias --epochs 3 -o m.bpr
+	bpr-score -m m.bpr --top 5 --user 1 > top.tsv
+	cut -f1,3 top.tsv | bpr-score -m m.bpr > scored.tsv
+	# the kernel's scores and the one-pair path's, bit for bit (shortest text)
+	[ "$(wc -l < scored.tsv)" -eq 5 ]
+	cmp <(cut -f1,3,4 top.tsv) scored.tsv
+}
+
 @test "reference: the next epoch read while one trains changes no bit, from a file or a pipe" {
 	# the fast path reads ahead when a processor is free; the reference reads each epoch in turn
 	triplet-sample -q --epochs 4 --items item-tags.tsv train.tsv > trip.bin

@@ -39,15 +39,38 @@ candidates(const struct bpr_model *const *m, size_t nparts, int all_ids,
 	return ids;
 }
 
+/* The part's candidates: rows' own vectors, or tags alone; packed. */
+static int
+pack_part(struct blend_part *p, const uint32_t *ids, size_t n, struct bpr_err *e)
+{
+	size_t width = p->m->ipad + p->m->tpad, c;
+	float *items = mem_aligned(n + 1, width * sizeof(float), "candidate vectors", e);
+	float *bias = p->m->use_bias ? mem_array(n + 1, sizeof(float), 1, "biases", e) : NULL;
+	float spare;		/* where a bias goes without one */
+	int rc = -1, got = 0;
+
+	if (items == NULL || (p->m->use_bias && bias == NULL))
+		goto done;
+	for (c = 0; c < n; c++) {
+		if ((got = model_item_vector(p->m, ids[c], items + c * width,
+		    bias != NULL ? bias + c : &spare, e)) < 0)
+			goto done;
+		p->cold += got == 0;
+	}
+	rc = score_items_pack(&p->cand, items, bias, n, width, e);
+done:
+	free(items);
+	free(bias);
+	return rc;
+}
+
 int
 blend_open(struct blend *b, const struct bpr_model *const *m, const double *weight,
     size_t nparts, int all_ids, const uint32_t *list, size_t nlist, uint32_t max_id,
     struct bpr_err *e)
 {
-	size_t k, c, n;
+	size_t k, n;
 	uint32_t *ids;
-	float bias;
-	int rc;
 
 	memset(b, 0, sizeof(*b));
 	if (nparts > BLEND_MAX)
@@ -60,23 +83,12 @@ blend_open(struct blend *b, const struct bpr_model *const *m, const double *weig
 		struct blend_part *p = &b->part[b->nparts++];
 		p->m = m[k];
 		p->weight = weight != NULL ? weight[k] : 1.0;
-		p->width = m[k]->ipad + m[k]->tpad;
-		p->items = mem_aligned(n + 1, p->width * sizeof(float), "candidate vectors", e);
-		p->bias = m[k]->use_bias ? mem_array(n + 1, sizeof(float), 1, "biases", e) : NULL;
-		if (p->items == NULL || (m[k]->use_bias && p->bias == NULL))
-			goto fail;
-		for (c = 0; c < n; c++) {
-			if ((rc = model_item_vector(m[k], ids[c], p->items + c * p->width, &bias, e)) < 0)
-				goto fail;
-			p->cold += rc == 0;
-			if (p->bias != NULL)
-				p->bias[c] = bias;
+		if (pack_part(p, ids, n, e) < 0) {
+			blend_close(b);
+			return -1;
 		}
 	}
 	return 0;
-fail:
-	blend_close(b);
-	return -1;
 }
 
 void
@@ -85,8 +97,7 @@ blend_close(struct blend *b)
 	size_t k;
 
 	for (k = 0; k < b->nparts; k++) {
-		free(b->part[k].items);
-		free(b->part[k].bias);
+		score_items_free(&b->part[k].cand);
 	}
 	free(b->ids);
 	b->ids = NULL;
@@ -160,7 +171,7 @@ blend_user(const struct blend *b, uint32_t id, float *out, struct blend_scratch 
 		if ((row = idmap_find(&p->m->user_rows, id)) < 0)
 			continue;
 		u = model_row(&p->m->user, (size_t)row);
-		score_users(kernel, &u, 1, p->items, p->bias, b->ncand, p->width, s->score);
+		score_users(kernel, &p->cand, &u, 1, s->score);
 		add_ranks(s->score, b->ncand, p->weight, s->pairs, s->sum);
 		total += p->weight;
 		have++;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eval/score_many.h"
 #include "eval/topk.h"
 #include "io/err.h"
 #include "model/model.h"
@@ -24,8 +25,7 @@
 struct blend_part {
 	const struct bpr_model *m;
 	double weight;
-	float *items, *bias;	/* the candidates' composed vectors, biases (or NULL) */
-	size_t width;
+	struct score_items cand;	/* the candidates' vectors and biases, packed */
 	size_t cold;		/* candidates without a row in this model */
 };
 

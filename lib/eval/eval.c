@@ -213,17 +213,6 @@ before_best(const float *score, size_t ranked, uint32_t best, tally_fn tally, ui
 	return ranked - below - equal + equal_earlier;
 }
 
-/* The k best, offered in candidate order, skipped ones (NaN) left out. */
-static void
-top_k_of(struct topk *top, const float *score, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (top->n < top->k ? score[i] == score[i] : score[i] >= top->heap[0].score)
-			topk_offer(top, score[i], (uint32_t)i);
-}
-
 int
 user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
     struct rank_space *w, struct user_metrics *out)
@@ -254,7 +243,7 @@ user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t
 	ru.first = before_best(score, n - skipped, best, w->tally, below, equal) + 1;
 	if (k > 0) {
 		topk_reset(&top, w->heap, k);
-		top_k_of(&top, score, n);
+		topk_offer_scores(&top, score, n, NULL);
 		ru.got = topk_sorted(&top);
 		ru.top = top.heap;
 	}
@@ -299,8 +288,7 @@ struct eval_job {
 	const struct bpr_model *m;
 	const struct positives *test, *exclude;
 	const struct eval_config *c;
-	const float *items;		/* candidates' composed vectors */
-	const float *bias;		/* candidates' biases, or NULL */
+	const struct score_items *cand;	/* candidates' vectors and biases, packed */
 	const uint32_t *cand_id;	/* UNIVERSE_LIST: the candidates' ids */
 	/* the candidate of each universe index of test and exclude, or -1 */
 	const int32_t *test_cand, *exclude_cand;
@@ -461,7 +449,7 @@ eval_users(void *arg)
 			block[n] = tu;
 			rows[n++] = model_row(&j->m->user, (size_t)urow);
 		}
-		score_users(score, rows, n, j->items, j->bias, j->ncand, j->width, scores);
+		score_users(score, j->cand, rows, n, scores);
 		for (b = 0; b < n; b++)
 			measure_user(j, block[b], scores + (size_t)b * j->ncand, &w);
 	}
@@ -609,6 +597,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 {
 	struct eval_job j = { .m = m, .test = test, .exclude = exclude, .c = c };
 	float *items = NULL, *bias = NULL;
+	struct score_items cand = { 0 };
 	int32_t *test_cand = NULL, *exclude_cand = NULL;
 	size_t n = test->nusers;
 	int rc = -1;
@@ -624,6 +613,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
 	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user ||
 	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0 ||
+	    score_items_pack(&cand, items, bias, j.ncand, j.width, e) < 0 ||
 	    (test_cand = positives_item_map(test, candidate_of, &j, e)) == NULL ||
 	    (exclude != NULL &&
 	    (exclude_cand = positives_item_map(exclude, candidate_of, &j, e)) == NULL))
@@ -631,8 +621,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	j.test_cand = test_cand;
 	j.exclude_cand = exclude_cand;
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
-	j.items = items;
-	j.bias = bias;
+	j.cand = &cand;
 	r->candidates = j.ncand;
 	if (run_jobs(&j, c->threads, n, e) < 0)
 		goto done;
@@ -641,6 +630,7 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 done:
 	free(items);
 	free(bias);
+	score_items_free(&cand);
 	free(test_cand);
 	free(exclude_cand);
 	free(j.per_user);

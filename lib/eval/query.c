@@ -73,23 +73,10 @@ titles_free(struct titles *t)
 	idmap_free(&t->items);
 }
 
-void
-score_all(const float *user, const float *items, const float *bias, size_t n, size_t width,
-    float *out)
-{
-	size_t c;
-
-	for (c = 0; c < n; c++) {
-		out[c] = vec_dot(user, items + c * width, width);
-		if (bias != NULL)
-			out[c] += bias[c];
-	}
-}
-
 struct rec_job {
 	const struct bpr_model *m;
 	const struct blend *blend;
-	const float *items;
+	const struct score_items *cand;	/* the model's items, packed */
 	const uint32_t *users;
 	const struct positives *exclude;
 	const int32_t *exclude_row;	/* the model row of each of exclude's items, or -1 */
@@ -127,9 +114,7 @@ top_of(struct rec_job *j, size_t i, const float *score)
 
 	mark_excluded(j, j->users[i], 1);
 	topk_reset(&top, j->heap, j->k);
-	for (r = 0; r < n; r++)
-		if (!j->skip[r] && (top.n < top.k || score[r] >= top.heap[0].score))
-			topk_offer(&top, score[r], (uint32_t)r);
+	topk_offer_scores(&top, score, n, j->skip);
 	mark_excluded(j, j->users[i], 0);
 	j->got[i] = (uint32_t)topk_sorted(&top);
 	for (r = 0; r < j->got[i]; r++) {
@@ -164,7 +149,7 @@ recommend_users(void *arg)
 	const struct bpr_model *m = j->m;
 	const float *rows[SCORE_USERS];
 	score_fn score = score_kernel();
-	size_t i, b, n = m->item.rows, width = m->ipad + m->tpad;
+	size_t i, b, n = m->item.rows;
 	int nb;
 
 	if (j->blend != NULL) {
@@ -175,7 +160,7 @@ recommend_users(void *arg)
 		nb = j->last - i < SCORE_USERS ? (int)(j->last - i) : SCORE_USERS;
 		for (b = 0; b < (size_t)nb; b++)
 			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + b]));
-		score_users(score, rows, nb, j->items, m->use_bias ? m->bias.w : NULL, n, width, j->score);
+		score_users(score, j->cand, rows, nb, j->score);
 		for (b = 0; b < (size_t)nb; b++)
 			top_of(j, i + b, j->score + b * n);
 	}
@@ -213,21 +198,27 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 {
 	struct rec_job jobs[64];
 	pthread_t tid[64];
+	struct score_items cand;
 	float *items;
 	int32_t *exclude_row = NULL;
 	size_t i;
-	int t, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, rc = -1;
+	int t, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, rc = -1, packed;
 
 	for (i = 0; i < n; i++)
 		if (!has_user(m, blend, users[i]))
 			return bpr_fail(e, "user %u is not in the model%s", users[i], blend ? "s" : "");
 	if ((items = model_compose_items(m, e)) == NULL)
 		return -1;
+	packed = score_items_pack(&cand, items, m->use_bias ? m->bias.w : NULL, m->item.rows,
+	    m->ipad + m->tpad, e);
+	free(items);
+	if (packed < 0)
+		return -1;
 	memset(jobs, 0, sizeof(jobs));
 	if (exclude != NULL && (exclude_row = positives_item_map(exclude, model_item_find, m, e)) == NULL)
 		goto done;
 	for (t = 0; t < nt; t++) {
-		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .items = items, .users = users, .exclude = exclude,
+		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .cand = &cand, .users = users, .exclude = exclude,
 		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
 		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
@@ -253,7 +244,7 @@ join:
 			rc = bpr_fail(e, "out of memory for recommendations");
 done:
 	free_jobs(jobs, threads < 1 ? 1 : threads > 64 ? 64 : threads);
-	free(items);
+	score_items_free(&cand);
 	free(exclude_row);
 	return rc;
 }
@@ -261,7 +252,7 @@ done:
 static float
 norm_of(const float *v, size_t n)
 {
-	return sqrtf(vec_dot(v, v, n));
+	return sqrtf(vec_dot_fused(v, v, n));
 }
 
 int
@@ -293,7 +284,7 @@ most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
 		if ((int64_t)r == q)
 			continue;
 		vn = norm_of(vecs + r * width, width);
-		cos = qn > 0 && vn > 0 ? vec_dot(vecs + (size_t)q * width, vecs + r * width, width) / (qn * vn) : 0;
+		cos = qn > 0 && vn > 0 ? vec_dot_fused(vecs + (size_t)q * width, vecs + r * width, width) / (qn * vn) : 0;
 		topk_offer(&top, cos, (uint32_t)r);
 	}
 	*got = topk_sorted(&top);

@@ -57,8 +57,4 @@ int query_check_k(const struct bpr_model *m, enum query_kind q, uint32_t k, stru
 int most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
     struct ranked *out, size_t *got, struct bpr_err *e);
 
-/* Scores of every candidate (rows of items, width floats each) for one user vector. */
-void score_all(const float *user, const float *items, const float *bias, size_t n,
-    size_t width, float *out);
-
 #endif

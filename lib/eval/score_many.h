@@ -1,9 +1,16 @@
 /*
  * Scores of many users against every candidate item: the inner loop of
- * auc and bpr-score --top. Users are taken a few at a time so that each
- * candidate's vector, once loaded, serves all of them, and the loop is
- * compiled for AVX2 too (chosen at run time). Every score has the bits of
- * model_score: the same 16-lane order of the same products.
+ * auc, bpr-score and bpr-train's evaluation, a matrix product. It is
+ * blocked as a GEMM is: the candidates are packed once into panels of
+ * SCORE_NR items stored in the order the kernel reads them (dimension by
+ * dimension, the panel's items side by side), and a step keeps SCORE_MR
+ * users x SCORE_NR items of sums in registers while it streams the shared
+ * dimension, with fused multiply-adds where the processor has them.
+ *
+ * Every score is the same bits on every path: s = 0, then
+ * s = fmaf(user[k], item[k], s) for k = 0, 1, ... in order (IEEE 754 defines
+ * the fused result exactly), then s + bias. vec_dot_fused is that order for
+ * one pair; the portable path calls fmaf() in it.
  */
 #ifndef BPR_SCORE_MANY_H
 #define BPR_SCORE_MANY_H
@@ -11,22 +18,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCORE_BLOCK 4		/* users a kernel call scores together */
-#define SCORE_USERS 16		/* users a pass over the items serves */
-#define SCORE_TILE_BYTES (64 * 1024)	/* items scored in turn: stay in L2 */
+#include "io/err.h"
+
+#define SCORE_MR 6		/* users a kernel step scores together */
+#define SCORE_NR 16		/* items in a packed panel */
+#define SCORE_USERS 24		/* users a pass over the items serves */
+#define SCORE_TILE_BYTES (256 * 1024)	/* panels scored in turn: stay in L2 */
+
+/* Candidates packed for the kernel. */
+struct score_items {
+	float *panel;		/* panels x width x SCORE_NR: item c, dim k at
+				 * panel[(c / NR) * width * NR + k * NR + c % NR] */
+	float *bias;		/* n rounded up to SCORE_NR, or NULL */
+	size_t n, panels, width;
+};
 
 /*
- * out[u * stride + c] = users[u] . items[c] (+ bias[c]) for u < nu <=
- * SCORE_BLOCK, c < n; rows are width floats (a multiple of 16), 64-byte
- * aligned.
+ * Pack n candidate rows of width floats (bias: n values or NULL); rows
+ * past n in the last panel are zeros.
  */
-typedef void (*score_fn)(const float *const *users, int nu, const float *items,
-    const float *bias, size_t n, size_t width, float *out, size_t stride);
+int score_items_pack(struct score_items *s, const float *items, const float *bias, size_t n,
+    size_t width, struct bpr_err *e);
+void score_items_free(struct score_items *s);
+
+/*
+ * out[u * stride + c] = users[u] . item c (+ bias[c]) for u < nu <= SCORE_MR
+ * and the items of panels [first, last).
+ */
+typedef void (*score_fn)(const float *const *users, int nu, const struct score_items *s,
+    size_t first, size_t last, float *out, size_t stride);
 
 /*
  * Which copy of the hot loops (scoring, tallying, training) to run: the
  * environment's BPRTOOLS_REFERENCE (set, and not "0") asks for the plain
- * baseline code; otherwise AVX2 where the processor has it.
+ * baseline code; otherwise AVX2 (with FMA) where the processor has it.
  */
 int kernels_reference(void);
 int kernels_avx2(void);
@@ -34,10 +59,30 @@ int kernels_avx2(void);
 /* The scoring loop for this processor. */
 score_fn score_kernel(void);
 
-void score_users_baseline(const float *const *users, int nu, const float *items,
-    const float *bias, size_t n, size_t width, float *out, size_t stride);
-void score_users_avx2(const float *const *users, int nu, const float *items,
-    const float *bias, size_t n, size_t width, float *out, size_t stride);
+void score_panels_reference(const float *const *users, int nu, const struct score_items *s,
+    size_t first, size_t last, float *out, size_t stride);
+void score_panels_fma(const float *const *users, int nu, const struct score_items *s,
+    size_t first, size_t last, float *out, size_t stride);
+
+/*
+ * out[u * s->n + c] for u < nu <= SCORE_USERS and every candidate c: the
+ * panels a tile at a time, each tile scored for all nu users while it is
+ * in cache, so that the candidates are read from memory once per
+ * SCORE_USERS users.
+ */
+void score_users(score_fn kernel, const struct score_items *s, const float *const *users,
+    int nu, float *out);
+
+/*
+ * Bit i set where s[i] >= t, for the 64 scores s[0..64): a pass that
+ * finds the few candidates that can enter a top-k list, 8 compares at a
+ * time, leaving the heap only those (a NaN is never at least t).
+ */
+typedef uint64_t (*at_least_fn)(const float *s, float t);
+
+at_least_fn at_least_kernel(void);
+uint64_t at_least_baseline(const float *s, float t);
+uint64_t at_least_avx2(const float *s, float t);
 
 #define TALLY_WIDTH 4		/* thresholds a tally pass compares with */
 
@@ -52,14 +97,5 @@ typedef void (*tally_fn)(const float *s, size_t n, const float *t, uint32_t *bel
 tally_fn tally_kernel(void);
 void tally_baseline(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal);
 void tally_avx2(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal);
-
-/*
- * out[u * n + c] for u < nu <= SCORE_USERS and every candidate c < n: the
- * items a tile at a time, each tile scored for all nu users while it is
- * in cache, so that the item table is read from memory once per
- * SCORE_USERS users instead of once per SCORE_BLOCK.
- */
-void score_users(score_fn kernel, const float *const *users, int nu, const float *items,
-    const float *bias, size_t n, size_t width, float *out);
 
 #endif

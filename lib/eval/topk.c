@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "data/sort.h"
+#include "eval/score_many.h"
 
 static void
 swap(struct scored *a, struct scored *b)
@@ -76,4 +77,26 @@ topk_sorted(struct topk *t)
 {
 	sort_array(t->heap, t->n, sizeof(*t->heap), best_first);
 	return t->n;
+}
+
+void
+topk_offer_scores(struct topk *t, const float *score, size_t n, const uint8_t *skip)
+{
+	at_least_fn at_least = at_least_kernel();
+	uint64_t maybe;
+	size_t b, i;
+
+	for (b = 0; b < n; b += 64) {
+		/* a full heap's floor only rises: the blocks' mask can only over-select */
+		if (t->n < t->k || n - b < 64)
+			maybe = n - b < 64 ? ((uint64_t)1 << (n - b)) - 1 : ~(uint64_t)0;
+		else
+			maybe = at_least(score + b, t->heap[0].score);
+		for (; maybe != 0; maybe &= maybe - 1) {
+			i = b + (size_t)__builtin_ctzll(maybe);
+			if ((skip == NULL || !skip[i]) && score[i] == score[i] &&
+			    (t->n < t->k || score[i] >= t->heap[0].score))
+				topk_offer(t, score[i], (uint32_t)i);
+		}
+	}
 }

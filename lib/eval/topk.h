@@ -28,6 +28,12 @@ ranks_below(const struct scored *a, const struct scored *b)
 
 void topk_reset(struct topk *t, struct scored *heap, size_t k);
 void topk_offer(struct topk *t, float score, uint32_t index);
+/*
+ * Offer score[0..n) in order, leaving out NaNs and (skip non-NULL) those
+ * with skip[i] set: the same offers as a loop over all n, with a
+ * vectorised pass skipping the blocks of 64 that cannot enter the list.
+ */
+void topk_offer_scores(struct topk *t, const float *score, size_t n, const uint8_t *skip);
 /* Sort what was kept, best first; returns how many. */
 size_t topk_sorted(struct topk *t);
 

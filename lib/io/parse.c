@@ -162,17 +162,25 @@ decimal_digits(uint64_t v)
 	return n;
 }
 
+/*
+ * The fewest significant digits that read back as v, by bisection: if p
+ * digits do, p + 1 do too (the nearest p + 1 digit decimal is at least as
+ * close), and 9 always do.
+ */
 int
 format_float(char *buf, float v)
 {
-	int p, n = 0;
+	int lo = 1, hi = 9, mid;
 
-	for (p = 1; p <= 9; p++) {
-		n = snprintf(buf, 32, "%.*g", p, (double)v);
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		snprintf(buf, 32, "%.*g", mid, (double)v);
 		if (strtof(buf, NULL) == v)
-			return n;
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return n;
+	return snprintf(buf, 32, "%.*g", lo, (double)v);
 }
 
 int

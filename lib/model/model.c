@@ -494,6 +494,7 @@ int
 model_pair_score(const struct bpr_model *m, uint32_t uid, uint32_t iid, float *score)
 {
 	float tag[MODEL_MAX_DIM + VEC_LANES] __attribute__((aligned(64)));
+	const float *user;
 	int64_t u = idmap_find(&m->user_rows, uid), i = idmap_find(&m->item_rows, iid);
 
 	if (u < 0)
@@ -501,7 +502,12 @@ model_pair_score(const struct bpr_model *m, uint32_t uid, uint32_t iid, float *s
 	if (i < 0)
 		return -2;
 	model_tag_part(m, (size_t)i, tag);
-	*score = model_score(m, (size_t)u, (size_t)i, tag);
+	/* the ranking's order (vec_dot_fused), not training's */
+	user = model_row(&m->user, (size_t)u);
+	*score = vec_dot_fused_on(vec_dot_fused(user, model_row(&m->item, (size_t)i), m->ipad),
+	    user + m->ipad, tag, m->tpad);
+	if (m->use_bias)
+		*score += m->bias.w[i];
 	return 0;
 }
 
@@ -518,7 +524,7 @@ model_user_score(const struct bpr_model *m, uint32_t uid, const float *composed,
 
 	if (u < 0)
 		return -1;
-	*score = vec_dot(model_row(&m->user, (size_t)u), composed, m->ipad + m->tpad);
+	*score = vec_dot_fused(model_row(&m->user, (size_t)u), composed, m->ipad + m->tpad);
 	return 0;
 }
 
