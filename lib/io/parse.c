@@ -174,8 +174,7 @@ format_float(char *buf, float v)
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		snprintf(buf, 32, "%.*g", mid, (double)v);
-		if (strtof(buf, NULL) == v)
+		if (snprintf(buf, 32, "%.*g", mid, (double)v) < 32 && strtof(buf, NULL) == v)
 			hi = mid;
 		else
 			lo = mid + 1;
