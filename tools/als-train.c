@@ -209,8 +209,8 @@ main(int argc, char **argv)
 		rep.logging = 1;
 	}
 	train = load_train(&s);
-	test = s.eval != NULL ? cli_load_positives(s.eval) : NULL;
-	valid = s.valid != NULL ? cli_load_positives(s.valid) : NULL;
+	test = cli_load_positives(s.eval);
+	valid = cli_load_positives(s.valid);
 	if ((m = als_fit(train, test, valid, &s.als, on_event, &rep, &e)) == NULL)
 		cli_die(&e);
 	describe(m, &s);

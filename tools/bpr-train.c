@@ -171,17 +171,6 @@ open_source(struct triplet_source *src, const struct train_settings *s,
 		    s->stream, src->epochs_announced, PLURAL(src->epochs_announced), s->fit.epochs);
 }
 
-/* Test or validation positives, named when they are ratings. */
-static struct positives *
-load_positives(const char *path)
-{
-	struct positives *p = path != NULL ? cli_load_positives(path) : NULL;
-
-	if (p != NULL)
-		cli_warn_ratings(p, path);
-	return p;
-}
-
 /* What the run reports on standard error, and writes to --log. */
 struct report {
 	const struct train_settings *s;
@@ -384,8 +373,10 @@ main(int argc, char **argv)
 	check_files(&s);
 	rep.m = m = open_model(&s, argc - optind, &tags_crc);
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
-	test = load_positives(s.eval);
-	valid = load_positives(s.valid);
+	test = cli_load_positives(s.eval);
+	cli_warn_ratings(test, s.eval);
+	valid = cli_load_positives(s.valid);
+	cli_warn_ratings(valid, s.valid);
 	open_source(&src, &s, m);
 	describe(m, &s, &src, tags_crc);
 	if (s.log != NULL && fit_log_open(&rep.log, s.log, &e) < 0)

@@ -289,22 +289,10 @@ void
 cli_range(const char *opt, const char *arg, double min, double max, int integer,
     double *lo, double *hi)
 {
-	const char *colon = strchr(arg, ':');
-	char first[64];
+	struct bpr_err e;
 
-	if (colon == NULL || (size_t)(colon - arg) >= sizeof(first))
-		cli_usage_error("%s '%s' is not a range A:B", opt, arg);
-	memcpy(first, arg, (size_t)(colon - arg));
-	first[colon - arg] = '\0';
-	if (integer) {
-		*lo = (double)cli_int(opt, first, (long long)min, (long long)max);
-		*hi = (double)cli_int(opt, colon + 1, (long long)min, (long long)max);
-	} else {
-		*lo = cli_double(opt, first, min, max);
-		*hi = cli_double(opt, colon + 1, min, max);
-	}
-	if (*lo > *hi)
-		cli_usage_error("%s %s is an empty range (A > B)", opt, arg);
+	if (option_range(opt, arg, min, max, integer, lo, hi, &e) < 0)
+		cli_usage_die(&e);
 }
 
 struct bpr_input *
@@ -372,7 +360,7 @@ cli_progress_wanted(int quiet)
 void
 cli_warn_ratings(const struct positives *p, const char *path)
 {
-	if (p->stars.below == 0)
+	if (p == NULL || p->stars.below == 0)
 		return;
 	cli_warn("%s: %zu of its %zu rows carry a star rating, %zu of them below %g, and every "
 	    "row is taken as a positive: to keep only the liked ones, split with ml-split "
@@ -382,11 +370,13 @@ cli_warn_ratings(const struct positives *p, const char *path)
 struct positives *
 cli_load_positives(const char *path)
 {
-	struct positives *p = calloc(1, sizeof(*p));
+	struct positives *p;
 	struct bpr_input *in;
 	struct bpr_err e;
 
-	if (p == NULL)
+	if (path == NULL)	/* an option not given */
+		return NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
 	in = cli_open_input(path, NULL);
 	if (positives_read(p, in, NULL, &e) < 0)

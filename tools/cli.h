@@ -74,11 +74,12 @@ void cli_range(const char *opt, const char *arg, double min, double max, int int
 /* Open an input; "-" on a terminal is refused with a hint. Exits on failure. */
 struct bpr_input *cli_open_input(const char *path, const char *const *wanted);
 
-/* (user, item) positives from a file, or exit with its error. */
+/* (user, item) positives from a file, or exit with its error; NULL for a NULL path. */
 struct positives *cli_load_positives(const char *path);
 /*
  * When positives came from a file of ratings (a third column of stars,
  * some below 4), say so: each row, the 1-star ones too, is a positive.
+ * Nothing for NULL.
  */
 void cli_warn_ratings(const struct positives *p, const char *path);
 /* Free what cli_load_positives returned; NULL is fine. */

@@ -292,6 +292,40 @@ option_name(const char *opt, const char *arg, const struct names *t, int *out, s
 	return bpr_fail_usage(e, "%s %s: unknown (expected %s)", opt, arg, names_list(t, list, sizeof(list)));
 }
 
+/* One end of a range: an integer or a number in [min, max]. */
+static int
+range_end(const char *opt, const char *arg, double min, double max, int integer, double *out,
+    struct bpr_err *e)
+{
+	long long v;
+
+	if (!integer)
+		return option_double(opt, arg, min, max, out, e);
+	if (option_int(opt, arg, (long long)min, (long long)max, &v, e) < 0)
+		return -1;
+	*out = (double)v;
+	return 0;
+}
+
+int
+option_range(const char *opt, const char *arg, double min, double max, int integer,
+    double *lo, double *hi, struct bpr_err *e)
+{
+	const char *colon = strchr(arg, ':');
+	char first[64];
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(first))
+		return bpr_fail_usage(e, "%s '%s' is not a range A:B", opt, arg);
+	memcpy(first, arg, (size_t)(colon - arg));
+	first[colon - arg] = '\0';
+	if (range_end(opt, first, min, max, integer, lo, e) < 0 ||
+	    range_end(opt, colon + 1, min, max, integer, hi, e) < 0)
+		return -1;
+	if (*lo > *hi)
+		return bpr_fail_usage(e, "%s %s is an empty range (A > B)", opt, arg);
+	return 0;
+}
+
 int
 option_doubles(const char *opt, const char *arg, double min, double max, double *v,
     size_t cap, size_t *n, struct bpr_err *e)

@@ -32,6 +32,9 @@ int option_double(const char *opt, const char *arg, double min, double max, doub
     struct bpr_err *e);
 int option_name(const char *opt, const char *arg, const struct names *t, int *out,
     struct bpr_err *e);
+/* A range "A:B" of numbers in [min, max] (integers if integer), A <= B. */
+int option_range(const char *opt, const char *arg, double min, double max, int integer,
+    double *lo, double *hi, struct bpr_err *e);
 /* Numbers in [min, max] joined by commas ("1,0.5"), at most cap of them, into v[0..*n). */
 int option_doubles(const char *opt, const char *arg, double min, double max, double *v,
     size_t cap, size_t *n, struct bpr_err *e);

@@ -95,30 +95,6 @@ vec_sum(const vec16 *acc)
 	return (s4[0] + s4[2]) + (s4[1] + s4[3]);
 }
 
-/*
- * vec_sum of four accumulators at once, the same additions in the same
- * tree (so the same bits), but done across the four in each instruction:
- * a quarter of the shuffles and adds of four vec_sum calls. Lane u of
- * the result is accumulator u's sum.
- */
-VEC_INLINE vec4
-vec_sum4(const vec16 *acc)
-{
-	vec8 s0 = acc[0].lo + acc[0].hi, s1 = acc[1].lo + acc[1].hi;
-	vec8 s2 = acc[2].lo + acc[2].hi, s3 = acc[3].lo + acc[3].hi;
-	/* lanes 0-3 plus lanes 4-7: [s0's four | s1's four], and 2, 3 */
-	vec8 a01 = __builtin_shufflevector(s0, s1, 0, 1, 2, 3, 8, 9, 10, 11) +
-	    __builtin_shufflevector(s0, s1, 4, 5, 6, 7, 12, 13, 14, 15);
-	vec8 a23 = __builtin_shufflevector(s2, s3, 0, 1, 2, 3, 8, 9, 10, 11) +
-	    __builtin_shufflevector(s2, s3, 4, 5, 6, 7, 12, 13, 14, 15);
-	/* [0] + [2] and [1] + [3] of each: lanes 0-1 sum 0, 2-3 sum 2, 4-5 1, 6-7 3 */
-	vec8 b = __builtin_shufflevector(a01, a23, 0, 1, 8, 9, 4, 5, 12, 13) +
-	    __builtin_shufflevector(a01, a23, 2, 3, 10, 11, 6, 7, 14, 15);
-
-	/* the two halves of each pair */
-	return __builtin_shufflevector(b, b, 0, 4, 2, 6) + __builtin_shufflevector(b, b, 1, 5, 3, 7);
-}
-
 VEC_INLINE float
 vec_dot(const float *a, const float *b, size_t n)
 {
