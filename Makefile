@@ -33,7 +33,9 @@ OUT      ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 BATS     ?= bats
-AVX2FLAGS = $(if $(filter x86_64 amd64,$(shell uname -m)),-mavx2 -mfma)
+X86_64   := $(filter x86_64 amd64,$(shell uname -m))
+AVX2FLAGS = $(if $(X86_64),-mavx2 -mfma)
+AVX512FLAGS = $(if $(X86_64),-mavx512f -mpopcnt)
 BATS_FLAGS ?=
 
 TOOLS   := $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
@@ -59,6 +61,11 @@ $(BUILD)/lib/%.o: lib/%.c | deps
 $(BUILD)/lib/%_avx2.o: lib/%_avx2.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) $(AVX2FLAGS) -MMD -MP -c -o $@ $<
+
+# *_avx512.c: a loop again for AVX-512, chosen at run time (x86-64 only).
+$(BUILD)/lib/%_avx512.o: lib/%_avx512.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(FPFLAGS) $(CPPFLAGS) $(CFLAGS) $(AVX512FLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tools/%.o: tools/%.c | deps
 	@mkdir -p $(@D)
@@ -164,7 +171,8 @@ FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c
 # instrumentation, stay out of their library.
 # From eval/, only what reads and merges auc's partials.
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,build-fuzz/lib/%.o,$(wildcard $(addprefix lib/,$(addsuffix /*.c,io data sample model))) \
-	$(addprefix lib/eval/,partial.c shard.c eval.c blend.c metrics.c topk.c score_many.c score_many_avx2.c))
+	$(addprefix lib/eval/,partial.c shard.c eval.c blend.c metrics.c topk.c score_many.c score_many_avx2.c \
+	place.c place_avx2.c place_avx512.c))
 
 libbpr: $(BUILD)/libbpr.a
 

@@ -50,15 +50,26 @@ same_model() {	# args...: train twice, fast and reference, and compare the files
 }
 
 @test "reference: the blocked FMA scoring kernel gives fmaf's bits, in the dimension's order, on every path" {
-	# widths 16-112, 1-1000 items (panel edges), 1-24 users, with and without
+	# widths 16-112, 1-1000 items (panel edges), 1-24 users (kernel steps of 6), with and without
 	# biases, awkward values; and the vectorised top-k pass against a full sort
 	run "$UNIT/score-check"
 	echo "$output" | head -3
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | grep -c '^ok scores')" -eq 120 ]
+	[ "$(echo "$output" | grep -c '^ok scores')" -eq 192 ]
 	[ "$(echo "$output" | grep -c '^ok top')" -eq 7 ]
 	BPRTOOLS_REFERENCE=1 "$UNIT/score-check" | grep -q '^kernel: reference'
 	BPRTOOLS_REFERENCE=1 "$UNIT/score-check" > /dev/null
+}
+
+@test "reference: every copy of the AUC's placing (portable, AVX2, AVX-512) counts as the pairs' definition" {
+	# 1-3000 positives (every depth of the search), 1-5003 scores (vector
+	# edges), ties with positives, repeated positives, NaNs, infinities
+	run "$UNIT/place-check"
+	echo "$output" | grep -v '^ok' | head -5
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^ok portable')" -eq 168 ]
+	[ "$(echo "$output" | grep -c '^not ok')" -eq 0 ]
+	BPRTOOLS_REFERENCE=1 "$UNIT/place-check" | grep -q '^# avx2: not run'
 }
 
 @test "reference: bpr-score's pair scores are the kernel's: fmaf over the composed vector, then the bias" {

@@ -159,16 +159,14 @@ write_per_user(const char *path, const struct partial *p)
 }
 
 static void
-run_model(const struct settings *s, const struct positives *test, const struct positives *excl,
-    struct partial *p)
+run_model(const struct settings *s, struct bpr_model *m, const struct positives *test,
+    const struct positives *excl, struct partial *p)
 {
-	struct bpr_model *m;
 	struct bpr_err e;
 	uint32_t crc;
 	uint64_t bytes;
 
-	if ((m = model_load(s->model, &e)) == NULL ||
-	    evaluate(m, test, excl, &s->eval, &p->result, &e) < 0)
+	if (evaluate(m, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
 	model_file_id(m, &crc, &bytes);
 	partial_add_input(p, "model", crc, bytes);
@@ -329,7 +327,9 @@ int
 main(int argc, char **argv)
 {
 	struct settings s = { .eval = { .universe = UNIVERSE_MODEL, .threads = 2 } };
-	struct positives *test, *excl = NULL;
+	struct positives *test, *excl;
+	struct positives_behind loading;
+	struct bpr_model *m;
 	struct partial p = { 0 };
 
 	cli_init("auc", usage);
@@ -343,16 +343,16 @@ main(int argc, char **argv)
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
+	cli_load_behind(&loading, s.exclude);	/* the largest input, read meanwhile */
 	test = cli_load_positives(argv[0]);
 	cli_warn_ratings(test, argv[0]);
-	if (s.exclude != NULL) {
-		excl = cli_load_positives(s.exclude);
+	m = s.nmodels <= 1 && s.model != NULL ? cli_load_model(s.model) : NULL;
+	if ((excl = cli_loaded(&loading)) != NULL)
 		warn_common(test, excl, argv[0], s.exclude);
-	}
 	if (s.nmodels > 1)
 		run_blend(&s, test, excl, &p);
-	else if (s.model != NULL)
-		run_model(&s, test, excl, &p);
+	else if (m != NULL)
+		run_model(&s, m, test, excl, &p);
 	else
 		run_scores(&s, test, excl, &p);
 	if (s.eval.k > p.result.candidates && s.model != NULL)

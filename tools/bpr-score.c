@@ -122,6 +122,7 @@ struct settings {
 	size_t nusers, users_cap;
 	const char *models[BLEND_MAX];
 	size_t nmodels;
+	struct positives_behind loading;	/* --exclude's positives */
 };
 
 static void
@@ -233,8 +234,8 @@ check_files(const struct settings *s)
 static void
 collect_users(struct settings *s, const struct bpr_model *m)
 {
-	struct bpr_input *in;
 	struct bpr_err e;
+	struct id_list given;
 	uint32_t *ids = s->users;
 	size_t n = s->nusers, i, k;
 
@@ -242,10 +243,9 @@ collect_users(struct settings *s, const struct bpr_model *m)
 		if ((ids = model_ids(m, MODEL_USERS, &n, &e)) == NULL)
 			cli_die(&e);
 	} else if (s->nusers == 0) {
-		in = cli_open_input("-", NULL);
-		if (read_id_column(in, &ids, &n, &e) < 0)
-			cli_die(&e);
-		input_close(in);
+		given = cli_read_ids("-");
+		ids = (uint32_t *)given.ids;	/* ours to keep and free */
+		n = given.n;
 	}
 	for (i = k = 0; i < n; i++)
 		if (shard_has(&s->shard, ids[i]))
@@ -261,7 +261,7 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
     struct bpr_output *o)
 {
 	const struct bpr_model *ms[BLEND_MAX] = { m };
-	struct positives *excl = NULL;
+	struct positives *excl;
 	struct blend b = { .nparts = 0 };
 	struct ranked *out;
 	uint32_t *got;
@@ -272,8 +272,7 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
 	if (s->nmodels > 1)
 		cli_open_blend(&b, ms, s->models, s->nmodels, NULL, 0, NULL, 0, 0);
 	collect_users(s, m);
-	if (s->exclude != NULL)
-		excl = cli_load_positives(s->exclude);
+	excl = cli_loaded(&s->loading);
 	out = mem_array(s->nusers * s->top + 1, sizeof(*out), 0, "recommendations", &e);
 	got = mem_array(s->nusers + 1, sizeof(*got), 0, "recommendations", &e);
 	if (out == NULL || got == NULL ||
@@ -365,6 +364,7 @@ main(int argc, char **argv)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	check_settings(&s);
 	check_files(&s);
+	cli_load_behind(&s.loading, s.mode == MODE_TOP ? s.exclude : NULL);	/* read meanwhile */
 	m = cli_load_model(s.model);
 	if (s.top_given && s.mode >= MODE_TOP && s.mode <= MODE_COLD &&
 	    query_check_k(m, (enum query_kind)(s.mode - MODE_TOP), s.top, &e) < 0)

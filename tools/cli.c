@@ -345,12 +345,6 @@ cli_output_commit(struct bpr_output *o, int durable)
 		cli_die(&e);
 }
 
-void
-cli_output_abort(struct bpr_output *o)
-{
-	output_abort(o);
-}
-
 int
 cli_progress_wanted(int quiet)
 {
@@ -367,22 +361,29 @@ cli_warn_ratings(const struct positives *p, const char *path)
 	    "--min-rating %g", path, p->stars.rated, p->rows, p->stars.below, STAR_LIKED, STAR_LIKED);
 }
 
+void
+cli_load_behind(struct positives_behind *l, const char *path)
+{
+	positives_read_behind(l, path != NULL ? cli_open_input(path, NULL) : NULL);
+}
+
+struct positives *
+cli_loaded(struct positives_behind *l)
+{
+	struct bpr_err e;
+
+	if (positives_wait(l, &e) < 0)
+		cli_die(&e);
+	return l->p;
+}
+
 struct positives *
 cli_load_positives(const char *path)
 {
-	struct positives *p;
-	struct bpr_input *in;
-	struct bpr_err e;
+	struct positives_behind l;
 
-	if (path == NULL)	/* an option not given */
-		return NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		cli_fatal(BPR_EXIT_DATA, "out of memory");
-	in = cli_open_input(path, NULL);
-	if (positives_read(p, in, NULL, &e) < 0)
-		cli_die(&e);
-	input_close(in);
-	return p;
+	cli_load_behind(&l, path);
+	return cli_loaded(&l);
 }
 
 void

@@ -77,6 +77,13 @@ struct bpr_input *cli_open_input(const char *path, const char *const *wanted);
 /* (user, item) positives from a file, or exit with its error; NULL for a NULL path. */
 struct positives *cli_load_positives(const char *path);
 /*
+ * The same in two halves, the reading done by a thread meanwhile: the
+ * largest input loads while the program reads the others. An error to
+ * report waits for cli_loaded, so errors come in the order of the calls.
+ */
+void cli_load_behind(struct positives_behind *l, const char *path);
+struct positives *cli_loaded(struct positives_behind *l);
+/*
  * When positives came from a file of ratings (a third column of stars,
  * some below 4), say so: each row, the 1-star ones too, is a positive.
  * Nothing for NULL.
@@ -88,7 +95,6 @@ void cli_free_positives(struct positives *p);
 /* Outputs that die cleanly: the library removes their temporary files. */
 void cli_output_open(struct bpr_output *o, const char *path);
 void cli_output_commit(struct bpr_output *o, int durable);
-void cli_output_abort(struct bpr_output *o);
 
 /*
  * Before anything is read: every file a run names, checked as a whole.

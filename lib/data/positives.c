@@ -477,3 +477,46 @@ positives_item_map(const struct positives *p, int64_t (*find)(const void *ctx, u
 		map[i] = (int32_t)find(ctx, p->item_id[i]);
 	return map;
 }
+
+static void *
+read_behind(void *arg)
+{
+	struct positives_behind *b = arg;
+
+	b->rc = positives_read(b->p, b->in, NULL, &b->e);
+	return NULL;
+}
+
+void
+positives_read_behind(struct positives_behind *b, struct bpr_input *in)
+{
+	memset(b, 0, sizeof(*b));
+	if ((b->in = in) == NULL)
+		return;
+	if ((b->p = calloc(1, sizeof(*b->p))) == NULL) {
+		b->rc = bpr_fail(&b->e, "out of memory");
+		return;
+	}
+	b->threaded = pthread_create(&b->thread, NULL, read_behind, b) == 0;
+	if (!b->threaded)
+		read_behind(b);
+}
+
+int
+positives_wait(struct positives_behind *b, struct bpr_err *e)
+{
+	if (b->threaded)
+		pthread_join(b->thread, NULL);
+	b->threaded = 0;
+	if (b->in != NULL)
+		input_close(b->in);
+	b->in = NULL;
+	if (b->rc < 0) {
+		*e = b->e;
+		if (b->p != NULL)
+			positives_free(b->p);
+		free(b->p);
+		b->p = NULL;
+	}
+	return b->rc;
+}

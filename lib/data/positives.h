@@ -7,6 +7,7 @@
 #ifndef BPR_POSITIVES_H
 #define BPR_POSITIVES_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,24 @@ struct id_list {
 int positives_read_seen(struct positives *p, struct bpr_input *in,
     const struct id_list *extra, struct bpr_input *seen, struct bpr_err *e);
 void positives_free(struct positives *p);
+
+/*
+ * positives_read(p, in, NULL, ...) into a new p, by a thread of its own,
+ * so that a big file (the train positives to leave out) loads while the
+ * caller reads the others; positives_wait joins it, closes in and gives
+ * the result (p NULL for in NULL: nothing to read). Where no thread can
+ * start, the reading is done before positives_read_behind returns.
+ */
+struct positives_behind {
+	pthread_t thread;
+	struct positives *p;
+	struct bpr_input *in;
+	struct bpr_err e;
+	int rc, threaded;
+};
+
+void positives_read_behind(struct positives_behind *b, struct bpr_input *in);
+int positives_wait(struct positives_behind *b, struct bpr_err *e);
 /*
  * Build from (user << 32 | item) keys, which are sorted in place; extra
  * items as for positives_read.

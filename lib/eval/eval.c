@@ -24,85 +24,6 @@ ascending_float(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* How many of sorted[0..n), n >= 1, are below s (strict) or at most s. */
-static size_t
-count_below(const float *sorted, size_t n, float s, int or_equal)
-{
-	size_t lo = 0, half;
-
-	while (n > 1) {
-		half = n / 2;
-		lo += (size_t)(or_equal ? sorted[lo + half - 1] <= s : sorted[lo + half - 1] < s) * half;
-		n -= half;
-	}
-	return lo + (or_equal ? sorted[lo] <= s : sorted[lo] < s);
-}
-
-/*
- * The sorted positive scores of a user, cut into buckets of equal width
- * between the lowest and the highest, so that placing a score among them
- * is a multiply, a load and a scan of a bucket or two positives long,
- * instead of a binary search over them all. A score's bucket is a
- * monotone function of it, so positives in lower buckets are below it and
- * those in higher ones above: only its own bucket is compared, and the
- * counts stay exact.
- */
-struct pos_index {
-	const float *sorted;
-	size_t npos, nb;
-	double lowest, scale;
-	uint32_t *start;	/* nb + 1: the first positive of each bucket */
-};
-
-/* The bucket of s >= lowest. */
-static size_t
-bucket_of(const struct pos_index *x, float s)
-{
-	double b = ((double)s - x->lowest) * x->scale;
-
-	return b < (double)(x->nb - 1) ? (size_t)b : x->nb - 1;
-}
-
-static void
-pos_index_build(struct pos_index *x, const float *sorted, size_t npos, uint32_t *start)
-{
-	size_t i = 0, b;
-
-	x->sorted = sorted;
-	x->npos = npos;
-	x->nb = 2 * npos;
-	x->start = start;
-	x->lowest = sorted[0];
-	x->scale = sorted[npos - 1] > sorted[0] ?
-	    (double)x->nb / ((double)sorted[npos - 1] - (double)sorted[0]) : 0;
-	if (!isfinite(x->scale))	/* positives a denormal apart: one bucket */
-		x->scale = 0;
-	for (b = 0; b <= x->nb; b++) {
-		while (i < npos && bucket_of(x, sorted[i]) < b)
-			i++;
-		start[b] = (uint32_t)i;
-	}
-}
-
-/* Positives with score above s and equal to s; lowest <= s. */
-static void
-count_positives_vs(const struct pos_index *x, float s, size_t *above, size_t *equal)
-{
-	size_t b = bucket_of(x, s), lo = x->start[b], hi = x->start[b + 1], le, lt;
-
-	if (hi - lo > 16) {	/* a crowded bucket: search it */
-		le = lo + count_below(x->sorted + lo, hi - lo, s, 1);
-		lt = lo + count_below(x->sorted + lo, hi - lo, s, 0);
-	} else {
-		for (le = lo; le < hi && x->sorted[le] <= s; le++)
-			;
-		for (lt = lo; lt < le && x->sorted[lt] < s; lt++)
-			;
-	}
-	*above = x->npos - le;
-	*equal = le - lt;
-}
-
 /* Every metric of the table: those at k only when k is asked for. */
 static void
 table_metrics(const struct ranked_user *ru, struct user_metrics *out)
@@ -115,140 +36,133 @@ table_metrics(const struct ranked_user *ru, struct user_metrics *out)
 }
 
 /*
- * Up to this many positives, their places among the scores are tallied in
- * vector passes over all scores (TALLY_WIDTH positives a pass); with more,
- * each negative is placed among them through the bucket index, a scalar
- * pass whose cost does not grow with the positives.
- */
-#define TALLY_POSITIVES 256
-
-/*
- * Twice the (positive above negative + 1/2 tie) pairs, by tallying each
- * positive against every score (NaN, the skipped, count as neither), then
- * taking out the positives' own places among themselves.
+ * The positives' places among themselves, as place counts them for every
+ * score: each positive's (positives below it + positives at most it).
  */
 static uint64_t
-pairs_by_tally(const float *score, size_t n, const float *sorted_pos, size_t npos,
-    tally_fn tally, uint32_t *high_below, uint32_t *high_equal)
+positives_own_places(const float *sorted, size_t npos)
 {
-	float t[TALLY_WIDTH];
-	uint32_t below[TALLY_WIDTH], equal[TALLY_WIDTH];
-	uint64_t twice = 0;
-	size_t j, q, lo = 0, hi = 0;
+	uint64_t sum = 0;
+	size_t lo, hi;
 
-	for (j = 0; j < npos; j += TALLY_WIDTH) {
-		for (q = 0; q < TALLY_WIDTH; q++)
-			t[q] = sorted_pos[j + q < npos ? j + q : npos - 1];
-		tally(score, n, t, below, equal);
-		for (q = 0; q < TALLY_WIDTH && j + q < npos; q++) {
-			/* positives below sorted_pos[j + q]: lo; equal to it: hi - lo */
-			while (sorted_pos[lo] < t[q])
-				lo++;
-			for (hi = hi > lo ? hi : lo; hi < npos && sorted_pos[hi] == t[q]; hi++)
-				;
-			twice += 2 * (below[q] - lo) + (equal[q] - (hi - lo));
-		}
+	for (lo = 0; lo < npos; lo = hi) {
+		for (hi = lo + 1; hi < npos && sorted[hi] == sorted[lo]; hi++)
+			;
+		sum += (uint64_t)(hi - lo) * (lo + hi);
 	}
-	/* the last threshold tallied is the highest positive */
-	*high_below = below[(npos - 1) % TALLY_WIDTH];
-	*high_equal = equal[(npos - 1) % TALLY_WIDTH];
-	return twice;
+	return sum;
 }
 
-/* The same pairs, each negative placed among the positives by the index. */
-static uint64_t
-pairs_by_buckets(const float *score, const uint8_t *label, size_t n, const float *sorted_pos,
-    size_t npos, uint32_t *buckets)
+int
+user_rank_reserve(struct user_rank *r, size_t npos, uint32_t k, struct bpr_err *e)
 {
-	struct pos_index index;
-	float lowest = sorted_pos[0], highest = sorted_pos[npos - 1];
-	size_t i, above, equal;
-	uint64_t twice = 0;
-
-	pos_index_build(&index, sorted_pos, npos, buckets);
-	for (i = 0; i < n; i++) {
-		float s = score[i];
-		if (label[i] != LABEL_NEG)
-			continue;
-		/* most negatives fall below every positive: no search needed */
-		if (s < lowest)
-			above = npos, equal = 0;
-		else if (s > highest)
-			above = 0, equal = 0;
-		else
-			count_positives_vs(&index, s, &above, &equal);
-		twice += 2 * above + equal;
+	if (r->heap == NULL || k != r->k) {
+		free(r->heap);
+		if ((r->heap = mem_array((size_t)k + 1, sizeof(struct scored), 0, "ranking", e)) == NULL)
+			return -1;
+		r->k = k;
 	}
-	return twice;
+	r->place = place_kernel();
+	if (npos <= r->cap && r->sorted != NULL)
+		return 0;
+	free(r->sorted);
+	free(r->levels);
+	r->cap = npos > 2 * r->cap ? npos : 2 * r->cap;
+	r->sorted = mem_array(r->cap + 1, sizeof(float), 0, "ranking", e);
+	r->levels = mem_array(place_table_size(r->cap), sizeof(float), 0, "ranking", e);
+	if (r->sorted == NULL || r->levels == NULL) {
+		r->cap = 0;
+		return -1;
+	}
+	return 0;
 }
 
-/* How many of s[0..n) are below v, and equal to it. */
-static void
-tally_value(tally_fn tally, const float *s, size_t n, float v, uint32_t *below, uint32_t *equal)
+void
+user_rank_free(struct user_rank *r)
 {
-	float t[TALLY_WIDTH];
-	uint32_t b[TALLY_WIDTH], e[TALLY_WIDTH];
-	size_t q;
-
-	for (q = 0; q < TALLY_WIDTH; q++)
-		t[q] = v;
-	tally(s, n, t, b, e);
-	*below = b[0];
-	*equal = e[0];
+	free(r->sorted);
+	free(r->levels);
+	free(r->heap);
+	memset(r, 0, sizeof(*r));
 }
 
-/*
- * The rank of the best positive (the highest score, the first of equals):
- * the candidates above it, or equal and earlier, given how many of the
- * ranked candidates are below and equal to its score.
- */
-static size_t
-before_best(const float *score, size_t ranked, uint32_t best, tally_fn tally, uint32_t below,
-    uint32_t equal)
+void
+user_rank_begin(struct user_rank *r, size_t npos, size_t skipped)
 {
-	uint32_t below_earlier, equal_earlier = 0;
+	r->npos = npos;
+	r->skipped = skipped;
+	sort_array(r->sorted, npos, sizeof(*r->sorted), ascending_float);
+	place_table_build(&r->table, r->sorted, npos, r->levels);
+	memset(&r->placed, 0, sizeof(r->placed));
+	if (r->k > 0)
+		topk_reset(&r->top, r->heap, r->k);
+}
 
-	if (equal > 1)	/* ties with the best: those before it rank above */
-		tally_value(tally, score, best, score[best], &below_earlier, &equal_earlier);
-	return ranked - below - equal + equal_earlier;
+void
+user_rank_feed(struct user_rank *r, const float *score, size_t first, size_t n)
+{
+	r->place(score, n, &r->table, &r->placed);
+	if (r->k > 0)
+		topk_offer_scores(&r->top, score, n, NULL, first);
+}
+
+int
+user_rank_finish(struct user_rank *r, size_t n, const uint8_t *label, size_t equal_earlier,
+    struct user_metrics *out)
+{
+	const struct placed *p = &r->placed;
+	size_t npos = r->npos, negatives = n - npos - r->skipped;
+	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
+	struct ranked_user ru = { .k = r->k, .label = label, .npos = npos };
+
+	memset(out, 0, sizeof(*out));
+	if (negatives == 0)
+		return -1;
+	/* every score's (2 x positives above + ties), less the positives' own */
+	twice = 2 * (uint64_t)npos * p->scored - p->below_twice -
+	    (2 * (uint64_t)npos * npos - positives_own_places(r->sorted, npos));
+	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
+	/* the best positive: below those above it, and equal ones before it */
+	ru.first = n - r->skipped - (p->scored - p->from_highest) - p->at_highest +
+	    (p->at_highest > 1 ? equal_earlier : 0) + 1;
+	if (r->k > 0) {
+		ru.got = topk_sorted(&r->top);
+		ru.top = r->top.heap;
+	}
+	table_metrics(&ru, out);
+	return 0;
+}
+
+/* The best positive: the highest score, the first candidate of equals. */
+static uint32_t
+best_positive(const float *score, const uint32_t *pos, size_t npos)
+{
+	uint32_t best = pos[0];
+	size_t i;
+
+	for (i = 1; i < npos; i++)
+		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
+			best = pos[i];
+	return best;
 }
 
 int
 user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
     struct rank_space *w, struct user_metrics *out)
 {
-	size_t i, negatives = n - npos - skipped;
-	uint64_t twice;		/* 2 x (positive above + 1/2 tie) pairs: exact */
-	uint32_t best = w->pos[0], below, equal;
-	struct ranked_user ru = { .k = k, .label = w->label, .npos = npos };
-	struct topk top;
+	struct bpr_err e;
+	size_t i, equal_earlier = 0;
+	uint32_t best = best_positive(score, w->pos, npos);
 
-	memset(out, 0, sizeof(*out));
-	if (negatives == 0)
+	if (user_rank_reserve(&w->rank, npos, k, &e) < 0)
 		return -1;
-	for (i = 0; i < npos; i++) {
-		w->sorted[i] = score[w->pos[i]];
-		if (score[w->pos[i]] > score[best] || (score[w->pos[i]] == score[best] &&
-		    w->pos[i] < best))
-			best = w->pos[i];
-	}
-	sort_array(w->sorted, npos, sizeof(*w->sorted), ascending_float);
-	if (npos <= TALLY_POSITIVES) {
-		twice = pairs_by_tally(score, n, w->sorted, npos, w->tally, &below, &equal);
-	} else {
-		twice = pairs_by_buckets(score, w->label, n, w->sorted, npos, w->buckets);
-		tally_value(w->tally, score, n, score[best], &below, &equal);
-	}
-	out->auc = (double)twice / (2.0 * (double)npos * (double)negatives);
-	ru.first = before_best(score, n - skipped, best, w->tally, below, equal) + 1;
-	if (k > 0) {
-		topk_reset(&top, w->heap, k);
-		topk_offer_scores(&top, score, n, NULL);
-		ru.got = topk_sorted(&top);
-		ru.top = top.heap;
-	}
-	table_metrics(&ru, out);
-	return 0;
+	for (i = 0; i < npos; i++)
+		w->rank.sorted[i] = score[w->pos[i]];
+	user_rank_begin(&w->rank, npos, skipped);
+	user_rank_feed(&w->rank, score, 0, n);
+	for (i = 0; w->rank.placed.at_highest > 1 && i < best; i++)
+		equal_earlier += score[i] == score[best];
+	return user_rank_finish(&w->rank, n, w->label, equal_earlier, out);
 }
 
 void
@@ -256,22 +170,17 @@ rank_space_free(struct rank_space *w)
 {
 	free(w->label);
 	free(w->pos);
-	free(w->sorted);
-	free(w->buckets);
-	free(w->heap);
+	user_rank_free(&w->rank);
 	memset(w, 0, sizeof(*w));
 }
 
 int
 rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e)
 {
+	memset(w, 0, sizeof(*w));
 	w->label = mem_array(n, 1, 1, "ranking", e);
 	w->pos = mem_array(n, sizeof(uint32_t), 0, "ranking", e);
-	w->sorted = mem_array(n, sizeof(float), 0, "ranking", e);
-	w->buckets = mem_array(2 * n + 1, sizeof(uint32_t), 0, "ranking", e);
-	w->heap = mem_array(k + 1, sizeof(struct scored), 0, "ranking", e);
-	w->tally = tally_kernel();
-	return w->label && w->pos && w->sorted && w->buckets && w->heap ? 0 : -1;
+	return w->label && w->pos && user_rank_reserve(&w->rank, n, k, e) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------- model evaluation */
@@ -393,68 +302,275 @@ measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w)
 	unlabel_user(j, tu, w->label);
 }
 
-/* The blend's test users, one at a time (score holds a user's candidates). */
+/* The blend's test users, one at a time. */
 static void
-blend_users(struct eval_job *j, struct rank_space *w, float *score)
+blend_users(struct eval_job *j)
 {
 	struct blend_scratch s;
+	struct rank_space w;
 	struct bpr_err e;
+	float *score = mem_array(j->ncand + 1, sizeof(float), 0, "scores", &e);
 	size_t tu;
 
-	if (blend_scratch_alloc(&s, j->ncand, &e) < 0) {
+	if (score == NULL || rank_space_alloc(&w, j->ncand, j->c->k, &e) < 0 ||
+	    blend_scratch_alloc(&s, j->ncand, &e) < 0) {
 		j->failed = 1;
+		free(score);
+		rank_space_free(&w);
 		return;
 	}
 	for (tu = j->first; tu < j->last; tu++) {
 		if (!shard_has(&j->c->shard, j->test->user_id[tu]))
 			j->evaluated[tu] = EVAL_OTHER_SHARD;
 		else if (blend_user(j->c->blend, j->test->user_id[tu], score, &s) > 0)
-			measure_user(j, tu, score, w);
+			measure_user(j, tu, score, &w);
 	}
 	blend_scratch_free(&s);
+	rank_space_free(&w);
+	free(score);
 }
 
+/*
+ * Users scored together: the candidates' panels are read from memory once
+ * a block, and a tile's scores for the block stay in cache.
+ */
+#ifndef EVAL_USERS
+#define EVAL_USERS 96
+#endif
+
+/*
+ * A test user of a block scored together: its ranking, fed each tile of
+ * scores while the tile is in cache, and the candidates it leaves out
+ * (its train positives), ascending, with the first not yet reached.
+ */
+struct user_slot {
+	struct user_rank rank;
+	struct left_out skip;
+	uint32_t best;		/* the best positive's candidate */
+	size_t tu;
+	const float *row;	/* the user's vector */
+	int ranked;		/* has a positive to rank */
+};
+
+/* What one evaluation thread works with. */
+struct slot_space {
+	struct user_slot slot[EVAL_USERS];
+	uint8_t *label;		/* by candidate: all LABEL_NEG between users */
+	uint32_t *pos;		/* a user's positive candidates */
+	float *tile;		/* EVAL_USERS x tile_cols scores */
+	size_t tile_panels, tile_cols;
+	score_fn score;
+	score_pick_fn pick;
+};
+
+/*
+ * Labels for user tu's positives, and with skip non-NULL, its candidates
+ * left out (a train positive that is also a test positive stays one);
+ * the positives' candidates into pos. Returns how many positives.
+ */
+static size_t
+label_positives(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos,
+    struct left_out *skip, int *failed)
+{
+	const struct positives *t = j->test, *x = j->exclude;
+	size_t k, npos = 0;
+	int64_t c, xu;
+
+	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
+		if ((c = j->test_cand[t->items[k]]) >= 0) {
+			label[c] = LABEL_POS;
+			pos[npos++] = (uint32_t)c;
+		}
+	xu = skip != NULL && x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
+	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
+		c = j->exclude_cand[x->items[k]];
+		if (c >= 0 && label[c] == LABEL_NEG) {
+			label[c] = LABEL_SKIP;
+			*failed |= left_out_add(skip, (uint32_t)c) < 0;
+		}
+	}
+	return npos;
+}
+
+static void
+unlabel_slot(const struct user_slot *u, uint8_t *label, const uint32_t *pos, size_t npos)
+{
+	size_t i;
+
+	for (i = 0; i < npos; i++)
+		label[pos[i]] = LABEL_NEG;
+	for (i = 0; i < u->skip.n; i++)
+		label[u->skip.c[i]] = LABEL_NEG;
+}
+
+/*
+ * Start user tu in slot u: its positives' scores (the kernel's bits),
+ * placed, and the candidates it leaves out. Returns -1 out of memory.
+ */
+static int
+slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t tu)
+{
+	struct bpr_err e;
+	size_t npos, i, best;
+	float *score;
+	int failed = 0;
+
+	u->tu = tu;
+	u->skip.n = 0;
+	npos = label_positives(j, tu, w->label, w->pos, &u->skip, &failed);
+	unlabel_slot(u, w->label, w->pos, npos);
+	j->nunknown[tu] = j->test->start[tu + 1] - j->test->start[tu] - npos;
+	j->npos[tu] = npos;
+	j->nexcl[tu] = u->skip.n;
+	j->evaluated[tu] = EVAL_WITHOUT;
+	u->ranked = npos > 0;
+	if (failed || (u->ranked && user_rank_reserve(&u->rank, npos, j->c->k, &e) < 0))
+		return -1;
+	if (!u->ranked)
+		return 0;
+	score = u->rank.sorted;		/* sorted by user_rank_begin */
+	left_out_ready(&u->skip);
+	w->pick(j->cand, u->row, w->pos, npos, score);
+	for (best = 0, i = 1; i < npos; i++)	/* the highest, the first of equals */
+		if (score[i] > score[best] || (score[i] == score[best] && w->pos[i] < w->pos[best]))
+			best = i;
+	u->best = w->pos[best];
+	user_rank_begin(&u->rank, npos, u->skip.n);
+	return 0;
+}
+
+
+/* The candidates before the best positive, not left out, with its score. */
+static size_t
+equal_before_best(struct eval_job *j, struct slot_space *w, struct user_slot *u)
+{
+	float s, best = u->rank.sorted[u->rank.npos - 1];
+	size_t n = 0;
+	uint32_t c;
+
+	for (c = 0; c < u->best; c++)
+		if (w->label[c] != LABEL_SKIP) {
+			w->pick(j->cand, u->row, &c, 1, &s);
+			n += s == best;
+		}
+	return n;
+}
+
+/* The user's metrics, its labels (positives, and those left out) set meanwhile. */
+static void
+slot_finish(struct eval_job *j, struct slot_space *w, struct user_slot *u)
+{
+	size_t npos, equal = 0;
+	int failed = 0;		/* cannot: the list had this room before */
+
+	if (!u->ranked)
+		return;
+	u->skip.n = 0;
+	npos = label_positives(j, u->tu, w->label, w->pos, &u->skip, &failed);
+	if (u->rank.placed.at_highest > 1)
+		equal = equal_before_best(j, w, u);
+	if (user_rank_finish(&u->rank, j->ncand, w->label, equal, &j->per_user[u->tu]) == 0)
+		j->evaluated[u->tu] = EVAL_DONE;
+	unlabel_slot(u, w->label, w->pos, npos);
+}
+static void
+slot_space_free(struct slot_space *w)
+{
+	int b;
+
+	for (b = 0; b < EVAL_USERS; b++) {
+		user_rank_free(&w->slot[b].rank);
+		left_out_free(&w->slot[b].skip);
+	}
+	free(w->label);
+	free(w->pos);
+	free(w->tile);
+	memset(w, 0, sizeof(*w));
+}
+
+static int
+slot_space_alloc(struct slot_space *w, const struct eval_job *j, struct bpr_err *e)
+{
+	memset(w, 0, sizeof(*w));
+	w->score = score_kernel();
+	w->pick = score_pick_kernel();
+	w->tile_panels = score_tile_panels(j->cand);
+	w->tile_cols = w->tile_panels * SCORE_NR;
+	w->label = mem_array(j->ncand + 1, 1, 1, "ranking", e);
+	w->pos = mem_array(j->ncand + 1, sizeof(uint32_t), 0, "ranking", e);
+	w->tile = mem_aligned(EVAL_USERS, w->tile_cols * sizeof(float), "scores", e);
+	return w->label && w->pos && w->tile ? 0 : -1;
+}
+
+/* The next few test users the model knows, from *tu on, into the slots. */
+static int
+next_block(struct eval_job *j, struct slot_space *w, size_t *tu, const float **rows)
+{
+	int64_t urow;
+	int n;
+
+	for (n = 0; n < EVAL_USERS && *tu < j->last; (*tu)++) {
+		if (!shard_has(&j->c->shard, j->test->user_id[*tu])) {
+			j->evaluated[*tu] = EVAL_OTHER_SHARD;
+			continue;
+		}
+		if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[*tu])) < 0)
+			continue;
+		rows[n] = w->slot[n].row = model_row(&j->m->user, (size_t)urow);
+		if (slot_begin(j, w, &w->slot[n], *tu) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The thread's users, EVAL_USERS at a time, over the candidates a tile
+ * at a time: each tile's scores are ranked for every user of the block
+ * while they are in cache, and no user's whole row of scores is stored.
+ */
 static void *
 eval_users(void *arg)
 {
 	struct eval_job *j = arg;
-	score_fn score = score_kernel();
-	struct rank_space w;
+	struct slot_space w;
 	struct bpr_err e;
-	const float *rows[SCORE_USERS];
-	size_t tu = j->first, block[SCORE_USERS];
-	float *scores = mem_array(j->ncand * SCORE_USERS, sizeof(float), 0, "scores", &e);
-	int64_t urow;
+	const float *rows[EVAL_USERS];
+	size_t tu = j->first, p, end, lo, hi;
 	int n, b;
 
-	if (rank_space_alloc(&w, j->ncand, j->c->k, &e) < 0 || scores == NULL) {
-		j->failed = 1;
-		rank_space_free(&w);
-		free(scores);
+	if (j->c->blend != NULL) {
+		blend_users(j);
 		return NULL;
 	}
-	if (j->c->blend != NULL) {
-		blend_users(j, &w, scores);
-		tu = j->last;
+	if (slot_space_alloc(&w, j, &e) < 0) {
+		j->failed = 1;
+		slot_space_free(&w);
+		return NULL;
 	}
 	while (tu < j->last) {
-		/* the next few test users the model knows */
-		for (n = 0; n < SCORE_USERS && tu < j->last; tu++) {
-			if (!shard_has(&j->c->shard, j->test->user_id[tu])) {
-				j->evaluated[tu] = EVAL_OTHER_SHARD;
-				continue;
-			}
-			if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[tu])) < 0)
-				continue;
-			block[n] = tu;
-			rows[n++] = model_row(&j->m->user, (size_t)urow);
+		if ((n = next_block(j, &w, &tu, rows)) < 0) {
+			j->failed = 1;
+			break;
 		}
-		score_users(score, j->cand, rows, n, scores);
+		for (p = 0; p < j->cand->panels; p = end) {
+			end = j->cand->panels - p < w.tile_panels ? j->cand->panels : p + w.tile_panels;
+			lo = p * SCORE_NR;
+			hi = end * SCORE_NR < j->ncand ? end * SCORE_NR : j->ncand;
+			score_tile(w.score, j->cand, rows, n, p, end, w.tile, w.tile_cols);
+			for (b = 0; b < n; b++) {
+				float *row = w.tile + (size_t)b * w.tile_cols;
+
+				if (!w.slot[b].ranked)
+					continue;
+				left_out_blank(&w.slot[b].skip, row, lo, hi - lo);
+				user_rank_feed(&w.slot[b].rank, row, lo, hi - lo);
+			}
+		}
 		for (b = 0; b < n; b++)
-			measure_user(j, block[b], scores + (size_t)b * j->ncand, &w);
+			slot_finish(j, &w, &w.slot[b]);
 	}
-	rank_space_free(&w);
-	free(scores);
+	slot_space_free(&w);
 	return NULL;
 }
 

@@ -19,6 +19,7 @@
 #include "data/positives.h"
 #include "eval/blend.h"
 #include "eval/metrics.h"
+#include "eval/place.h"
 #include "eval/score_many.h"
 #include "eval/shard.h"
 #include "eval/topk.h"
@@ -31,17 +32,50 @@ struct user_metrics {
 };
 
 /*
+ * One user's ranking under way, fed its candidates' scores a block at a
+ * time (a NaN score is a candidate left out): the positives' scores laid
+ * out for place, the sums so far, and the top k.
+ */
+struct user_rank {
+	float *sorted;		/* the positives' scores: room for cap */
+	float *levels;		/* place_table_size(cap) */
+	struct scored *heap;	/* k + 1 */
+	size_t cap, npos, skipped;
+	uint32_t k;
+	place_fn place;
+	struct place_table table;
+	struct placed placed;
+	struct topk top;
+};
+
+/* Room for npos positives (kept, grown as needed) and the top k. */
+int user_rank_reserve(struct user_rank *r, size_t npos, uint32_t k, struct bpr_err *e);
+void user_rank_free(struct user_rank *r);
+/*
+ * Start a user whose npos positives' scores are in r->sorted (any order),
+ * skipped of its candidates left out.
+ */
+void user_rank_begin(struct user_rank *r, size_t npos, size_t skipped);
+/* The scores of candidates first .. first + n - 1. */
+void user_rank_feed(struct user_rank *r, const float *score, size_t first, size_t n);
+/*
+ * The metrics over n candidates (labels by candidate, for the top k); the
+ * best positive ranks below the candidates above it and below
+ * equal_earlier of those equal to it (asked for only when
+ * r->placed.at_highest > 1). Returns 0, or -1 when there is no negative.
+ */
+int user_rank_finish(struct user_rank *r, size_t n, const uint8_t *label, size_t equal_earlier,
+    struct user_metrics *out);
+
+/*
  * What ranking one user works in, for up to n candidates and the top k:
  * the candidates' labels (all LABEL_NEG between users), the positive
- * candidates, and scratch for user_metrics.
+ * candidates, and the ranking.
  */
 struct rank_space {
 	uint8_t *label;
 	uint32_t *pos;
-	float *sorted;		/* the positives' scores */
-	uint32_t *buckets;	/* 2n + 1 */
-	struct scored *heap;	/* k + 1 */
-	tally_fn tally;
+	struct user_rank rank;
 };
 
 int rank_space_alloc(struct rank_space *w, size_t n, uint32_t k, struct bpr_err *e);

@@ -84,42 +84,48 @@ struct rec_job {
 	uint32_t k;
 	struct ranked *out;
 	uint32_t *got;
-	uint8_t *skip;
-	float *score;
-	struct scored *heap;
+	float *score;			/* SCORE_USERS x a tile's candidates */
+	struct scored *heap;		/* SCORE_USERS x k */
+	struct topk top[SCORE_USERS];
+	struct left_out skip[SCORE_USERS];
 	int failed;
 };
 
-/* Mark (or unmark) the user's excluded items among the model's rows. */
+/* Start the top k of the user's scores, leaving out what it already has. */
 static void
-mark_excluded(const struct rec_job *j, uint32_t user, uint8_t value)
+top_begin(struct rec_job *j, int b, uint32_t user)
 {
 	const struct positives *x = j->exclude;
 	int64_t xu = x ? positives_user_index(x, user) : -1;
-	int32_t row;
 	uint32_t k;
 
+	j->skip[b].n = 0;
 	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
-		if ((row = j->exclude_row[x->items[k]]) >= 0)
-			j->skip[row] = value;
+		if (j->exclude_row[x->items[k]] >= 0)
+			j->failed |= left_out_add(&j->skip[b], (uint32_t)j->exclude_row[x->items[k]]) < 0;
+	left_out_ready(&j->skip[b]);
+	topk_reset(&j->top[b], j->heap + (size_t)b * j->k, j->k);
 }
 
-/* The top k of one user's scores, leaving out what they already have. */
+/* Candidates first .. first + n - 1 of the user's scores. */
 static void
-top_of(struct rec_job *j, size_t i, const float *score)
+top_feed(struct rec_job *j, int b, float *score, size_t first, size_t n)
+{
+	left_out_blank(&j->skip[b], score, first, n);
+	topk_offer_scores(&j->top[b], score, n, NULL, first);
+}
+
+static void
+top_finish(struct rec_job *j, int b, size_t i)
 {
 	const struct bpr_model *m = j->m;
-	size_t r, n = m->item.rows;
-	struct topk top;
+	struct topk *top = &j->top[b];
+	size_t r;
 
-	mark_excluded(j, j->users[i], 1);
-	topk_reset(&top, j->heap, j->k);
-	topk_offer_scores(&top, score, n, j->skip);
-	mark_excluded(j, j->users[i], 0);
-	j->got[i] = (uint32_t)topk_sorted(&top);
+	j->got[i] = (uint32_t)topk_sorted(top);
 	for (r = 0; r < j->got[i]; r++) {
-		j->out[i * j->k + r].id = m->item_rows.ids[top.heap[r].index];
-		j->out[i * j->k + r].score = top.heap[r].score;
+		j->out[i * j->k + r].id = m->item_rows.ids[top->heap[r].index];
+		j->out[i * j->k + r].score = top->heap[r].score;
 	}
 }
 
@@ -129,19 +135,28 @@ recommend_blended(struct rec_job *j)
 {
 	struct blend_scratch s;
 	struct bpr_err e;
+	float *score = mem_array(j->m->item.rows + 1, sizeof(float), 0, "recommendations", &e);
 	size_t i;
 
-	if (blend_scratch_alloc(&s, j->m->item.rows, &e) < 0) {
+	if (score == NULL || blend_scratch_alloc(&s, j->m->item.rows, &e) < 0) {
+		free(score);
 		j->failed = 1;
 		return;
 	}
 	for (i = j->first; i < j->last; i++) {
-		blend_user(j->blend, j->users[i], j->score, &s);
-		top_of(j, i, j->score);
+		blend_user(j->blend, j->users[i], score, &s);
+		top_begin(j, 0, j->users[i]);
+		top_feed(j, 0, score, 0, j->m->item.rows);
+		top_finish(j, 0, i);
 	}
 	blend_scratch_free(&s);
+	free(score);
 }
 
+/*
+ * SCORE_USERS users at a time, over the items a tile at a time: each
+ * tile's scores go to the users' lists while they are in cache.
+ */
 static void *
 recommend_users(void *arg)
 {
@@ -149,8 +164,8 @@ recommend_users(void *arg)
 	const struct bpr_model *m = j->m;
 	const float *rows[SCORE_USERS];
 	score_fn score = score_kernel();
-	size_t i, b, n = m->item.rows;
-	int nb;
+	size_t i, p, end, lo, hi, tile = score_tile_panels(j->cand), cols = tile * SCORE_NR;
+	int nb, b;
 
 	if (j->blend != NULL) {
 		recommend_blended(j);
@@ -158,11 +173,20 @@ recommend_users(void *arg)
 	}
 	for (i = j->first; i < j->last; i += (size_t)nb) {
 		nb = j->last - i < SCORE_USERS ? (int)(j->last - i) : SCORE_USERS;
-		for (b = 0; b < (size_t)nb; b++)
-			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + b]));
-		score_users(score, j->cand, rows, nb, j->score);
-		for (b = 0; b < (size_t)nb; b++)
-			top_of(j, i + b, j->score + b * n);
+		for (b = 0; b < nb; b++) {
+			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + (size_t)b]));
+			top_begin(j, b, j->users[i + (size_t)b]);
+		}
+		for (p = 0; p < j->cand->panels; p = end) {
+			end = j->cand->panels - p < tile ? j->cand->panels : p + tile;
+			lo = p * SCORE_NR;
+			hi = end * SCORE_NR < j->cand->n ? end * SCORE_NR : j->cand->n;
+			score_tile(score, j->cand, rows, nb, p, end, j->score, cols);
+			for (b = 0; b < nb; b++)
+				top_feed(j, b, j->score + (size_t)b * cols, lo, hi - lo);
+		}
+		for (b = 0; b < nb; b++)
+			top_finish(j, b, i + (size_t)b);
 	}
 	return NULL;
 }
@@ -182,10 +206,11 @@ has_user(const struct bpr_model *m, const struct blend *blend, uint32_t id)
 static void
 free_jobs(struct rec_job *jobs, int n)
 {
-	int i;
+	int i, b;
 
 	for (i = 0; i < n; i++) {
-		free(jobs[i].skip);
+		for (b = 0; b < SCORE_USERS; b++)
+			left_out_free(&jobs[i].skip[b]);
 		free(jobs[i].score);
 		free(jobs[i].heap);
 	}
@@ -221,11 +246,11 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .cand = &cand, .users = users, .exclude = exclude,
 		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
-		jobs[t].skip = mem_array(m->item.rows + 1, 1, 1, "recommendations", e);
-		jobs[t].score = mem_array(SCORE_USERS * (m->item.rows + 1), sizeof(float), 0,
+		jobs[t].score = mem_aligned(SCORE_USERS, score_tile_panels(&cand) * SCORE_NR *
+		    sizeof(float), "recommendations", e);
+		jobs[t].heap = mem_array((size_t)SCORE_USERS * k + 1, sizeof(struct scored), 0,
 		    "recommendations", e);
-		jobs[t].heap = mem_array(k, sizeof(struct scored), 0, "recommendations", e);
-		if (!jobs[t].skip || !jobs[t].score || !jobs[t].heap)
+		if (!jobs[t].score || !jobs[t].heap)
 			goto done;
 	}
 	for (t = 1; t < nt; t++)

@@ -1,21 +1,30 @@
 #include "eval/score_many.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/mem.h"
 #include "model/vec.h"
 
-#define TALLY_NAME tally_baseline
-#include "eval/score_many_kernel.h"
+static int reference_asked;
+static pthread_once_t reference_read = PTHREAD_ONCE_INIT;
 
-int
-kernels_reference(void)
+static void
+read_reference(void)
 {
 	const char *ref = getenv("BPRTOOLS_REFERENCE");
 
-	return ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0;
+	reference_asked = ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0;
+}
+
+/* Read once: the hot loops ask for every block of scores. */
+int
+kernels_reference(void)
+{
+	pthread_once(&reference_read, read_reference);
+	return reference_asked;
 }
 
 int
@@ -31,16 +40,23 @@ kernels_avx2(void)
 #endif
 }
 
+int
+kernels_avx512(void)
+{
+	if (kernels_reference())
+		return 0;
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f");
+#else
+	return 0;
+#endif
+}
+
 score_fn
 score_kernel(void)
 {
 	return kernels_avx2() ? score_panels_fma : score_panels_reference;
-}
-
-tally_fn
-tally_kernel(void)
-{
-	return kernels_avx2() ? tally_avx2 : tally_baseline;
 }
 
 at_least_fn
@@ -104,34 +120,54 @@ void
 score_panels_reference(const float *const *users, int nu, const struct score_items *s,
     size_t first, size_t last, float *out, size_t stride)
 {
-	size_t c, k, end = last * SCORE_NR < s->n ? last * SCORE_NR : s->n;
-	const float *panel;
-	float sum;
+	size_t c, end = last * SCORE_NR < s->n ? last * SCORE_NR : s->n;
+	uint32_t id;
 	int u;
 
 	for (u = 0; u < nu; u++)
 		for (c = first * SCORE_NR; c < end; c++) {
-			panel = s->panel + (c / SCORE_NR) * s->width * SCORE_NR + c % SCORE_NR;
-			sum = 0.0f;
-			for (k = 0; k < s->width; k++)
-				sum = fmaf(users[u][k], panel[k * SCORE_NR], sum);
-			out[(size_t)u * stride + c] = s->bias != NULL ? sum + s->bias[c] : sum;
+			id = (uint32_t)c;
+			score_pick_baseline(s, users[u], &id, 1, out + (size_t)u * stride + c -
+			    first * SCORE_NR);
 		}
+}
+
+size_t
+score_tile_panels(const struct score_items *s)
+{
+	size_t tile = SCORE_TILE_BYTES / (s->width * SCORE_NR * sizeof(float));
+
+	return tile > 0 ? tile : 1;
+}
+
+void
+score_tile(score_fn kernel, const struct score_items *s, const float *const *users, int nu,
+    size_t first, size_t last, float *out, size_t stride)
+{
+	int u;
+
+	for (u = 0; u < nu; u += SCORE_MR)
+		kernel(users + u, nu - u < SCORE_MR ? nu - u : SCORE_MR, s, first, last,
+		    out + (size_t)u * stride, stride);
 }
 
 void
 score_users(score_fn kernel, const struct score_items *s, const float *const *users, int nu,
     float *out)
 {
-	size_t tile = SCORE_TILE_BYTES / (s->width * SCORE_NR * sizeof(float)), p, end;
-	int u;
+	size_t tile = score_tile_panels(s), p, end;
 
-	if (tile < 1)
-		tile = 1;
 	for (p = 0; p < s->panels; p = end) {
 		end = s->panels - p < tile ? s->panels : p + tile;
-		for (u = 0; u < nu; u += SCORE_MR)
-			kernel(users + u, nu - u < SCORE_MR ? nu - u : SCORE_MR, s, p, end,
-			    out + (size_t)u * s->n, s->n);
+		score_tile(kernel, s, users, nu, p, end, out + p * SCORE_NR, s->n);
 	}
 }
+
+score_pick_fn
+score_pick_kernel(void)
+{
+	return kernels_avx2() ? score_pick_fma : score_pick_baseline;
+}
+
+#define PICK_NAME score_pick_baseline
+#include "eval/score_pick.h"

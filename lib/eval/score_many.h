@@ -42,19 +42,21 @@ int score_items_pack(struct score_items *s, const float *items, const float *bia
 void score_items_free(struct score_items *s);
 
 /*
- * out[u * stride + c] = users[u] . item c (+ bias[c]) for u < nu <= SCORE_MR
- * and the items of panels [first, last).
+ * out[u * stride + c - first * SCORE_NR] = users[u] . item c (+ bias[c])
+ * for u < nu <= SCORE_MR and the items c of panels [first, last).
  */
 typedef void (*score_fn)(const float *const *users, int nu, const struct score_items *s,
     size_t first, size_t last, float *out, size_t stride);
 
 /*
- * Which copy of the hot loops (scoring, tallying, training) to run: the
+ * Which copy of the hot loops (scoring, placing, training) to run: the
  * environment's BPRTOOLS_REFERENCE (set, and not "0") asks for the plain
- * baseline code; otherwise AVX2 (with FMA) where the processor has it.
+ * baseline code; otherwise AVX2 (with FMA), or AVX-512 for the loop that
+ * has such a copy (place.h), where the processor has it.
  */
 int kernels_reference(void);
 int kernels_avx2(void);
+int kernels_avx512(void);
 
 /* The scoring loop for this processor. */
 score_fn score_kernel(void);
@@ -73,6 +75,30 @@ void score_panels_fma(const float *const *users, int nu, const struct score_item
 void score_users(score_fn kernel, const struct score_items *s, const float *const *users,
     int nu, float *out);
 
+/* Panels in a tile: SCORE_TILE_BYTES of them, at least one. */
+size_t score_tile_panels(const struct score_items *s);
+
+/*
+ * One tile, panels [first, last), for nu <= SCORE_USERS users:
+ * out[u * stride + c - first * SCORE_NR] for its candidates c. A caller
+ * that ranks each tile's scores as they come (eval.c) keeps them in cache.
+ */
+void score_tile(score_fn kernel, const struct score_items *s, const float *const *users,
+    int nu, size_t first, size_t last, float *out, size_t stride);
+
+/*
+ * The scores of candidates c[0..n) for one user, the kernel's bits:
+ * a few at a time, for the places of a user's positives.
+ */
+typedef void (*score_pick_fn)(const struct score_items *s, const float *user,
+    const uint32_t *c, size_t n, float *out);
+
+score_pick_fn score_pick_kernel(void);
+void score_pick_baseline(const struct score_items *s, const float *user, const uint32_t *c,
+    size_t n, float *out);
+void score_pick_fma(const struct score_items *s, const float *user, const uint32_t *c,
+    size_t n, float *out);
+
 /*
  * Bit i set where s[i] >= t, for the 64 scores s[0..64): a pass that
  * finds the few candidates that can enter a top-k list, 8 compares at a
@@ -83,19 +109,5 @@ typedef uint64_t (*at_least_fn)(const float *s, float t);
 at_least_fn at_least_kernel(void);
 uint64_t at_least_baseline(const float *s, float t);
 uint64_t at_least_avx2(const float *s, float t);
-
-#define TALLY_WIDTH 4		/* thresholds a tally pass compares with */
-
-/*
- * below[j] and equal[j]: how many of s[0..n) are below t[j] and equal to
- * it, for j < TALLY_WIDTH (a NaN is neither): where a user's few
- * positives fall among all the scores, in one vectorised pass.
- */
-typedef void (*tally_fn)(const float *s, size_t n, const float *t, uint32_t *below,
-    uint32_t *equal);
-
-tally_fn tally_kernel(void);
-void tally_baseline(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal);
-void tally_avx2(const float *s, size_t n, const float *t, uint32_t *below, uint32_t *equal);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The scoring and tallying loops compiled for AVX2 and FMA (the Makefile
+ * The scoring loops compiled for AVX2 and FMA (the Makefile
  * adds -mavx2 -mfma to *_avx2.c files on x86-64); score_many.c picks them
  * on processors that have both.
  */
@@ -7,8 +7,10 @@
 #include <immintrin.h>
 #include <string.h>
 
-#define TALLY_NAME tally_avx2
-#include "eval/score_many_kernel.h"
+#include "eval/score_many.h"
+
+#define PICK_NAME score_pick_fma
+#include "eval/score_pick.h"
 
 /*
  * nu users (a constant once inlined) x one panel of SCORE_NR items: the
@@ -71,7 +73,7 @@ score_run(const float *const *users, const int nu, const struct score_items *s, 
 	for (p = first; p < last; p++) {
 		c = p * SCORE_NR;
 		panel_step(users, nu, s->panel + p * panel_size, s->width,
-		    s->bias != NULL ? s->bias + c : NULL, out + c, stride,
+		    s->bias != NULL ? s->bias + c : NULL, out + (p - first) * SCORE_NR, stride,
 		    s->n - c < SCORE_NR ? s->n - c : SCORE_NR);
 	}
 }

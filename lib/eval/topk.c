@@ -1,6 +1,8 @@
 #include "eval/topk.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "data/sort.h"
 #include "eval/score_many.h"
@@ -80,7 +82,7 @@ topk_sorted(struct topk *t)
 }
 
 void
-topk_offer_scores(struct topk *t, const float *score, size_t n, const uint8_t *skip)
+topk_offer_scores(struct topk *t, const float *score, size_t n, const uint8_t *skip, size_t first)
 {
 	at_least_fn at_least = at_least_kernel();
 	uint64_t maybe;
@@ -96,7 +98,57 @@ topk_offer_scores(struct topk *t, const float *score, size_t n, const uint8_t *s
 			i = b + (size_t)__builtin_ctzll(maybe);
 			if ((skip == NULL || !skip[i]) && score[i] == score[i] &&
 			    (t->n < t->k || score[i] >= t->heap[0].score))
-				topk_offer(t, score[i], (uint32_t)i);
+				topk_offer(t, score[i], (uint32_t)(first + i));
 		}
 	}
+}
+
+int
+left_out_add(struct left_out *l, uint32_t c)
+{
+	size_t cap = l->cap > 0 ? 2 * l->cap : 64;
+	uint32_t *grown;
+
+	if (l->n == l->cap) {
+		if ((grown = realloc(l->c, cap * sizeof(*grown))) == NULL)
+			return -1;
+		l->c = grown;
+		l->cap = cap;
+	}
+	l->c[l->n++] = c;
+	return 0;
+}
+
+static int
+ascending_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+left_out_ready(struct left_out *l)
+{
+	size_t i;
+
+	for (i = 1; i < l->n && l->c[i - 1] < l->c[i]; i++)	/* often in order already */
+		;
+	if (i < l->n)
+		sort_array(l->c, l->n, sizeof(*l->c), ascending_u32);
+	l->next = 0;
+}
+
+void
+left_out_blank(struct left_out *l, float *score, size_t first, size_t n)
+{
+	for (; l->next < l->n && l->c[l->next] < first + n; l->next++)
+		score[l->c[l->next] - first] = NAN;
+}
+
+void
+left_out_free(struct left_out *l)
+{
+	free(l->c);
+	memset(l, 0, sizeof(*l));
 }

@@ -127,7 +127,7 @@ check_topk(size_t n, size_t k)
 	}
 	qsort(all, m, sizeof(*all), by_rank);
 	topk_reset(&t, heap, k);
-	topk_offer_scores(&t, score, n, skip);
+	topk_offer_scores(&t, score, n, skip, 0);
 	got = topk_sorted(&t);
 	bad = got != (m < k ? m : k);
 	for (i = 0; i < got && !bad; i++)
@@ -146,7 +146,7 @@ main(void)
 {
 	static const size_t widths[] = { 16, 32, 64, 112 };
 	static const size_t counts[] = { 1, 15, 16, 17, 100, 1000 };
-	static const int users[] = { 1, 5, 6, 7, 24 };
+	static const int users[] = { 1, 5, 6, 7, 11, 12, 13, 24 };
 	size_t w, c, u;
 	int bad = 0;
 
@@ -154,7 +154,7 @@ main(void)
 	printf("kernel: %s\n", kernels_avx2() ? "fma" : "reference");
 	for (w = 0; w < 4; w++)
 		for (c = 0; c < 6; c++)
-			for (u = 0; u < 5; u++)
+			for (u = 0; u < 8; u++)
 				bad |= check_scores(widths[w], counts[c], users[u], (int)(c + u) % 2);
 	bad |= check_topk(1, 1) | check_topk(63, 10) | check_topk(64, 10) | check_topk(65, 3) |
 	    check_topk(5000, 10) | check_topk(5000, 200) | check_topk(130, 200);
