@@ -127,7 +127,7 @@ $(BUILD)/unit/failalloc.so: tests/shim/failalloc.c
 	@mkdir -p $(@D)
 	$(CC) $(WARNINGS) -O2 -fPIC -shared -o $@ $<
 
-units: $(UNIT) $(BUILD)/unit/failalloc.so
+units: $(UNIT) $(BUILD)/unit/failalloc.so $(BUILD)/ml-synth
 
 check:
 	@CC="$(CC)" pipelines/deps.sh check

@@ -538,3 +538,16 @@ load helpers
 	echo "shuffled $s, blocked $b"
 	awk -v s="$s" -v b="$b" 'BEGIN { d = s - b; exit !(d < 0.03 && d > -0.03) }'
 }
+
+@test "bpr-train: every optimiser learns at its default learning rate (--hard 1 --no-bias, 10 epochs, planted set)" {
+	# 2,000 users x 1,000 items whose choices follow 16 planted topics
+	# (ml-synth -p); the rowadagrad and sgd defaults learnt nothing here once
+	"$UNIT/../ml-synth" -p -d 16 -t 0.3 -u 2000 -i 1000 -r 100000 -s 3 .
+	ml-split -q --scheme random --test-fraction 0.2 --min-rating 4 -o train.tsv -t test.tsv ratings.csv
+	for opt in adagrad rowadagrad sgd adam lazyadam adam-dense; do
+		bpr-train -q --train train.tsv --hard 1 --no-bias --optimizer "$opt" --epochs 10 --seed 1 -o m.bpr
+		a=$(auc -m m.bpr --exclude train.tsv test.tsv | metric /dev/stdin auc)
+		echo "$opt: clean auc $a"
+		awk -v a="$a" 'BEGIN { exit !(a > 0.8) }'
+	done
+}

@@ -7,7 +7,18 @@
  * ratings distributed like ml-25m's, sparse movie ids up to 209,171; and
  * a movies.csv with quoted titles and 1-6 of 19 genres per movie.
  *
- * usage: ml-synth [-u users] [-i items] [-r ratings] [-s seed] dir
+ * By default a user's items follow popularity alone: no model can rank
+ * better than popularity does. With -p (planted) they follow a planted
+ * model a recommender can find: each item belongs to one of `dim` topics,
+ * each user weighs the topics by softmax(g / temperature) with g standard
+ * normal per user and topic, and a user's items are drawn by topic, then
+ * by popularity within it. In factor terms the planted scores are rank
+ * dim (a user's vector its topic weights, an item's its topic's indicator,
+ * times the item's popularity); a low temperature concentrates a user on
+ * few topics, a high one spreads it over all, leaving no structure.
+ *
+ * usage: ml-synth [-p] [-d dim] [-t temperature] [-u users] [-i items]
+ *                 [-r ratings] [-s seed] dir
  */
 #include <getopt.h>
 #include <math.h>
@@ -109,17 +120,117 @@ half_star(struct bpr_rng *rng)
 	return 0.5 * (k + 1);
 }
 
-/* n distinct item ranks drawn by popularity (then uniformly if slow). */
+/* The planted model (-p): topics of items, and a user's weights on them. */
+struct planted {
+	size_t dim;		/* 0: no planted model, popularity alone */
+	double temperature;
+	uint32_t **member;	/* each topic's item ranks */
+	size_t *members;
+	struct alias_table *within;	/* each topic's items by popularity */
+	double *weight;		/* the current user's topic weights, summing to 1 */
+};
+
+static double
+normal(struct bpr_rng *rng)
+{
+	double u = rng_double(rng), v = rng_double(rng);
+
+	return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
+}
+
 static void
-draw_items(struct bpr_rng *rng, const struct alias_table *pop, uint32_t *marks,
-    uint32_t mark, size_t items, uint32_t n, uint32_t *out)
+planted_init(struct planted *pl, size_t items, const double *pop, struct bpr_rng *rng)
+{
+	struct bpr_err e;
+	uint32_t *topic = xcalloc(items, sizeof(*topic));
+	double *w = xcalloc(items, sizeof(*w));
+	size_t k, t, n;
+
+	pl->member = xcalloc(pl->dim, sizeof(*pl->member));
+	pl->members = xcalloc(pl->dim, sizeof(*pl->members));
+	pl->within = xcalloc(pl->dim, sizeof(*pl->within));
+	pl->weight = xcalloc(pl->dim, sizeof(*pl->weight));
+	for (k = 0; k < items; k++)	/* every topic gets items: k % dim, then shuffled */
+		topic[k] = (uint32_t)(k % pl->dim);
+	for (k = items - 1; k > 0; k--) {
+		uint32_t j = rng_below(rng, (uint32_t)k + 1), x = topic[k];
+		topic[k] = topic[j];
+		topic[j] = x;
+	}
+	for (t = 0; t < pl->dim; t++) {
+		pl->member[t] = xcalloc(items / pl->dim + 1, sizeof(**pl->member));
+		for (n = 0, k = 0; k < items; k++)
+			if (topic[k] == t) {
+				w[n] = pop[k];
+				pl->member[t][n++] = (uint32_t)k;
+			}
+		pl->members[t] = n;
+		if (alias_init(&pl->within[t], w, n, &e) < 0)
+			die(e.msg);
+	}
+	free(topic);
+	free(w);
+}
+
+static void
+planted_free(struct planted *pl)
+{
+	size_t t;
+
+	for (t = 0; t < pl->dim; t++) {
+		free(pl->member[t]);
+		alias_free(&pl->within[t]);
+	}
+	free(pl->member);
+	free(pl->members);
+	free(pl->within);
+	free(pl->weight);
+}
+
+/* A new user's topic weights: softmax of normal draws over the temperature. */
+static void
+planted_user(struct planted *pl, struct bpr_rng *rng)
+{
+	double sum = 0, top = -HUGE_VAL;
+	size_t t;
+
+	for (t = 0; t < pl->dim; t++) {
+		pl->weight[t] = normal(rng) / pl->temperature;
+		top = pl->weight[t] > top ? pl->weight[t] : top;
+	}
+	for (t = 0; t < pl->dim; t++)
+		sum += pl->weight[t] = exp(pl->weight[t] - top);
+	for (t = 0; t < pl->dim; t++)
+		pl->weight[t] /= sum;
+}
+
+/* An item rank drawn from the current user's planted preferences. */
+static uint32_t
+planted_draw(const struct planted *pl, struct bpr_rng *rng)
+{
+	double r = rng_double(rng);
+	size_t t = 0;
+
+	while (t + 1 < pl->dim && r >= pl->weight[t])
+		r -= pl->weight[t++];
+	return pl->member[t][alias_draw(&pl->within[t], rng)];
+}
+
+/*
+ * n distinct item ranks drawn by popularity, or by the planted model
+ * (then uniformly if slow: a user asking for more items than its topics
+ * easily give).
+ */
+static void
+draw_items(struct bpr_rng *rng, const struct alias_table *pop, const struct planted *pl,
+    uint32_t *marks, uint32_t mark, size_t items, uint32_t n, uint32_t *out)
 {
 	uint64_t tries = 0;
 	uint32_t got = 0, k;
 
 	while (got < n) {
 		if (tries++ < 20ull * n)
-			k = alias_draw(pop, rng);
+			k = pl->dim > 0 ? planted_draw(pl, rng) : alias_draw(pop, rng);
 		else
 			k = rng_below(rng, (uint32_t)items);
 		if (marks[k] != mark) {
@@ -131,7 +242,7 @@ draw_items(struct bpr_rng *rng, const struct alias_table *pop, uint32_t *marks,
 
 static void
 write_ratings(const char *dir, size_t users, size_t items, uint64_t total,
-    uint64_t seed)
+    uint64_t seed, struct planted *pl)
 {
 	struct bpr_rng rng;
 	struct alias_table pop;
@@ -150,13 +261,17 @@ write_ratings(const char *dir, size_t users, size_t items, uint64_t total,
 		w[k] = 1 / (k + 1 + ZIPF_OFFSET);
 	if (alias_init(&pop, w, items, &e) < 0)
 		die(e.msg);
+	if (pl->dim > 0)
+		planted_init(pl, items, w, &rng);
 	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
 	if (output_open(&o, path, &e) < 0)
 		die(e.msg);
 	output_str(&o, "userId,movieId,rating,timestamp\n");
 	for (u = 0; u < users; u++) {
 		int64_t t = 789652009 + (int64_t)rng_below(&rng, 780000000);
-		draw_items(&rng, &pop, marks, (uint32_t)u + 1, items, count[u], picked);
+		if (pl->dim > 0)
+			planted_user(pl, &rng);
+		draw_items(&rng, &pop, pl, marks, (uint32_t)u + 1, items, count[u], picked);
 		for (k = 0; k < count[u]; k++)
 			picked[k] = ids[picked[k]];
 		sort_u32(picked, count[u]);
@@ -223,37 +338,38 @@ write_movies(const char *dir, size_t items, uint64_t seed)
 	free(ids);
 }
 
+#define USAGE "usage: ml-synth [-p] [-d dim] [-t temperature] [-u users] [-i items>=100] " \
+	"[-r ratings] [-s seed] dir (20 <= ratings per user <= items/2; dim <= items/10)"
+
 int
 main(int argc, char **argv)
 {
-	size_t users = 162541, items = 59047;
+	size_t users = 162541, items = 59047, dim = 32;
 	uint64_t total = 25000095, seed = 1;
-	int c;
+	struct planted pl = { .temperature = 0.5 };
+	int c, planted = 0;
 
-	while ((c = getopt(argc, argv, "u:i:r:s:")) != -1) {
+	while ((c = getopt(argc, argv, "pd:t:u:i:r:s:")) != -1) {
 		switch (c) {
-		case 'u':
-			users = strtoul(optarg, NULL, 10);
-			break;
-		case 'i':
-			items = strtoul(optarg, NULL, 10);
-			break;
-		case 'r':
-			total = strtoull(optarg, NULL, 10);
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 10);
-			break;
+		case 'p': planted = 1; break;
+		case 'd': dim = strtoul(optarg, NULL, 10); break;
+		case 't': pl.temperature = strtod(optarg, NULL); break;
+		case 'u': users = strtoul(optarg, NULL, 10); break;
+		case 'i': items = strtoul(optarg, NULL, 10); break;
+		case 'r': total = strtoull(optarg, NULL, 10); break;
+		case 's': seed = strtoull(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: ml-synth [-u users] [-i items] [-r ratings] [-s seed] dir\n");
+			fprintf(stderr, "%s\n", USAGE);
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || users == 0 || items < 100 ||
-	    total < (uint64_t)users * MIN_PER_USER || total > (uint64_t)users * items / 2)
-		die("usage: ml-synth [-u users] [-i items>=100] [-r ratings] [-s seed] dir "
-		    "(20 <= ratings per user <= items/2)");
-	write_ratings(argv[optind], users, items, total, seed);
+	    total < (uint64_t)users * MIN_PER_USER || total > (uint64_t)users * items / 2 ||
+	    dim < 1 || dim > items / 10 || !(pl.temperature > 0))
+		die(USAGE);
+	pl.dim = planted ? dim : 0;
+	write_ratings(argv[optind], users, items, total, seed, &pl);
 	write_movies(argv[optind], items, seed);
+	planted_free(&pl);
 	return 0;
 }
