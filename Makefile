@@ -38,11 +38,11 @@ AVX2FLAGS = $(if $(X86_64),-mavx2 -mfma)
 AVX512FLAGS = $(if $(X86_64),-mavx512f -mpopcnt)
 BATS_FLAGS ?=
 
-TOOLS   := $(filter-out cli,$(basename $(notdir $(wildcard tools/*.c))))
+TOOLS   := $(filter-out cli cli_%,$(basename $(notdir $(wildcard tools/*.c))))
 # lib/ in folders by layer, each including only from those below it
 # (lib/README.md; tests/layers.bats checks it): io data sample model eval train.
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*/*.c))
-CLI_OBJ := $(BUILD)/tools/cli.o
+CLI_OBJ := $(BUILD)/tools/cli.o $(BUILD)/tools/cli_progress.o
 PROGS   := $(addprefix $(BIN)/,$(TOOLS))
 MANS    := $(wildcard man/*.[1-9])
 

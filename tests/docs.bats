@@ -9,7 +9,9 @@ tools() {
 	for f in "$ROOT"/tools/*.c; do
 		f=${f##*/}
 		f=${f%.c}
-		[ "$f" = cli ] || echo "$f"
+		case $f in cli | cli_*) ;;	# the tools' shared code
+		*) echo "$f" ;;
+		esac
 	done
 }
 

@@ -264,3 +264,21 @@ plot_inputs() {
 	[ "$(grep -c '^\*The picture [a-z-]*\.png is missing: ' exp/report.md)" -eq 3 ]
 	[ ! -e exp/item-map.png ]
 }
+
+@test "progress: on a terminal a line that moves (time so far, stage, done of total); none in a pipe or with -q" {
+	need_command script
+	"$UNIT/../ml-synth" -p -d 8 -u 2000 -i 1000 -r 100000 -s 2 .
+	ml-split -q --scheme random --test-fraction 0.2 --min-rating 4 -o train.tsv -t test.tsv ratings.csv
+	script -qec "$BIN/bpr-train --train train.tsv --epochs 300 --seed 1 -o tty.bpr" /dev/null > tty.out
+	# redrawn in place, four times a second: the seconds so far and the epoch's triplets
+	tr '\r' '\n' < tty.out | sed 's/\x1b\[K//g' > lines
+	grep -Eaq '^bpr-train [0-9]+ s: epoch [0-9]+ of 300, [0-9.]+( M)?/[0-9.]+( M)? triplets \([0-9]+%\)' lines
+	[ "$(grep -ac '^bpr-train [0-9]* s: epoch' lines)" -ge 2 ]
+	script -qec "$BIN/auc -m tty.bpr --exclude train.tsv test.tsv" /dev/null > auc.out
+	grep -aq '^auc	0\.' auc.out
+	bpr-train --train train.tsv --epochs 300 --seed 1 -o pipe.bpr 2> pipe.err
+	not grep -q 'bpr-train [0-9]* s:' pipe.err
+	cmp tty.bpr pipe.bpr
+	script -qec "$BIN/bpr-train -q --train train.tsv --epochs 300 --seed 1 -o q.bpr" /dev/null > q.out
+	[ ! -s q.out ]
+}

@@ -130,6 +130,7 @@ on_event(void *ctx, const struct fit_event *ev)
 		fit_log_event(&r->log, ev);
 	if (r->quiet)
 		return;
+	cli_progress_pause();
 	if (ev->kind == FIT_EPOCH)
 		fprintf(stderr, "als-train: sweep %u/%u: loss %.6f, %.2f s\n", ev->epoch, ev->epochs,
 		    ev->loss, ev->seconds);
@@ -141,6 +142,7 @@ on_event(void *ctx, const struct fit_event *ev)
 	if (ev->kind == FIT_STOP)
 		fprintf(stderr, "als-train: no better validation AUC for a while: stopped at sweep %u, "
 		    "kept sweep %u\n", ev->epoch, ev->best_epoch);
+	cli_progress_resume();
 }
 
 static struct positives *
@@ -200,6 +202,7 @@ main(int argc, char **argv)
 	    { "--train", s.train, FILE_INPUT }, { "--items", s.items, FILE_INPUT },
 	    { "--eval", s.eval, FILE_INPUT }, { "--valid", s.valid, FILE_INPUT },
 	    { "-o", s.output, FILE_OUTPUT }, { "--log", s.log, FILE_OUTPUT } }, 6);
+	cli_progress_begin(s.quiet);
 	/* as Rendle et al. 2022: about 0.1 / sqrt(dim) */
 	s.als.init_scale = 0.1f / sqrtf((float)s.als.dim);
 	rep.quiet = s.quiet;

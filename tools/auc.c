@@ -340,6 +340,7 @@ main(int argc, char **argv)
 		return run_merge(&s, argc, argv);
 	check_settings(&s, argc);
 	check_files(&s, argv[0]);
+	cli_progress_begin(0);
 	if (s.items != NULL)
 		load_universe(&s);
 	s.eval.universe = s.compat ? UNIVERSE_ALL_IDS : s.items ? UNIVERSE_LIST : UNIVERSE_MODEL;
@@ -369,6 +370,7 @@ main(int argc, char **argv)
 	p.config = s.eval;
 	p.excluded = excl != NULL;
 	p.from_scores = s.model == NULL;
+	cli_progress_end();
 	if (s.eval.shard.count > 0) {
 		write_partial(&p);
 		if (s.per_user != NULL)

@@ -185,7 +185,7 @@ check_settings(struct settings *s)
 {
 	if (s->model == NULL)
 		cli_usage_error("no model given (-m model)");
-	if (s->modes == 0 && s->top > 0)
+	if (s->modes == 0 && s->top_given)
 		s->mode = MODE_TOP;
 	if (s->vocab != NULL && s->mode != MODE_MAP && s->mode != MODE_PROJECTOR)
 		cli_usage_error("--vocab names tags for --map and --projector");
@@ -199,8 +199,6 @@ check_settings(struct settings *s)
 		cli_usage_error("--exclude applies to --top recommendations");
 	if (s->shard.count > 0 && s->mode != MODE_TOP && s->mode != MODE_PAIRS)
 		cli_usage_error("--shard splits --top and pair scores by user");
-	if (s->top == 0)
-		s->top = 10;
 }
 
 /* Every file the query names, before any is read. */
@@ -279,6 +277,7 @@ run_top(struct settings *s, const struct bpr_model *m, const struct titles *titl
 	    recommend(m, b.nparts ? &b : NULL, s->users, s->nusers, s->top, excl, s->threads, out, got,
 	    &e) < 0)
 		cli_die(&e);
+	cli_progress_end();
 	for (i = 0; i < s->nusers; i++) {
 		snprintf(query, sizeof(query), "%u", s->users[i]);
 		export_ranked(o, query, out + i * s->top, got[i], titles);
@@ -351,7 +350,7 @@ run_export(const struct settings *s, const struct bpr_model *m, const struct tit
 int
 main(int argc, char **argv)
 {
-	struct settings s = { .threads = 2 };
+	struct settings s = { .threads = 2, .top = 10 };
 	struct titles titles, vocab;
 	struct bpr_output out;
 	struct bpr_input *in;
@@ -364,6 +363,7 @@ main(int argc, char **argv)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	check_settings(&s);
 	check_files(&s);
+	cli_progress_begin(0);
 	cli_load_behind(&s.loading, s.mode == MODE_TOP ? s.exclude : NULL);	/* read meanwhile */
 	m = cli_load_model(s.model);
 	if (s.top_given && s.mode >= MODE_TOP && s.mode <= MODE_COLD &&

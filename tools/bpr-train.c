@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "data/positives.h"
@@ -281,6 +280,7 @@ on_event(void *ctx, const struct fit_event *ev)
 		fit_log_event(&r->log, ev);
 	if (r->s->quiet)
 		return;
+	cli_progress_pause();
 	if (r->progress)
 		fputs("\r\033[K", stderr);
 	if (ev->kind == FIT_READY) {
@@ -304,6 +304,7 @@ on_event(void *ctx, const struct fit_event *ev)
 	} else {
 		print_untripled(ev->catalogue_untripled, r->m, r->s);
 	}
+	cli_progress_resume();
 }
 
 /*
@@ -371,8 +372,9 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &s);
 	s.stream = optind < argc ? argv[optind] : NULL;
 	check_files(&s);
-	rep.m = m = open_model(&s, argc - optind, &tags_crc);
 	rep.progress = cli_progress_wanted(s.quiet) && !s.verbose;
+	cli_progress_begin(!rep.progress);
+	rep.m = m = open_model(&s, argc - optind, &tags_crc);
 	test = cli_load_positives(s.eval);
 	cli_warn_ratings(test, s.eval);
 	valid = cli_load_positives(s.valid);
@@ -387,9 +389,9 @@ main(int argc, char **argv)
 	    model_save(m, s.output, &e) < 0 || (s.log != NULL && fit_log_commit(&rep.log, &e) < 0))
 		cli_die(&e);
 	epochs = model_progress(m, &steps);
-	if (!s.quiet)
-		fprintf(stderr, "bpr-train: wrote %s (%u epoch%s, %llu steps)\n", s.output,
-		    epochs, PLURAL(epochs), (unsigned long long)steps);
+	if (!s.quiet)	/* cli_warn: the progress line makes way */
+		cli_warn("wrote %s (%u epoch%s, %llu steps)", s.output, epochs, PLURAL(epochs),
+		    (unsigned long long)steps);
 	source_close(&src);
 	model_free(m);
 	cli_free_positives(test);

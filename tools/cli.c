@@ -71,9 +71,11 @@ cli_name(void)
 static void
 vwarn(const char *fmt, va_list ap)
 {
+	cli_progress_pause();
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	cli_progress_resume();
 }
 
 void
@@ -90,6 +92,7 @@ void
 cli_die(const struct bpr_err *e)
 {
 	output_remove_temporaries();
+	cli_progress_end();
 	fprintf(stderr, "%s: %s\n", progname, e->msg);
 	exit(e->status == BPR_EXIT_USAGE ? BPR_EXIT_USAGE : BPR_EXIT_DATA);
 }
@@ -305,6 +308,7 @@ cli_open_input(const char *path, const char *const *wanted)
 		cli_usage_error("standard input is a terminal: give a file name, or pipe data in");
 	if ((in = input_open(path, wanted, &e)) == NULL)
 		cli_die(&e);
+	input_count_progress(in);
 	return in;
 }
 

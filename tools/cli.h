@@ -115,5 +115,14 @@ void cli_checkpoints_spare(const char *opt, const char *input, const char *outpu
 
 /* Progress reports are wanted when stderr is a terminal and not -q. */
 int cli_progress_wanted(int quiet);
+/*
+ * The progress line (cli_progress.c), when cli_progress_wanted: begun
+ * after the options are read, paused around anything else written to
+ * standard error, ended before the results are written.
+ */
+void cli_progress_begin(int quiet);
+void cli_progress_pause(void);
+void cli_progress_resume(void);
+void cli_progress_end(void);
 
 #endif

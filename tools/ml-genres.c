@@ -183,6 +183,7 @@ main(int argc, char **argv)
 	    { "the catalogue", argv[0], FILE_INPUT }, { "--genres", s.genres, FILE_INPUT },
 	    { "-o", s.output, FILE_OUTPUT }, { "--vocab", s.vocab, FILE_OUTPUT },
 	    { "--titles", s.titles, FILE_OUTPUT } }, 5);
+	cli_progress_begin(s.quiet);
 	in = cli_open_input(argv[0], catalog_members);
 	genres = open_genres(&s, argv[0], in, &no_genres);
 	if (catalog_read(&c, in, s.layout, genres, &e) < 0)
@@ -205,6 +206,7 @@ main(int argc, char **argv)
 		cli_output_commit(&out[1], 0);
 	if (s.titles != NULL)
 		cli_output_commit(&out[2], 0);
+	cli_progress_end();
 	if (!s.quiet)
 		fprintf(stderr, "ml-genres: %s (%s): %zu items, %zu tags, %zu item-tag pairs\n",
 		    input_name(in), names_get(&catalog_layout_names, c.layout), c.n, c.ntags, c.pairs);

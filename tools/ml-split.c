@@ -306,6 +306,7 @@ main(int argc, char **argv)
 	if (s.test_path == NULL && !(s.split.scheme == SPLIT_NONE && argc == 1))
 		cli_usage_error("no test output given (-t file)");
 	check_files(&s, argc, argv);
+	cli_progress_begin(s.quiet);
 	for (i = 0; i < argc; i++) {
 		read_file(argv[i], &s, &t, &layout);
 		if (i == 0)
@@ -324,6 +325,7 @@ main(int argc, char **argv)
 		cli_fatal(BPR_EXIT_DATA, "%s: every rating is below --min-rating %g: nothing to split",
 		    argv[0], s.split.min_rating);
 	write_outputs(&s, &t, dest);
+	cli_progress_end();
 	if (!s.quiet)
 		print_summary(argv[0], layout, &stats);
 	if (stats.allbut_shuffled)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/progress.h"
 #include "io/text.h"
 #include "sample/source.h"
 #include "sample/triplets.h"
@@ -144,14 +145,19 @@ write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
 	uint64_t total = 0;
 	uint32_t ep;
 	size_t n;
+	char what[64];
 
 	cli_output_open(&out, s->output);
 	triplets_write_header(&w, &out, s->tsv, s->epochs, meta);
 	for (ep = 0; ep < s->epochs; ep++) {
 		epoch_begin(g);
 		total += epoch_size(g);
-		while ((n = epoch_fill(g, buf, sizeof(buf) / sizeof(buf[0]))) > 0)
+		snprintf(what, sizeof(what), "sampling epoch %u of %u", ep + 1, s->epochs);
+		progress_stage(what, epoch_size(g), "triplets");
+		while ((n = epoch_fill(g, buf, sizeof(buf) / sizeof(buf[0]))) > 0) {
 			triplets_write(&w, buf, n);
+			progress_add(n);
+		}
 		if (triplets_end_epoch(&w, &e) < 0)
 			cli_die(&e);
 	}
@@ -197,6 +203,7 @@ main(int argc, char **argv)
 	cli_files_ready((const struct run_file[]){
 	    { "the positives", argv[0], FILE_INPUT }, { "--items", s.items, FILE_INPUT },
 	    { "--seen", s.seen, FILE_INPUT }, { "-o", s.output, FILE_OUTPUT } }, 4);
+	cli_progress_begin(s.quiet);
 	load(argv[0], &s, &d);
 	cli_warn_ratings(&d.pos, argv[0]);
 	if (d.gen.skipped_users > 0)
@@ -204,6 +211,7 @@ main(int argc, char **argv)
 		    d.gen.skipped_pairs, d.gen.skipped_users);
 	epoch_gen_describe(&d.gen, s.how.seed, meta, sizeof(meta));
 	total = write_epochs(&s, &d.gen, meta);
+	cli_progress_end();
 	if (!s.quiet)
 		summarise(argv[0], &s, &d.pos, total);
 	sampled_epochs_close(&d);

@@ -10,6 +10,7 @@
 #include "eval/score_many.h"
 #include "io/mem.h"
 #include "io/output.h"
+#include "io/progress.h"
 #include "model/model_impl.h"
 #include "model/vec.h"
 
@@ -324,6 +325,7 @@ blend_users(struct eval_job *j)
 			j->evaluated[tu] = EVAL_OTHER_SHARD;
 		else if (blend_user(j->c->blend, j->test->user_id[tu], score, &s) > 0)
 			measure_user(j, tu, score, &w);
+		progress_add(1);
 	}
 	blend_scratch_free(&s);
 	rank_space_free(&w);
@@ -549,6 +551,8 @@ eval_users(void *arg)
 		return NULL;
 	}
 	while (tu < j->last) {
+		size_t from = tu;
+
 		if ((n = next_block(j, &w, &tu, rows)) < 0) {
 			j->failed = 1;
 			break;
@@ -569,6 +573,7 @@ eval_users(void *arg)
 		}
 		for (b = 0; b < n; b++)
 			slot_finish(j, &w, &w.slot[b]);
+		progress_add(tu - from);
 	}
 	slot_space_free(&w);
 	return NULL;
@@ -739,7 +744,10 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
 	j.cand = &cand;
 	r->candidates = j.ncand;
-	if (run_jobs(&j, c->threads, n, e) < 0)
+	progress_stage("ranking test users", n, "users");
+	rc = run_jobs(&j, c->threads, n, e);
+	progress_done();
+	if (rc < 0)
 		goto done;
 	summarise(r, &j, test);
 	rc = 0;

@@ -12,6 +12,7 @@
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/parse.h"
+#include "io/progress.h"
 #include "io/text.h"
 #include "model/model_impl.h"
 #include "model/vec.h"
@@ -148,6 +149,7 @@ recommend_blended(struct rec_job *j)
 		top_begin(j, 0, j->users[i]);
 		top_feed(j, 0, score, 0, j->m->item.rows);
 		top_finish(j, 0, i);
+		progress_add(1);
 	}
 	blend_scratch_free(&s);
 	free(score);
@@ -187,6 +189,7 @@ recommend_users(void *arg)
 		}
 		for (b = 0; b < nb; b++)
 			top_finish(j, b, i + (size_t)b);
+		progress_add((uint64_t)nb);
 	}
 	return NULL;
 }
@@ -253,6 +256,7 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 		if (!jobs[t].score || !jobs[t].heap)
 			goto done;
 	}
+	progress_stage("ranking items for users", n, "users");
 	for (t = 1; t < nt; t++)
 		if (output_quiet_thread(&tid[t], recommend_users, &jobs[t]) != 0) {
 			bpr_fail(e, "cannot start a thread");
@@ -264,6 +268,7 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 join:
 	for (t = 1; t < nt; t++)
 		pthread_join(tid[t], NULL);
+	progress_done();
 	for (t = 0; t < nt && rc == 0; t++)
 		if (jobs[t].failed)
 			rc = bpr_fail(e, "out of memory for recommendations");

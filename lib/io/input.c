@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/progress.h"
 #include "io/text.h"
 #include "io/zipread.h"
 
@@ -34,6 +35,7 @@ struct bpr_input {
 	uint64_t bytes;
 	uint32_t crc;
 	int track_crc;
+	int counts_progress;
 };
 
 const char *
@@ -83,6 +85,19 @@ input_track_crc(struct bpr_input *in)
 	/* Bytes already buffered but not consumed count too. */
 	in->track_crc = 1;
 	in->crc = (uint32_t)crc32(in->crc, in->buf + in->pos, (uInt)(in->len - in->pos));
+}
+
+void
+input_count_progress(struct bpr_input *in)
+{
+	struct stat st;
+	int plain = in->gz != NULL && gzdirect(in->gz);
+
+	/* only a plain file's size is its bytes to read */
+	progress_reading(in->name, plain && stat(in->name, &st) == 0 && S_ISREG(st.st_mode) ?
+	    (uint64_t)st.st_size : 0);
+	in->counts_progress = 1;
+	progress_add(in->len);	/* already buffered */
 }
 
 /* "dir/x.zip:member" names a member when the whole string is not a file. */
@@ -408,6 +423,8 @@ fill(struct bpr_input *in, struct bpr_err *e)
 		in->crc = (uint32_t)crc32(in->crc, in->buf + in->len, (uInt)got);
 	in->bytes += (uint64_t)got;
 	in->len += (size_t)got;
+	if (in->counts_progress)
+		progress_add((uint64_t)got);
 	return 0;
 }
 

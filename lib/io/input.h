@@ -52,6 +52,8 @@ const char *input_name(const struct bpr_input *in);
 long input_lineno(const struct bpr_input *in);
 /* Compute a CRC32 of every byte delivered from now on (a data fingerprint). */
 void input_track_crc(struct bpr_input *in);
+/* Count the bytes read from now on as the progress of reading (io/progress.h). */
+void input_count_progress(struct bpr_input *in);
 /* Total bytes delivered, and their CRC32 when tracked. */
 uint64_t input_bytes(const struct bpr_input *in);
 uint32_t input_crc(const struct bpr_input *in);

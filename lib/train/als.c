@@ -1,6 +1,7 @@
 /* Implicit ALS (als.h): sweeps of exact or conjugate-gradient solves. */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "io/clock.h"
 #include "io/mem.h"
 #include "io/output.h"
+#include "io/progress.h"
 #include "model/model_impl.h"
 #include "train/als.h"
 
@@ -231,9 +233,13 @@ half_main(void *arg)
 	memset(fmem, 0, 4 * wd * sizeof(float));
 	w = (struct scratch){ mem, mem + d * d, mem + d * d + d, fmem, fmem + wd, fmem + 2 * wd,
 	    fmem + 3 * wd };
-	for (k = j->first; k < j->last && !j->failed; k++)
+	for (k = j->first; k < j->last && !j->failed; k++) {
 		if (solve_row(j, k, &w) < 0)
 			j->failed = 1;
+		if ((k - j->first) % 1024 == 1023)
+			progress_add(1024);
+	}
+	progress_add((j->last - j->first) % 1024);
 	free(mem);
 	free(fmem);
 	return NULL;
@@ -400,12 +406,15 @@ sweeps_loop(struct als_run *r, struct bpr_err *e)
 {
 	uint32_t planned = r->c->sweeps;
 	double t0, loss;
+	char what[48];
 	int stop;
 
 	if (evaluate_now(r, planned, e) < 0)
 		return -1;
 	while (r->m->epochs < planned) {
 		t0 = monotonic_seconds();
+		snprintf(what, sizeof(what), "sweep %u of %u", r->m->epochs + 1, planned);
+		progress_stage(what, r->users.n + r->items.n, "rows");
 		if (sweep(r, &loss, e) < 0)
 			return -1;
 		r->hook(r->ctx, &(struct fit_event){ .kind = FIT_EPOCH, .epoch = r->m->epochs,

@@ -12,6 +12,7 @@
 #include "data/rng.h"
 #include "eval/score_many.h"
 #include "io/clock.h"
+#include "io/progress.h"
 #include "io/mem.h"
 #include "io/output.h"
 #include "io/text.h"
@@ -322,7 +323,13 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
 	double t0 = monotonic_seconds();
+	char what[64];
 
+	if (planned > 0)
+		snprintf(what, sizeof(what), "epoch %u of %u", r->m->epochs + 1, planned);
+	else
+		snprintf(what, sizeof(what), "epoch %u", r->m->epochs + 1);
+	progress_stage(what, ev.triplets, "triplets");
 	read_ahead_start(r, trained);
 	if (trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e) < 0) {
 		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/progress.h"
 #include "train/trainer_impl.h"
 
 VEC_INLINE double
@@ -660,13 +661,20 @@ prefetch_slots(struct worker *wk, const struct row_triplet *tr)
 	}
 }
 
+/* Triplets between two counts of the progress (io/progress.h): a shared count, not touched often. */
+#define PROGRESS_EVERY 8192
+
 VEC_INLINE void
 run_batches(struct worker *wk)
 {
-	size_t b, i, len, batch = wk->t->c.batch;
+	size_t b, i, len, batch = wk->t->c.batch, counted = 0;
 	int catch_up = wk->t->c.opt == OPT_ADAM;
 
 	for (b = 0; b < wk->n; b += batch) {
+		if (b - counted >= PROGRESS_EVERY) {
+			progress_add(b - counted);
+			counted = b;
+		}
 		len = wk->n - b < batch ? wk->n - b : batch;
 		/*
 		 * Each triplet's rows are fetched ahead of their first touch:
@@ -683,6 +691,7 @@ run_batches(struct worker *wk)
 		}
 		apply_batch(wk);
 	}
+	progress_add(wk->n - counted);
 }
 
 /* --------------------------------------- the immediate code path (batch 1) */
@@ -905,9 +914,12 @@ run_immediate_opt(struct worker *wk, enum opt_kind opt)
 	size_t i;
 
 	for (i = 0; i < wk->n; i++) {
+		if (i % PROGRESS_EVERY == PROGRESS_EVERY - 1)
+			progress_add(PROGRESS_EVERY);
 		prefetch_ahead(wk, i);
 		immediate_triplet(wk, opt, &wk->trip[i]);
 	}
+	progress_add(wk->n % PROGRESS_EVERY);
 }
 
 /* One specialised loop per optimiser: the switch is out of the hot loop. */
