@@ -272,12 +272,12 @@ plot_inputs() {
 	script -qec "$BIN/bpr-train --train train.tsv --epochs 300 --seed 1 -o tty.bpr" /dev/null > tty.out
 	# redrawn in place, four times a second: the seconds so far and the epoch's triplets
 	tr '\r' '\n' < tty.out | sed 's/\x1b\[K//g' > lines
-	grep -Eaq '^bpr-train [0-9]+ s: epoch [0-9]+ of 300, [0-9.]+( M)?/[0-9.]+( M)? triplets \([0-9]+%\)' lines
-	[ "$(grep -ac '^bpr-train [0-9]* s: epoch' lines)" -ge 2 ]
+	grep -Eaq '^bpr-train [0-9.]+ s: epoch [0-9]+ of 300, [0-9.]+( M)?/[0-9.]+( M)? triplets \([0-9]+%\)' lines
+	[ "$(grep -ac '^bpr-train [0-9.]* s: epoch' lines)" -ge 2 ]
 	script -qec "$BIN/auc -m tty.bpr --exclude train.tsv test.tsv" /dev/null > auc.out
 	grep -aq '^auc	0\.' auc.out
 	bpr-train --train train.tsv --epochs 300 --seed 1 -o pipe.bpr 2> pipe.err
-	not grep -q 'bpr-train [0-9]* s:' pipe.err
+	not grep -q 'bpr-train [0-9.]* s:' pipe.err
 	cmp tty.bpr pipe.bpr
 	script -qec "$BIN/bpr-train -q --train train.tsv --epochs 300 --seed 1 -o q.bpr" /dev/null > q.out
 	[ ! -s q.out ]

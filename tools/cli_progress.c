@@ -35,7 +35,7 @@ amount(char *buf, size_t size, double n, const char *unit)
 		snprintf(buf, size, "%.0f", n);
 }
 
-/* "auc 12 s: ranking test users, 52340/162530 users (32%), 12600 users/s, 8 s left" */
+/* "auc 12.3 s: ranking test users, 52340/162530 users (32%), 12600 users/s, 8 s left" */
 static void
 compose(char *line, size_t size, const struct progress_view *v, double now)
 {
@@ -47,7 +47,7 @@ compose(char *line, size_t size, const struct progress_view *v, double now)
 	amount(done, sizeof(done), (double)v->done, v->unit);
 	amount(total, sizeof(total), (double)v->total, v->unit);
 	amount(rate, sizeof(rate), per_s, v->unit);
-	n = snprintf(line, size, "%s %.0f s: %s", cli_name(), now - started, v->what);
+	n = snprintf(line, size, "%s %.1f s: %s", cli_name(), now - started, v->what);
 	if (n >= 0 && (size_t)n < size && v->total > 0 && v->done >= v->total)
 		n += snprintf(line + n, size - (size_t)n, ", %s/%s %s (100%%)", done, total, unit);
 	else if (n >= 0 && (size_t)n < size && v->total > 0)
