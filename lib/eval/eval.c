@@ -463,12 +463,14 @@ static void
 slot_finish(struct eval_job *j, struct slot_space *w, struct user_slot *u)
 {
 	size_t npos, equal = 0;
-	int failed = 0;		/* cannot: the list had this room before */
+	int failed = 0, labelled;	/* failed cannot: the list had this room before */
 
 	if (!u->ranked)
 		return;
+	/* the labels serve the top k's metrics and ties with the best only */
+	labelled = j->c->k > 0 || u->rank.placed.at_highest > 1;
 	u->skip.n = 0;
-	npos = label_positives(j, u->tu, w->label, w->pos, &u->skip, &failed);
+	npos = labelled ? label_positives(j, u->tu, w->label, w->pos, &u->skip, &failed) : 0;
 	if (u->rank.placed.at_highest > 1)
 		equal = equal_before_best(j, w, u);
 	if (user_rank_finish(&u->rank, j->ncand, w->label, equal, &j->per_user[u->tu]) == 0)

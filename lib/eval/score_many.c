@@ -93,6 +93,11 @@ score_items_pack(struct score_items *s, const float *items, const float *bias, s
 		score_items_free(s);
 		return -1;
 	}
+	if ((s->rows = mem_array(n * width + 1, sizeof(float), 0, "packed candidates", e)) == NULL) {
+		score_items_free(s);
+		return -1;
+	}
+	memcpy(s->rows, items, n * width * sizeof(float));
 	memset(s->panel, 0, panels * width * SCORE_NR * sizeof(float));
 	for (c = 0; c < n; c++) {
 		panel = s->panel + (c / SCORE_NR) * width * SCORE_NR + c % SCORE_NR;
@@ -112,6 +117,7 @@ score_items_free(struct score_items *s)
 {
 	free(s->panel);
 	free(s->bias);
+	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
 

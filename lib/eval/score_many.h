@@ -30,6 +30,7 @@ struct score_items {
 	float *panel;		/* panels x width x SCORE_NR: item c, dim k at
 				 * panel[(c / NR) * width * NR + k * NR + c % NR] */
 	float *bias;		/* n rounded up to SCORE_NR, or NULL */
+	float *rows;		/* n x width, row by row: a few chosen ones read fast */
 	size_t n, panels, width;
 };
 
