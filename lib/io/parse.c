@@ -163,23 +163,29 @@ decimal_digits(uint64_t v)
 }
 
 /*
- * The fewest significant digits that read back as v, by bisection: if p
- * digits do, p + 1 do too (the nearest p + 1 digit decimal is at least as
- * close), and 9 always do.
+ * The fewest significant digits that read back as v. If p digits do,
+ * p + 1 do too (the nearest p + 1 digit decimal is at least as close),
+ * and 9 always do; most scores need 7 or 8, so the search goes down
+ * from 8 and keeps the last text that read back: two or three prints
+ * a value where a bisection over 1..9 took four.
  */
 int
 format_float(char *buf, float v)
 {
-	int lo = 1, hi = 9, mid;
+	char fewer[32];
+	int p, len, n;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (snprintf(buf, 32, "%.*g", mid, (double)v) < 32 && strtof(buf, NULL) == v)
-			hi = mid;
-		else
-			lo = mid + 1;
+	len = snprintf(buf, 32, "%.8g", (double)v);
+	if (len >= 32 || strtof(buf, NULL) != v)
+		return snprintf(buf, 32, "%.9g", (double)v);
+	for (p = 7; p >= 1; p--) {
+		n = snprintf(fewer, sizeof(fewer), "%.*g", p, (double)v);
+		if (n < 0 || n >= (int)sizeof(fewer) || strtof(fewer, NULL) != v)
+			break;
+		memcpy(buf, fewer, (size_t)n + 1);
+		len = n;
 	}
-	return snprintf(buf, 32, "%.*g", lo, (double)v);
+	return len;
 }
 
 int
