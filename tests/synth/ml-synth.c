@@ -17,8 +17,8 @@
  * times the item's popularity); a low temperature concentrates a user on
  * few topics, a high one spreads it over all, leaving no structure.
  *
- * usage: ml-synth [-p] [-d dim] [-t temperature] [-u users] [-i items]
- *                 [-r ratings] [-s seed] dir
+ * usage: ml-synth [-p | --planted] [-d | --dim dim] [-t | --temperature T]
+ *                 [-u users] [-i items] [-r ratings] [-s seed] dir
  */
 #include <getopt.h>
 #include <math.h>
@@ -338,7 +338,8 @@ write_movies(const char *dir, size_t items, uint64_t seed)
 	free(ids);
 }
 
-#define USAGE "usage: ml-synth [-p] [-d dim] [-t temperature] [-u users] [-i items>=100] " \
+#define USAGE "usage: ml-synth [-p | --planted] [-d | --dim dim] [-t | --temperature T] " \
+	"[-u users] [-i items>=100] " \
 	"[-r ratings] [-s seed] dir (20 <= ratings per user <= items/2; dim <= items/10)"
 
 int
@@ -349,7 +350,14 @@ main(int argc, char **argv)
 	struct planted pl = { .temperature = 0.5 };
 	int c, planted = 0;
 
-	while ((c = getopt(argc, argv, "pd:t:u:i:r:s:")) != -1) {
+	static const struct option longopts[] = {
+		{ "planted", no_argument, NULL, 'p' },
+		{ "dim", required_argument, NULL, 'd' },
+		{ "temperature", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "pd:t:u:i:r:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': planted = 1; break;
 		case 'd': dim = strtoul(optarg, NULL, 10); break;
