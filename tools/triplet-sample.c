@@ -145,15 +145,13 @@ write_epochs(const struct settings *s, struct epoch_gen *g, const char *meta)
 	uint64_t total = 0;
 	uint32_t ep;
 	size_t n;
-	char what[64];
 
 	cli_output_open(&out, s->output);
 	triplets_write_header(&w, &out, s->tsv, s->epochs, meta);
 	for (ep = 0; ep < s->epochs; ep++) {
 		epoch_begin(g);
 		total += epoch_size(g);
-		snprintf(what, sizeof(what), "sampling epoch %u of %u", ep + 1, s->epochs);
-		progress_stage(what, epoch_size(g), "triplets");
+		progress_stage(epoch_size(g), "triplets", "sampling epoch %u of %u", ep + 1, s->epochs);
 		while ((n = epoch_fill(g, buf, sizeof(buf) / sizeof(buf[0]))) > 0) {
 			triplets_write(&w, buf, n);
 			progress_add(n);

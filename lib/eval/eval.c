@@ -62,8 +62,8 @@ user_rank_reserve(struct user_rank *r, size_t npos, uint32_t k, struct bpr_err *
 		if ((r->heap = mem_array((size_t)k + 1, sizeof(struct scored), 0, "ranking", e)) == NULL)
 			return -1;
 		r->k = k;
+		r->place = place_kernel();
 	}
-	r->place = place_kernel();
 	if (npos <= r->cap && r->sorted != NULL)
 		return 0;
 	free(r->sorted);
@@ -134,31 +134,31 @@ user_rank_finish(struct user_rank *r, size_t n, const uint8_t *label, size_t equ
 	return 0;
 }
 
-/* The best positive: the highest score, the first candidate of equals. */
-static uint32_t
+/*
+ * The best of npos positives, score[i] of candidate pos[i]: the highest
+ * score, the first candidate of equals. Returns its i.
+ */
+static size_t
 best_positive(const float *score, const uint32_t *pos, size_t npos)
 {
-	uint32_t best = pos[0];
-	size_t i;
+	size_t best = 0, i;
 
 	for (i = 1; i < npos; i++)
-		if (score[pos[i]] > score[best] || (score[pos[i]] == score[best] && pos[i] < best))
-			best = pos[i];
+		if (score[i] > score[best] || (score[i] == score[best] && pos[i] < pos[best]))
+			best = i;
 	return best;
 }
 
 int
-user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
-    struct rank_space *w, struct user_metrics *out)
+user_metrics(const float *score, size_t n, size_t npos, size_t skipped, struct rank_space *w,
+    struct user_metrics *out)
 {
-	struct bpr_err e;
 	size_t i, equal_earlier = 0;
-	uint32_t best = best_positive(score, w->pos, npos);
+	uint32_t best;
 
-	if (user_rank_reserve(&w->rank, npos, k, &e) < 0)
-		return -1;
 	for (i = 0; i < npos; i++)
 		w->rank.sorted[i] = score[w->pos[i]];
+	best = w->pos[best_positive(w->rank.sorted, w->pos, npos)];
 	user_rank_begin(&w->rank, npos, skipped);
 	user_rank_feed(&w->rank, score, 0, n);
 	for (i = 0; w->rank.placed.at_highest > 1 && i < best; i++)
@@ -242,65 +242,79 @@ candidate_of(const void *job, uint32_t id)
 	}
 }
 
-/*
- * Label the user's test positives and (if excluding) train positives; the
- * scores of the ones left out become NaN, as user_metrics wants.
- */
+/* Label user tu's test positives known as candidates; their candidates into pos. */
 static size_t
-label_user(const struct eval_job *j, size_t tu, float *score, struct rank_space *w,
-    size_t *unknown, size_t *excluded)
+label_positives(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos)
 {
-	const struct positives *t = j->test, *x = j->exclude;
+	const struct positives *t = j->test;
 	size_t k, npos = 0;
-	int64_t c, xu;
+	int64_t c;
 
-	for (k = t->start[tu]; k < t->start[tu + 1]; k++) {
-		if ((c = j->test_cand[t->items[k]]) < 0) {
-			(*unknown)++;
-			continue;
+	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
+		if ((c = j->test_cand[t->items[k]]) >= 0) {
+			label[c] = LABEL_POS;
+			pos[npos++] = (uint32_t)c;
 		}
-		w->label[c] = LABEL_POS;
-		w->pos[npos++] = (uint32_t)c;
-	}
-	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
-	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
-		c = j->exclude_cand[x->items[k]];
-		if (c >= 0 && w->label[c] == LABEL_NEG) {
-			rank_skip(w, score, (size_t)c);
-			(*excluded)++;
-		}
-	}
 	return npos;
 }
 
 static void
-unlabel_user(const struct eval_job *j, size_t tu, uint8_t *label)
+label_list(uint8_t *label, const uint32_t *c, size_t n, uint8_t value)
 {
-	const struct positives *t = j->test, *x = j->exclude;
-	size_t k;
-	int64_t c, xu;
+	size_t i;
 
-	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
-		if ((c = j->test_cand[t->items[k]]) >= 0)
-			label[c] = LABEL_NEG;
-	xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
-	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++)
-		if ((c = j->exclude_cand[x->items[k]]) >= 0)
-			label[c] = LABEL_NEG;
+	for (i = 0; i < n; i++)
+		label[c[i]] = value;
 }
 
-/* Metrics of test user tu from its row of scores. */
-static void
-measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w)
+/*
+ * Begin user tu: its positives labelled (candidates into pos) and the
+ * candidates it leaves out (its train positives that are not test
+ * positives) labelled and listed in skip; what it has counted into j.
+ * Returns its positives, or -1 out of memory.
+ */
+static int64_t
+begin_user(struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos, struct left_out *skip)
 {
-	size_t npos = label_user(j, tu, score, w, &j->nunknown[tu], &j->nexcl[tu]);
+	const struct positives *t = j->test, *x = j->exclude;
+	size_t k, npos = label_positives(j, tu, label, pos);
+	int64_t c, xu = x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
+	int failed = 0;
 
+	skip->n = 0;
+	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
+		c = j->exclude_cand[x->items[k]];
+		if (c >= 0 && label[c] == LABEL_NEG) {
+			label[c] = LABEL_SKIP;
+			failed |= left_out_add(skip, (uint32_t)c) < 0;
+		}
+	}
 	j->npos[tu] = npos;
+	j->nunknown[tu] = t->start[tu + 1] - t->start[tu] - npos;
+	j->nexcl[tu] = skip->n;
 	j->evaluated[tu] = EVAL_WITHOUT;
-	if (npos > 0 && user_metrics(score, j->ncand, npos, j->nexcl[tu], j->c->k, w,
+	return failed ? -1 : (int64_t)npos;
+}
+
+/* Metrics of test user tu from its row of scores (the blend's). */
+static void
+measure_user(struct eval_job *j, size_t tu, float *score, struct rank_space *w,
+    struct left_out *skip)
+{
+	int64_t npos = begin_user(j, tu, w->label, w->pos, skip);
+	size_t i;
+
+	if (npos < 0) {
+		j->failed = 1;
+		return;
+	}
+	for (i = 0; i < skip->n; i++)
+		score[skip->c[i]] = NAN;
+	if (npos > 0 && user_metrics(score, j->ncand, (size_t)npos, skip->n, w,
 	    &j->per_user[tu]) == 0)
 		j->evaluated[tu] = EVAL_DONE;
-	unlabel_user(j, tu, w->label);
+	label_list(w->label, w->pos, (size_t)(npos > 0 ? npos : 0), LABEL_NEG);
+	label_list(w->label, skip->c, skip->n, LABEL_NEG);
 }
 
 /* The blend's test users, one at a time. */
@@ -309,6 +323,7 @@ blend_users(struct eval_job *j)
 {
 	struct blend_scratch s;
 	struct rank_space w;
+	struct left_out skip = { 0 };
 	struct bpr_err e;
 	float *score = mem_array(j->ncand + 1, sizeof(float), 0, "scores", &e);
 	size_t tu;
@@ -324,26 +339,18 @@ blend_users(struct eval_job *j)
 		if (!shard_has(&j->c->shard, j->test->user_id[tu]))
 			j->evaluated[tu] = EVAL_OTHER_SHARD;
 		else if (blend_user(j->c->blend, j->test->user_id[tu], score, &s) > 0)
-			measure_user(j, tu, score, &w);
+			measure_user(j, tu, score, &w, &skip);
 		progress_add(1);
 	}
 	blend_scratch_free(&s);
 	rank_space_free(&w);
+	left_out_free(&skip);
 	free(score);
 }
 
 /*
- * Users scored together: the candidates' panels are read from memory once
- * a block, and a tile's scores for the block stay in cache.
- */
-#ifndef EVAL_USERS
-#define EVAL_USERS 96
-#endif
-
-/*
  * A test user of a block scored together: its ranking, fed each tile of
- * scores while the tile is in cache, and the candidates it leaves out
- * (its train positives), ascending, with the first not yet reached.
+ * scores while the tile is in cache, and the candidates it leaves out.
  */
 struct user_slot {
 	struct user_rank rank;
@@ -356,54 +363,13 @@ struct user_slot {
 
 /* What one evaluation thread works with. */
 struct slot_space {
-	struct user_slot slot[EVAL_USERS];
+	struct user_slot slot[SCORE_USERS];
 	uint8_t *label;		/* by candidate: all LABEL_NEG between users */
 	uint32_t *pos;		/* a user's positive candidates */
-	float *tile;		/* EVAL_USERS x tile_cols scores */
-	size_t tile_panels, tile_cols;
+	float *tile;		/* a tile's scores (score_tile_alloc) */
 	score_fn score;
 	score_pick_fn pick;
 };
-
-/*
- * Labels for user tu's positives, and with skip non-NULL, its candidates
- * left out (a train positive that is also a test positive stays one);
- * the positives' candidates into pos. Returns how many positives.
- */
-static size_t
-label_positives(const struct eval_job *j, size_t tu, uint8_t *label, uint32_t *pos,
-    struct left_out *skip, int *failed)
-{
-	const struct positives *t = j->test, *x = j->exclude;
-	size_t k, npos = 0;
-	int64_t c, xu;
-
-	for (k = t->start[tu]; k < t->start[tu + 1]; k++)
-		if ((c = j->test_cand[t->items[k]]) >= 0) {
-			label[c] = LABEL_POS;
-			pos[npos++] = (uint32_t)c;
-		}
-	xu = skip != NULL && x != NULL ? positives_user_index(x, t->user_id[tu]) : -1;
-	for (k = xu >= 0 ? x->start[xu] : 0; xu >= 0 && k < x->start[xu + 1]; k++) {
-		c = j->exclude_cand[x->items[k]];
-		if (c >= 0 && label[c] == LABEL_NEG) {
-			label[c] = LABEL_SKIP;
-			*failed |= left_out_add(skip, (uint32_t)c) < 0;
-		}
-	}
-	return npos;
-}
-
-static void
-unlabel_slot(const struct user_slot *u, uint8_t *label, const uint32_t *pos, size_t npos)
-{
-	size_t i;
-
-	for (i = 0; i < npos; i++)
-		label[pos[i]] = LABEL_NEG;
-	for (i = 0; i < u->skip.n; i++)
-		label[u->skip.c[i]] = LABEL_NEG;
-}
 
 /*
  * Start user tu in slot u: its positives' scores (the kernel's bits),
@@ -413,34 +379,36 @@ static int
 slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t tu)
 {
 	struct bpr_err e;
-	size_t npos, i, best;
-	float *score;
-	int failed = 0;
+	int64_t npos = begin_user(j, tu, w->label, w->pos, &u->skip);
 
-	u->tu = tu;
-	u->skip.n = 0;
-	npos = label_positives(j, tu, w->label, w->pos, &u->skip, &failed);
-	unlabel_slot(u, w->label, w->pos, npos);
-	j->nunknown[tu] = j->test->start[tu + 1] - j->test->start[tu] - npos;
-	j->npos[tu] = npos;
-	j->nexcl[tu] = u->skip.n;
-	j->evaluated[tu] = EVAL_WITHOUT;
-	u->ranked = npos > 0;
-	if (failed || (u->ranked && user_rank_reserve(&u->rank, npos, j->c->k, &e) < 0))
+	if (npos < 0)
 		return -1;
-	if (!u->ranked)
+	/* the label array serves the whole block: clear it until the user's end */
+	label_list(w->label, w->pos, (size_t)npos, LABEL_NEG);
+	label_list(w->label, u->skip.c, u->skip.n, LABEL_NEG);
+	u->tu = tu;
+	if (!(u->ranked = npos > 0))
 		return 0;
-	score = u->rank.sorted;		/* sorted by user_rank_begin */
+	if (user_rank_reserve(&u->rank, (size_t)npos, j->c->k, &e) < 0)
+		return -1;
 	left_out_ready(&u->skip);
-	w->pick(j->cand, u->row, w->pos, npos, score);
-	for (best = 0, i = 1; i < npos; i++)	/* the highest, the first of equals */
-		if (score[i] > score[best] || (score[i] == score[best] && w->pos[i] < w->pos[best]))
-			best = i;
-	u->best = w->pos[best];
-	user_rank_begin(&u->rank, npos, u->skip.n);
+	w->pick(j->cand, u->row, w->pos, (size_t)npos, u->rank.sorted);
+	u->best = w->pos[best_positive(u->rank.sorted, w->pos, (size_t)npos)];
+	user_rank_begin(&u->rank, (size_t)npos, u->skip.n);
 	return 0;
 }
 
+/* Slot b's part of a tile: its left-out candidates NaN, then ranked (a tile_feed_fn). */
+static void
+slot_feed(void *space, int b, float *score, size_t first, size_t n)
+{
+	struct user_slot *u = &((struct slot_space *)space)->slot[b];
+
+	if (!u->ranked)
+		return;
+	left_out_blank(&u->skip, score, first, n);
+	user_rank_feed(&u->rank, score, first, n);
+}
 
 /* The candidates before the best positive, not left out, with its score. */
 static size_t
@@ -458,31 +426,36 @@ equal_before_best(struct eval_job *j, struct slot_space *w, struct user_slot *u)
 	return n;
 }
 
-/* The user's metrics, its labels (positives, and those left out) set meanwhile. */
+/* The user's metrics, its labels set meanwhile where they serve. */
 static void
 slot_finish(struct eval_job *j, struct slot_space *w, struct user_slot *u)
 {
-	size_t npos, equal = 0;
-	int failed = 0, labelled;	/* failed cannot: the list had this room before */
+	/* the labels serve the top k's metrics and ties with the best only */
+	int labelled = j->c->k > 0 || u->rank.placed.at_highest > 1;
+	size_t npos = 0, equal = 0;
 
 	if (!u->ranked)
 		return;
-	/* the labels serve the top k's metrics and ties with the best only */
-	labelled = j->c->k > 0 || u->rank.placed.at_highest > 1;
-	u->skip.n = 0;
-	npos = labelled ? label_positives(j, u->tu, w->label, w->pos, &u->skip, &failed) : 0;
+	if (labelled) {
+		npos = label_positives(j, u->tu, w->label, w->pos);
+		label_list(w->label, u->skip.c, u->skip.n, LABEL_SKIP);
+	}
 	if (u->rank.placed.at_highest > 1)
 		equal = equal_before_best(j, w, u);
 	if (user_rank_finish(&u->rank, j->ncand, w->label, equal, &j->per_user[u->tu]) == 0)
 		j->evaluated[u->tu] = EVAL_DONE;
-	unlabel_slot(u, w->label, w->pos, npos);
+	if (labelled) {
+		label_list(w->label, w->pos, npos, LABEL_NEG);
+		label_list(w->label, u->skip.c, u->skip.n, LABEL_NEG);
+	}
 }
+
 static void
 slot_space_free(struct slot_space *w)
 {
 	int b;
 
-	for (b = 0; b < EVAL_USERS; b++) {
+	for (b = 0; b < SCORE_USERS; b++) {
 		user_rank_free(&w->slot[b].rank);
 		left_out_free(&w->slot[b].skip);
 	}
@@ -498,11 +471,9 @@ slot_space_alloc(struct slot_space *w, const struct eval_job *j, struct bpr_err 
 	memset(w, 0, sizeof(*w));
 	w->score = score_kernel();
 	w->pick = score_pick_kernel();
-	w->tile_panels = score_tile_panels(j->cand);
-	w->tile_cols = w->tile_panels * SCORE_NR;
 	w->label = mem_array(j->ncand + 1, 1, 1, "ranking", e);
 	w->pos = mem_array(j->ncand + 1, sizeof(uint32_t), 0, "ranking", e);
-	w->tile = mem_aligned(EVAL_USERS, w->tile_cols * sizeof(float), "scores", e);
+	w->tile = score_tile_alloc(j->cand, e);
 	return w->label && w->pos && w->tile ? 0 : -1;
 }
 
@@ -513,7 +484,7 @@ next_block(struct eval_job *j, struct slot_space *w, size_t *tu, const float **r
 	int64_t urow;
 	int n;
 
-	for (n = 0; n < EVAL_USERS && *tu < j->last; (*tu)++) {
+	for (n = 0; n < SCORE_USERS && *tu < j->last; (*tu)++) {
 		if (!shard_has(&j->c->shard, j->test->user_id[*tu])) {
 			j->evaluated[*tu] = EVAL_OTHER_SHARD;
 			continue;
@@ -528,19 +499,15 @@ next_block(struct eval_job *j, struct slot_space *w, size_t *tu, const float **r
 	return n;
 }
 
-/*
- * The thread's users, EVAL_USERS at a time, over the candidates a tile
- * at a time: each tile's scores are ranked for every user of the block
- * while they are in cache, and no user's whole row of scores is stored.
- */
+/* The thread's users, SCORE_USERS at a time, over the candidates a tile at a time. */
 static void *
 eval_users(void *arg)
 {
 	struct eval_job *j = arg;
 	struct slot_space w;
 	struct bpr_err e;
-	const float *rows[EVAL_USERS];
-	size_t tu = j->first, p, end, lo, hi;
+	const float *rows[SCORE_USERS];
+	size_t tu = j->first, from;
 	int n, b;
 
 	if (j->c->blend != NULL) {
@@ -553,26 +520,12 @@ eval_users(void *arg)
 		return NULL;
 	}
 	while (tu < j->last) {
-		size_t from = tu;
-
+		from = tu;
 		if ((n = next_block(j, &w, &tu, rows)) < 0) {
 			j->failed = 1;
 			break;
 		}
-		for (p = 0; p < j->cand->panels; p = end) {
-			end = j->cand->panels - p < w.tile_panels ? j->cand->panels : p + w.tile_panels;
-			lo = p * SCORE_NR;
-			hi = end * SCORE_NR < j->ncand ? end * SCORE_NR : j->ncand;
-			score_tile(w.score, j->cand, rows, n, p, end, w.tile, w.tile_cols);
-			for (b = 0; b < n; b++) {
-				float *row = w.tile + (size_t)b * w.tile_cols;
-
-				if (!w.slot[b].ranked)
-					continue;
-				left_out_blank(&w.slot[b].skip, row, lo, hi - lo);
-				user_rank_feed(&w.slot[b].rank, row, lo, hi - lo);
-			}
-		}
+		score_by_tiles(w.score, j->cand, rows, n, w.tile, slot_feed, &w);
 		for (b = 0; b < n; b++)
 			slot_finish(j, &w, &w.slot[b]);
 		progress_add(tu - from);
@@ -741,12 +694,14 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	    (exclude != NULL &&
 	    (exclude_cand = positives_item_map(exclude, candidate_of, &j, e)) == NULL))
 		goto done;
+	free(items);		/* packed: cand keeps the rows too */
+	items = NULL;
 	j.test_cand = test_cand;
 	j.exclude_cand = exclude_cand;
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
 	j.cand = &cand;
 	r->candidates = j.ncand;
-	progress_stage("ranking test users", n, "users");
+	progress_stage(n, "users", "ranking test users");
 	rc = run_jobs(&j, c->threads, n, e);
 	progress_done();
 	if (rc < 0)

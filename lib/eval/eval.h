@@ -70,7 +70,7 @@ int user_rank_finish(struct user_rank *r, size_t n, const uint8_t *label, size_t
 /*
  * What ranking one user works in, for up to n candidates and the top k:
  * the candidates' labels (all LABEL_NEG between users), the positive
- * candidates, and the ranking.
+ * candidates, and the ranking, with room for n positives.
  */
 struct rank_space {
 	uint8_t *label;
@@ -92,11 +92,11 @@ rank_skip(struct rank_space *w, float *score, size_t c)
 /*
  * Metrics of one user from the scores of n candidates labelled in w
  * negative, positive or skipped (by rank_skip, `skipped` of them); w->pos
- * lists the npos positive candidates. Returns 0, or -1 when there is no
- * negative (no AUC).
+ * lists the npos positive candidates; the top k is rank_space_alloc's.
+ * Returns 0, or -1 when there is no negative (no AUC).
  */
-int user_metrics(const float *score, size_t n, size_t npos, size_t skipped, uint32_t k,
-    struct rank_space *w, struct user_metrics *out);
+int user_metrics(const float *score, size_t n, size_t npos, size_t skipped, struct rank_space *w,
+    struct user_metrics *out);
 
 enum universe_kind {
 	UNIVERSE_MODEL,		/* the model's items */

@@ -4,24 +4,31 @@
 
 #include "eval/score_many.h"
 
+/* L, the least with 2^L > npos. */
+static int
+levels_for(size_t npos)
+{
+	int levels = 0;
+
+	while (((size_t)1 << levels) <= npos)
+		levels++;
+	return levels;
+}
+
 size_t
 place_table_size(size_t npos)
 {
-	size_t m = 1;
-
-	while (m <= npos)
-		m *= 2;
-	return 2 * m - 1 + PLACE_SLACK;
+	return ((size_t)2 << levels_for(npos)) - 1 + PLACE_SLACK;
 }
 
 void
 place_table_build(struct place_table *t, const float *sorted, size_t npos, float *level)
 {
-	size_t m = 1, step, j, at, end;
+	size_t m, step, j, at, end;
 	int l;
 
-	for (t->levels = 0; m <= npos; t->levels++)
-		m *= 2;
+	t->levels = levels_for(npos);
+	m = (size_t)1 << t->levels;
 	t->sorted = sorted;
 	t->npos = npos;
 	t->level = level;

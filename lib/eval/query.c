@@ -85,7 +85,7 @@ struct rec_job {
 	uint32_t k;
 	struct ranked *out;
 	uint32_t *got;
-	float *score;			/* SCORE_USERS x a tile's candidates */
+	float *score;			/* a tile's scores (score_tile_alloc) */
 	struct scored *heap;		/* SCORE_USERS x k */
 	struct topk top[SCORE_USERS];
 	struct left_out skip[SCORE_USERS];
@@ -108,10 +108,12 @@ top_begin(struct rec_job *j, int b, uint32_t user)
 	topk_reset(&j->top[b], j->heap + (size_t)b * j->k, j->k);
 }
 
-/* Candidates first .. first + n - 1 of the user's scores. */
+/* Candidates first .. first + n - 1 of user b's scores (a tile_feed_fn). */
 static void
-top_feed(struct rec_job *j, int b, float *score, size_t first, size_t n)
+top_feed(void *job, int b, float *score, size_t first, size_t n)
 {
+	struct rec_job *j = job;
+
 	left_out_blank(&j->skip[b], score, first, n);
 	topk_offer_scores(&j->top[b], score, n, NULL, first);
 }
@@ -166,7 +168,7 @@ recommend_users(void *arg)
 	const struct bpr_model *m = j->m;
 	const float *rows[SCORE_USERS];
 	score_fn score = score_kernel();
-	size_t i, p, end, lo, hi, tile = score_tile_panels(j->cand), cols = tile * SCORE_NR;
+	size_t i;
 	int nb, b;
 
 	if (j->blend != NULL) {
@@ -179,14 +181,7 @@ recommend_users(void *arg)
 			rows[b] = model_row(&m->user, (size_t)idmap_find(&m->user_rows, j->users[i + (size_t)b]));
 			top_begin(j, b, j->users[i + (size_t)b]);
 		}
-		for (p = 0; p < j->cand->panels; p = end) {
-			end = j->cand->panels - p < tile ? j->cand->panels : p + tile;
-			lo = p * SCORE_NR;
-			hi = end * SCORE_NR < j->cand->n ? end * SCORE_NR : j->cand->n;
-			score_tile(score, j->cand, rows, nb, p, end, j->score, cols);
-			for (b = 0; b < nb; b++)
-				top_feed(j, b, j->score + (size_t)b * cols, lo, hi - lo);
-		}
+		score_by_tiles(score, j->cand, rows, nb, j->score, top_feed, j);
 		for (b = 0; b < nb; b++)
 			top_finish(j, b, i + (size_t)b);
 		progress_add((uint64_t)nb);
@@ -249,14 +244,13 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .cand = &cand, .users = users, .exclude = exclude,
 		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
-		jobs[t].score = mem_aligned(SCORE_USERS, score_tile_panels(&cand) * SCORE_NR *
-		    sizeof(float), "recommendations", e);
+		jobs[t].score = score_tile_alloc(&cand, e);
 		jobs[t].heap = mem_array((size_t)SCORE_USERS * k + 1, sizeof(struct scored), 0,
 		    "recommendations", e);
 		if (!jobs[t].score || !jobs[t].heap)
 			goto done;
 	}
-	progress_stage("ranking items for users", n, "users");
+	progress_stage(n, "users", "ranking items for users");
 	for (t = 1; t < nt; t++)
 		if (output_quiet_thread(&tid[t], recommend_users, &jobs[t]) != 0) {
 			bpr_fail(e, "cannot start a thread");

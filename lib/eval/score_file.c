@@ -96,8 +96,7 @@ struct user_work {
 /* One user's group of scored pairs [from, to). */
 static void
 evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct positives *test,
-    const struct positives *excl, const struct eval_config *c, struct user_work *w,
-    struct eval_result *r, size_t tu)
+    const struct positives *excl, struct user_work *w, struct eval_result *r, size_t tu)
 {
 	uint32_t user = (uint32_t)(s[from].key >> 32);
 	int64_t xu = excl ? positives_user_index(excl, user) : -1;
@@ -118,7 +117,7 @@ evaluate_group(const struct scored_pair *s, size_t from, size_t to, const struct
 	}
 	ranked = npos;
 	r->positives_unknown += (test->start[tu + 1] - test->start[tu]) - ranked;
-	if (npos == 0 || user_metrics(w->score, n, npos, skipped, c->k, &w->rank, &um) < 0) {
+	if (npos == 0 || user_metrics(w->score, n, npos, skipped, &w->rank, &um) < 0) {
 		r->users_without++;
 		return;
 	}
@@ -171,7 +170,7 @@ evaluate_scores(struct bpr_input *in, const struct positives *test,
 			continue;
 		if ((u = positives_user_index(test, (uint32_t)(s[from].key >> 32))) >= 0 &&
 		    shard_has(&c->shard, test->user_id[u]))
-			evaluate_group(s, from, i, test, exclude, c, &w, r, (size_t)u);
+			evaluate_group(s, from, i, test, exclude, &w, r, (size_t)u);
 		r->candidates = i - from > r->candidates ? i - from : r->candidates;
 		from = i;
 	}

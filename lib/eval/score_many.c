@@ -138,15 +138,17 @@ score_panels_reference(const float *const *users, int nu, const struct score_ite
 		}
 }
 
-size_t
-score_tile_panels(const struct score_items *s)
+/* Panels in a tile: SCORE_TILE_BYTES of them, at least one. */
+static size_t
+tile_panels(const struct score_items *s)
 {
 	size_t tile = SCORE_TILE_BYTES / (s->width * SCORE_NR * sizeof(float));
 
 	return tile > 0 ? tile : 1;
 }
 
-void
+/* Panels [first, last) for nu users: out[u * stride + c - first * SCORE_NR]. */
+static void
 score_tile(score_fn kernel, const struct score_items *s, const float *const *users, int nu,
     size_t first, size_t last, float *out, size_t stride)
 {
@@ -161,11 +163,34 @@ void
 score_users(score_fn kernel, const struct score_items *s, const float *const *users, int nu,
     float *out)
 {
-	size_t tile = score_tile_panels(s), p, end;
+	size_t tile = tile_panels(s), p, end;
 
 	for (p = 0; p < s->panels; p = end) {
 		end = s->panels - p < tile ? s->panels : p + tile;
 		score_tile(kernel, s, users, nu, p, end, out + p * SCORE_NR, s->n);
+	}
+}
+
+float *
+score_tile_alloc(const struct score_items *s, struct bpr_err *e)
+{
+	return mem_aligned(SCORE_USERS, tile_panels(s) * SCORE_NR * sizeof(float), "scores", e);
+}
+
+void
+score_by_tiles(score_fn kernel, const struct score_items *s, const float *const *users, int nu,
+    float *tile, tile_feed_fn feed, void *ctx)
+{
+	size_t panels = tile_panels(s), cols = panels * SCORE_NR, p, end, lo, hi;
+	int u;
+
+	for (p = 0; p < s->panels; p = end) {
+		end = s->panels - p < panels ? s->panels : p + panels;
+		lo = p * SCORE_NR;
+		hi = end * SCORE_NR < s->n ? end * SCORE_NR : s->n;
+		score_tile(kernel, s, users, nu, p, end, tile, cols);
+		for (u = 0; u < nu; u++)
+			feed(ctx, u, tile + (size_t)u * cols, lo, hi - lo);
 	}
 }
 

@@ -76,16 +76,19 @@ void score_panels_fma(const float *const *users, int nu, const struct score_item
 void score_users(score_fn kernel, const struct score_items *s, const float *const *users,
     int nu, float *out);
 
-/* Panels in a tile: SCORE_TILE_BYTES of them, at least one. */
-size_t score_tile_panels(const struct score_items *s);
+/* Room for one tile's scores of SCORE_USERS users, for score_by_tiles. */
+float *score_tile_alloc(const struct score_items *s, struct bpr_err *e);
+
+/* What a tile's scores go to: user u's, candidates first .. first + n - 1. */
+typedef void (*tile_feed_fn)(void *ctx, int u, float *score, size_t first, size_t n);
 
 /*
- * One tile, panels [first, last), for nu <= SCORE_USERS users:
- * out[u * stride + c - first * SCORE_NR] for its candidates c. A caller
- * that ranks each tile's scores as they come (eval.c) keeps them in cache.
+ * Every candidate for nu <= SCORE_USERS users, a tile of panels at a
+ * time into tile (from score_tile_alloc), each user's part of it fed on
+ * while it is in cache: no user's whole row of scores is ever stored.
  */
-void score_tile(score_fn kernel, const struct score_items *s, const float *const *users,
-    int nu, size_t first, size_t last, float *out, size_t stride);
+void score_by_tiles(score_fn kernel, const struct score_items *s, const float *const *users,
+    int nu, float *tile, tile_feed_fn feed, void *ctx);
 
 /*
  * The scores of candidates c[0..n) for one user, the kernel's bits:

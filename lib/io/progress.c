@@ -1,6 +1,7 @@
 #include "io/progress.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,15 @@ set_stage(const char *what, uint64_t total, const char *unit)
 }
 
 void
-progress_stage(const char *what, uint64_t total, const char *unit)
+progress_stage(uint64_t total, const char *unit, const char *fmt, ...)
 {
+	char what[sizeof(stage.what)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(what, sizeof(what), fmt, ap) < 0)
+		what[0] = '\0';
+	va_end(ap);
 	pthread_mutex_lock(&lock);
 	set_stage(what, total, unit);
 	reading = 0;
@@ -35,7 +43,10 @@ progress_stage(const char *what, uint64_t total, const char *unit)
 void
 progress_done(void)
 {
-	progress_stage("", 0, "");
+	pthread_mutex_lock(&lock);
+	set_stage("", 0, "");
+	reading = 0;
+	pthread_mutex_unlock(&lock);
 }
 
 void

@@ -16,8 +16,9 @@ struct progress_view {
 	double started;		/* the stage's start, monotonic_seconds() */
 };
 
-/* A new stage; what may be "" (no stage: nothing to show). */
-void progress_stage(const char *what, uint64_t total, const char *unit);
+/* A new stage of total units (0: not known), what it does in printf's terms. */
+void progress_stage(uint64_t total, const char *unit, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* No stage: the work is done (or the next has not begun). */
 void progress_done(void);
 /* n more units of the stage done. */

@@ -406,15 +406,14 @@ sweeps_loop(struct als_run *r, struct bpr_err *e)
 {
 	uint32_t planned = r->c->sweeps;
 	double t0, loss;
-	char what[48];
 	int stop;
 
 	if (evaluate_now(r, planned, e) < 0)
 		return -1;
 	while (r->m->epochs < planned) {
 		t0 = monotonic_seconds();
-		snprintf(what, sizeof(what), "sweep %u of %u", r->m->epochs + 1, planned);
-		progress_stage(what, r->users.n + r->items.n, "rows");
+		progress_stage(r->users.n + r->items.n, "rows", "sweep %u of %u", r->m->epochs + 1,
+		    planned);
 		if (sweep(r, &loss, e) < 0)
 			return -1;
 		r->hook(r->ctx, &(struct fit_event){ .kind = FIT_EPOCH, .epoch = r->m->epochs,

@@ -323,13 +323,9 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
 	double t0 = monotonic_seconds();
-	char what[64];
 
-	if (planned > 0)
-		snprintf(what, sizeof(what), "epoch %u of %u", r->m->epochs + 1, planned);
-	else
-		snprintf(what, sizeof(what), "epoch %u", r->m->epochs + 1);
-	progress_stage(what, ev.triplets, "triplets");
+	progress_stage(ev.triplets, "triplets", planned > 0 ? "epoch %u of %u" : "epoch %u",
+	    r->m->epochs + 1, planned);
 	read_ahead_start(r, trained);
 	if (trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e) < 0) {
 		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);

@@ -350,7 +350,7 @@ settings_resume(struct train_settings *s, const struct bpr_model *m, struct bpr_
 /*
  * Each optimiser's own learning rate: each learns at it, --hard 1 and
  * the defaults alike, on ml-100k (ua) and on a planted set (ml-synth -p;
- * tests/train.bats). One accumulator a row adapts more slowly than one a
+ * tests/bpr-train.bats). One accumulator a row adapts more slowly than one a
  * parameter, and plain SGD not at all, so both take larger steps.
  */
 static float
