@@ -244,7 +244,7 @@ recommend(const struct bpr_model *m, const struct blend *blend, const uint32_t *
 		jobs[t] = (struct rec_job){ .m = m, .blend = blend, .cand = &cand, .users = users, .exclude = exclude,
 		    .exclude_row = exclude_row, .first = n * (size_t)t / (size_t)nt, .last = n * (size_t)(t + 1) / (size_t)nt,
 		    .k = k, .out = out, .got = got };
-		jobs[t].score = score_tile_alloc(&cand, e);
+		jobs[t].score = score_tile_alloc(&cand, SCORE_USERS, e);
 		jobs[t].heap = mem_array((size_t)SCORE_USERS * k + 1, sizeof(struct scored), 0,
 		    "recommendations", e);
 		if (!jobs[t].score || !jobs[t].heap)

@@ -172,9 +172,9 @@ score_users(score_fn kernel, const struct score_items *s, const float *const *us
 }
 
 float *
-score_tile_alloc(const struct score_items *s, struct bpr_err *e)
+score_tile_alloc(const struct score_items *s, int nu, struct bpr_err *e)
 {
-	return mem_aligned(SCORE_USERS, tile_panels(s) * SCORE_NR * sizeof(float), "scores", e);
+	return mem_aligned((size_t)nu, tile_panels(s) * SCORE_NR * sizeof(float), "scores", e);
 }
 
 void

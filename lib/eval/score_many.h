@@ -76,15 +76,15 @@ void score_panels_fma(const float *const *users, int nu, const struct score_item
 void score_users(score_fn kernel, const struct score_items *s, const float *const *users,
     int nu, float *out);
 
-/* Room for one tile's scores of SCORE_USERS users, for score_by_tiles. */
-float *score_tile_alloc(const struct score_items *s, struct bpr_err *e);
+/* Room for one tile's scores of nu users, for score_by_tiles. */
+float *score_tile_alloc(const struct score_items *s, int nu, struct bpr_err *e);
 
 /* What a tile's scores go to: user u's, candidates first .. first + n - 1. */
 typedef void (*tile_feed_fn)(void *ctx, int u, float *score, size_t first, size_t n);
 
 /*
- * Every candidate for nu <= SCORE_USERS users, a tile of panels at a
- * time into tile (from score_tile_alloc), each user's part of it fed on
+ * Every candidate for nu users, a tile of panels at a time into tile
+ * (from score_tile_alloc for at least nu), each user's part of it fed on
  * while it is in cache: no user's whole row of scores is ever stored.
  */
 void score_by_tiles(score_fn kernel, const struct score_items *s, const float *const *users,
