@@ -539,6 +539,31 @@ load helpers
 	awk -v s="$s" -v b="$b" 'BEGIN { d = s - b; exit !(d < 0.03 && d > -0.03) }'
 }
 
+@test "bpr-train: --train on the blocked schedule draws each block in the thread that trains it" {
+	# rows of 2000 floats: 64 users a block, so 200 users make at least 4
+	make_split 200 30
+	flags="-q --train train.tsv --item-dim 2000 --tag-dim 0 --epochs 3 --seed 5 --schedule blocked"
+	bpr-train $flags -o one.bpr
+	bpr-train $flags -o again.bpr
+	cmp one.bpr again.bpr
+	# the draws are each block's own: two threads train the same triplets, in another order
+	bpr-train $flags --threads 2 -o two.bpr
+	a1=$(auc -m one.bpr --exclude train.tsv test.tsv | metric /dev/stdin auc)
+	a2=$(auc -m two.bpr --exclude train.tsv test.tsv | metric /dev/stdin auc)
+	echo "one thread $a1, two $a2"
+	awk -v a="$a1" -v b="$a2" 'BEGIN { d = a - b; exit !(d < 0.03 && d > -0.03 && a > 0.6) }'
+	# every user of the positives has a row, in the positives' order (ascending id)
+	bpr-score -m one.bpr --dump users | cut -f1 > rows.txt
+	cut -f1 train.tsv | sort -n -u | cmp - rows.txt
+}
+
+@test "bpr-train: blocks of users drawn a block at a time are whole epochs (every positive once, allowed negatives, own streams)" {
+	run "$UNIT/blocks-check"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^ok ')" -eq 4 ]
+}
+
 @test "bpr-train: every optimiser learns at its default learning rate (--hard 1 --no-bias, 10 epochs, planted set)" {
 	# 2,000 users x 1,000 items whose choices follow 16 planted topics
 	# (ml-synth -p); the rowadagrad and sgd defaults learnt nothing here once

@@ -14,3 +14,16 @@ rng_seed(struct bpr_rng *r, uint64_t seed, uint64_t stream, uint64_t sub)
 	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
 		r->s[0] = 1;	/* the all-zero state is a fixed point */
 }
+
+void
+rng_permute(struct bpr_rng *r, uint32_t *a, size_t n)
+{
+	uint32_t j, k, t;
+
+	for (j = (uint32_t)n; j > 1; j--) {
+		k = rng_below(r, j);
+		t = a[j - 1];
+		a[j - 1] = a[k];
+		a[k] = t;
+	}
+}

@@ -7,6 +7,7 @@
 #ifndef BPR_RNG_H
 #define BPR_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct bpr_rng {
@@ -19,6 +20,7 @@ enum {
 	RNG_STREAM_INIT = 2,
 	RNG_STREAM_SPLIT = 3,
 	RNG_STREAM_TRAIN = 4,
+	RNG_STREAM_BLOCKS = 5,	/* epochs drawn a block of users at a time */
 };
 
 static inline uint64_t
@@ -79,6 +81,9 @@ rng_double(struct bpr_rng *r)
 {
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
+
+/* a[0..n) in a uniformly random order (Fisher-Yates, from the end). */
+void rng_permute(struct bpr_rng *r, uint32_t *a, size_t n);
 
 /* Uniform float in [lo, hi). */
 static inline float

@@ -184,17 +184,16 @@ sampler_user_ok(const struct neg_sampler *s, uint32_t u)
 /*
  * Negatives outside P, the k ascending universe indexes a user knows.
  * While P holds at most half the items, draw uniformly from the universe
- * and reject P's, testing a bitmap of P that fits in L1 (at most two
+ * and reject P's, testing a bitmap of P (`bits`, all zero, left so) that fits in L1 (at most two
  * draws expected); beyond that, pick the r-th item outside P directly.
  */
 static void
-draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, const uint32_t *P, uint32_t k,
-    uint32_t *neg, size_t n)
+draw_unseen(const struct neg_sampler *s, uint64_t *bits, const uint32_t *to, struct bpr_rng *rng,
+    const uint32_t *P, uint32_t k, uint32_t *neg, size_t n)
 {
 	const struct positives *p = s->pos;
 	uint32_t N = (uint32_t)p->nitems;
 	uint32_t unseen = N - k, r, g, j;
-	uint64_t *bits = s->bitmap;
 	double spread = (double)k / unseen;
 	size_t i;
 
@@ -205,7 +204,7 @@ draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, const uint32_t *P,
 			do
 				r = rng_below(rng, N);
 			while (bits[r >> 6] >> (r & 63) & 1);
-			neg[i] = p->item_id[r];
+			neg[i] = to != NULL ? to[r] : r;
 		}
 		for (j = 0; j < k; j++)
 			bits[P[j] >> 6] = 0;
@@ -215,13 +214,19 @@ draw_unseen(const struct neg_sampler *s, struct bpr_rng *rng, const uint32_t *P,
 		r = rng_below(rng, unseen);
 		/* Where the answer would be if the positives were spread evenly. */
 		g = (uint32_t)((double)r * spread);
-		neg[i] = p->item_id[unseen_at(P, k, g < k ? g : k, r)];
+		r = unseen_at(P, k, g < k ? g : k, r);
+		neg[i] = to != NULL ? to[r] : r;
 	}
 }
 
-void
-sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
-    uint32_t *neg, size_t n)
+/*
+ * sampler_draw_user with the rejection bitmap given (one per thread), and
+ * `to` mapping universe indexes to what is returned: the ids, or with
+ * NULL the indexes themselves (but uniform negatives are always ids).
+ */
+static void
+draw_user(const struct neg_sampler *s, uint64_t *bits, const uint32_t *to, struct bpr_rng *rng,
+    uint32_t u, uint32_t *neg, size_t n)
 {
 	const struct positives *p = s->pos;
 	size_t i;
@@ -233,12 +238,20 @@ sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
 		break;
 	case NEG_POP:
 		for (i = 0; i < n; i++)
-			neg[i] = p->item_id[s->pop_items[alias_draw(&s->pop, rng)]];
+			neg[i] = to != NULL ? to[s->pop_items[alias_draw(&s->pop, rng)]] :
+			    s->pop_items[alias_draw(&s->pop, rng)];
 		break;
 	case NEG_UNSEEN:
-		draw_unseen(s, rng, p->items + p->start[u], p->start[u + 1] - p->start[u], neg, n);
+		draw_unseen(s, bits, to, rng, p->items + p->start[u], p->start[u + 1] - p->start[u], neg, n);
 		break;
 	}
+}
+
+void
+sampler_draw_user(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *neg, size_t n)
+{
+	draw_user(s, s->bitmap, s->pos->item_id, rng, u, neg, n);
 }
 
 /* P and S, two ascending lists of universe indexes with nothing in common, merged. */
@@ -252,20 +265,27 @@ merge_known(const uint32_t *P, uint32_t np, const uint32_t *S, uint32_t ns, uint
 	return k;
 }
 
-void
-sampler_draw_seen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
-    uint32_t *scratch, uint32_t *neg, size_t n)
+static void
+draw_seen(const struct neg_sampler *s, uint64_t *bits, const uint32_t *to, struct bpr_rng *rng,
+    uint32_t u, uint32_t *scratch, uint32_t *neg, size_t n)
 {
 	const struct positives *p = s->pos;
 	uint32_t k;
 
 	if (s->mode != NEG_UNSEEN) {
-		sampler_draw_user(s, rng, u, neg, n);
+		draw_user(s, bits, to, rng, u, neg, n);
 		return;
 	}
 	k = merge_known(p->items + p->start[u], p->start[u + 1] - p->start[u],
 	    p->seen + p->seen_start[u], p->seen_start[u + 1] - p->seen_start[u], scratch);
-	draw_unseen(s, rng, scratch, k, neg, n);
+	draw_unseen(s, bits, to, rng, scratch, k, neg, n);
+}
+
+void
+sampler_draw_seen(const struct neg_sampler *s, struct bpr_rng *rng, uint32_t u,
+    uint32_t *scratch, uint32_t *neg, size_t n)
+{
+	draw_seen(s, s->bitmap, s->pos->item_id, rng, u, scratch, neg, n);
 }
 
 uint32_t
@@ -291,14 +311,33 @@ bucket_count(size_t n)
 	return b;
 }
 
-static void
-fisher_yates(struct sample *a, size_t n, struct bpr_rng *rng)
-{
-	struct sample t;
-	size_t i, j;
+/* Draws of the shuffle made ahead of their swap, so their slots are fetched meanwhile. */
+#define SWAP_AHEAD 16
 
+/*
+ * Fisher-Yates from the end. The slot each step swaps with is drawn
+ * SWAP_AHEAD steps early (the same draws in the same order) and fetched
+ * then: a block larger than L2 would otherwise wait on memory at every
+ * step.
+ */
+void
+fisher_yates_samples(struct sample *a, size_t n, struct bpr_rng *rng)
+{
+	uint32_t ahead[SWAP_AHEAD];
+	struct sample t;
+	size_t i, j, k, at = 0;
+
+	for (k = 0; k < SWAP_AHEAD && n > k + 1; k++) {
+		ahead[k] = rng_below(rng, (uint32_t)(n - k));
+		__builtin_prefetch(a + ahead[k], 1);
+	}
 	for (i = n; i > 1; i--) {
-		j = rng_below(rng, (uint32_t)i);
+		j = ahead[at];
+		if (i > SWAP_AHEAD + 1) {
+			ahead[at] = rng_below(rng, (uint32_t)(i - SWAP_AHEAD));
+			__builtin_prefetch(a + ahead[at], 1);
+		}
+		at = (at + 1) % SWAP_AHEAD;
 		t = a[i - 1];
 		a[i - 1] = a[j];
 		a[j] = t;
@@ -321,7 +360,7 @@ shuffle_samples(struct sample *a, struct sample *scratch, size_t n, struct bpr_r
 	for (i = 0; i < n; i++)
 		scratch[fill[rng_below(&replay, (uint32_t)nb)]++] = a[i];
 	for (b = 0; b < nb; b++)
-		fisher_yates(scratch + start[b], start[b + 1] - start[b], rng);
+		fisher_yates_samples(scratch + start[b], start[b + 1] - start[b], rng);
 	return scratch;
 }
 
@@ -338,21 +377,113 @@ most_per_user(const uint32_t *start, size_t nusers)
 }
 
 int
+user_draw_init(struct user_draw *d, const struct neg_sampler *s, double seen_rate, int flags,
+    struct bpr_err *e)
+{
+	int own_bitmap = flags & USER_DRAW_OWN_BITMAP;
+	const struct positives *p = s->pos;
+	size_t most_pos = most_per_user(p->start, p->nusers), most_seen = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->sampler = s;
+	d->seen_rate = p->seen != NULL ? seen_rate : 0;
+	if (d->seen_rate > 0)
+		most_seen = most_per_user(p->seen_start, p->nusers);
+	d->negs = mem_array(most_pos > most_seen ? most_pos : most_seen, sizeof(*d->negs), 0,
+	    "negatives", e);
+	d->picked = mem_array(most_seen + 1, sizeof(*d->picked), 0, "negatives", e);
+	d->known = mem_array(most_pos + most_seen + 1, sizeof(*d->known), 0, "negatives", e);
+	d->bits = s->bitmap;
+	d->to = flags & USER_DRAW_INDEXES ? NULL : p->item_id;
+	if (own_bitmap && s->bitmap != NULL)
+		d->own_bits = d->bits = mem_array(p->nitems / 64 + 1, sizeof(uint64_t), 1, "negatives", e);
+	if (d->negs == NULL || d->picked == NULL || d->known == NULL ||
+	    (own_bitmap && s->bitmap != NULL && d->own_bits == NULL)) {
+		user_draw_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+void
+user_draw_free(struct user_draw *d)
+{
+	free(d->negs);
+	free(d->picked);
+	free(d->known);
+	free(d->own_bits);
+	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * User u's seen items, each kept with probability seen_rate, with their
+ * negatives, into out; returns how many.
+ */
+static size_t
+draw_seen_samples(struct user_draw *d, struct bpr_rng *rng, uint32_t u, struct sample *out)
+{
+	const struct positives *p = d->sampler->pos;
+	const uint32_t *S = p->seen + p->seen_start[u];
+	uint32_t ns = p->seen_start[u + 1] - p->seen_start[u], np = p->start[u + 1] - p->start[u];
+	uint32_t j, m = 0;
+
+	for (j = 0; j < ns; j++)
+		if (rng_double(rng) < d->seen_rate)
+			d->picked[m++] = S[j];
+	/*
+	 * A user who knows every item (positives and seen items are disjoint)
+	 * has no negative for them: none are added.
+	 */
+	if (m == 0 || np + ns >= p->nitems)
+		return 0;
+	draw_seen(d->sampler, d->bits, d->to, rng, u, d->known, d->negs, m);
+	for (j = 0; j < m; j++) {
+		out[j].user = u;
+		out[j].item = d->picked[j];
+		out[j].neg = d->negs[j];
+	}
+	return m;
+}
+
+size_t
+user_draw_samples(struct user_draw *d, struct bpr_rng *rng, uint32_t u, struct sample *out)
+{
+	const struct positives *p = d->sampler->pos;
+	uint32_t n = p->start[u + 1] - p->start[u], j;
+
+	if (!sampler_user_ok(d->sampler, u))
+		return 0;
+	draw_user(d->sampler, d->bits, d->to, rng, u, d->negs, n);
+	for (j = 0; j < n; j++) {
+		out[j].user = u;
+		out[j].item = p->items[p->start[u] + j];
+		out[j].neg = d->negs[j];
+	}
+	return d->seen_rate > 0 ? n + draw_seen_samples(d, rng, u, out + n) : n;
+}
+
+size_t
+user_draw_most(const struct positives *p, uint32_t u, double seen_rate)
+{
+	size_t n = p->start[u + 1] - p->start[u];
+
+	return p->seen != NULL && seen_rate > 0 ? n + p->seen_start[u + 1] - p->seen_start[u] : n;
+}
+
+int
 epoch_gen_init(struct epoch_gen *g, const struct positives *p,
     const struct neg_sampler *s, uint64_t seed, double seen_rate, struct bpr_err *e)
 {
-	size_t u, most_pos = most_per_user(p->start, p->nusers), most_seen = 0;
+	size_t u;
 
 	memset(g, 0, sizeof(*g));
 	g->pos = p;
 	g->sampler = s;
-	g->seen_rate = p->seen != NULL ? seen_rate : 0;
 	rng_seed(&g->rng, seed, RNG_STREAM_SAMPLE, 0);
 	for (u = 0; u < p->nusers; u++) {
 		if (sampler_user_ok(s, (uint32_t)u)) {
 			g->n += p->start[u + 1] - p->start[u];
-			if (g->seen_rate > 0)
-				g->cap += p->seen_start[u + 1] - p->seen_start[u];
+			g->cap += user_draw_most(p, (uint32_t)u, seen_rate);
 		} else {
 			g->skipped_users++;
 			g->skipped_pairs += p->start[u + 1] - p->start[u];
@@ -360,17 +491,11 @@ epoch_gen_init(struct epoch_gen *g, const struct positives *p,
 	}
 	if (g->n == 0)
 		return bpr_fail(e, "no user has an item left to draw a negative from");
-	g->cap += g->n;
-	if (g->seen_rate > 0)
-		most_seen = most_per_user(p->seen_start, p->nusers);
-	g->negs = mem_array(most_pos > most_seen ? most_pos : most_seen, sizeof(*g->negs), 0,
-	    "negatives", e);
-	g->picked = mem_array(most_seen + 1, sizeof(*g->picked), 0, "negatives", e);
-	g->known = mem_array(most_pos + most_seen + 1, sizeof(*g->known), 0, "negatives", e);
+	if (user_draw_init(&g->draw, s, seen_rate, 0, e) < 0)
+		return -1;
 	g->cur = mem_array(g->cap, sizeof(*g->cur), 0, "an epoch of triplets", e);
 	g->scratch = mem_array(g->cap, sizeof(*g->scratch), 0, "an epoch of triplets", e);
-	if (g->cur == NULL || g->scratch == NULL || g->negs == NULL || g->picked == NULL ||
-	    g->known == NULL) {
+	if (g->cur == NULL || g->scratch == NULL) {
 		epoch_gen_free(g);
 		return -1;
 	}
@@ -382,11 +507,8 @@ epoch_gen_free(struct epoch_gen *g)
 {
 	free(g->cur);
 	free(g->scratch);
-	free(g->negs);
-	free(g->picked);
-	free(g->known);
 	g->cur = g->scratch = NULL;
-	g->negs = g->picked = g->known = NULL;
+	user_draw_free(&g->draw);
 }
 
 void
@@ -399,37 +521,7 @@ epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, char *buf, size_t s
 	len = strlen(buf);
 	if (p->seen != NULL && len < size)
 		snprintf(buf + len, size - len, " seen_rows=%zu seen_pairs=%zu seen_rate=%g "
-		    "seen_crc32=%08x", p->seen_rows, p->nseen, g->seen_rate, p->seen_crc);
-}
-
-/*
- * User u's seen items, each kept with probability seen_rate, with their
- * negatives, from cur[k] on; returns the new end.
- */
-static size_t
-add_seen(struct epoch_gen *g, uint32_t u, size_t k)
-{
-	const struct positives *p = g->pos;
-	const uint32_t *S = p->seen + p->seen_start[u];
-	uint32_t ns = p->seen_start[u + 1] - p->seen_start[u], np = p->start[u + 1] - p->start[u];
-	uint32_t j, m = 0;
-
-	for (j = 0; j < ns; j++)
-		if (rng_double(&g->rng) < g->seen_rate)
-			g->picked[m++] = S[j];
-	/*
-	 * A user who knows every item (positives and seen items are disjoint)
-	 * has no negative for them: none are added.
-	 */
-	if (m == 0 || np + ns >= p->nitems)
-		return k;
-	sampler_draw_seen(g->sampler, &g->rng, u, g->known, g->negs, m);
-	for (j = 0; j < m; j++, k++) {
-		g->cur[k].user = u;
-		g->cur[k].item = g->picked[j];
-		g->cur[k].neg = g->negs[j];
-	}
-	return k;
+		    "seen_crc32=%08x", p->seen_rows, p->nseen, g->draw.seen_rate, p->seen_crc);
 }
 
 void
@@ -437,22 +529,11 @@ epoch_begin(struct epoch_gen *g)
 {
 	const struct positives *p = g->pos;
 	struct sample *shuffled;
-	uint32_t *neg = g->negs;
-	size_t k = 0, j;
+	size_t k = 0;
 	uint32_t u;
 
-	for (u = 0; u < p->nusers; u++) {
-		if (!sampler_user_ok(g->sampler, u))
-			continue;
-		sampler_draw_user(g->sampler, &g->rng, u, neg, p->start[u + 1] - p->start[u]);
-		for (j = p->start[u]; j < p->start[u + 1]; j++, k++) {
-			g->cur[k].user = u;
-			g->cur[k].item = p->items[j];
-			g->cur[k].neg = neg[j - p->start[u]];
-		}
-		if (g->seen_rate > 0)
-			k = add_seen(g, u, k);
-	}
+	for (u = 0; u < p->nusers; u++)
+		k += user_draw_samples(&g->draw, &g->rng, u, g->cur + k);
 	g->n = k;
 	shuffled = shuffle_samples(g->cur, g->scratch, g->n, &g->rng);
 	g->scratch = g->cur;

@@ -141,6 +141,35 @@ struct sample {
 };
 
 /*
+ * One thread's room for drawing users' triplets: the negatives, the seen
+ * items picked, and the rejection bitmap, its own with
+ * USER_DRAW_OWN_BITMAP (threads drawing at once), else the sampler's.
+ * With USER_DRAW_INDEXES negatives are universe indexes, not ids (but
+ * uniform negatives, any id, stay ids).
+ */
+struct user_draw {
+	const struct neg_sampler *sampler;
+	double seen_rate;		/* 0 without seen items */
+	uint64_t *bits, *own_bits;
+	const uint32_t *to;		/* universe index -> what a negative is; NULL: itself */
+	uint32_t *negs, *picked, *known;
+};
+
+enum { USER_DRAW_OWN_BITMAP = 1, USER_DRAW_INDEXES = 2 };
+
+int user_draw_init(struct user_draw *d, const struct neg_sampler *s, double seen_rate, int flags,
+    struct bpr_err *e);
+void user_draw_free(struct user_draw *d);
+/*
+ * User index u's triplets of one epoch, into out: each positive with a
+ * fresh negative, then each seen item kept (seen_rate) with one; none
+ * for a user who cannot have a negative. Returns how many.
+ */
+size_t user_draw_samples(struct user_draw *d, struct bpr_rng *rng, uint32_t u, struct sample *out);
+/* The most triplets user_draw_samples can give user u. */
+size_t user_draw_most(const struct positives *p, uint32_t u, double seen_rate);
+
+/*
  * Epochs: every distinct positive once, in a fresh uniformly random order,
  * each with a freshly drawn negative; and, when the positives carry seen
  * items, each seen item with probability seen_rate, as a positive against
@@ -157,9 +186,7 @@ struct epoch_gen {
 	const struct neg_sampler *sampler;
 	struct bpr_rng rng;
 	struct sample *cur, *scratch;
-	uint32_t *negs;			/* one user's negatives */
-	uint32_t *picked, *known;	/* one user's drawn seen items; scratch for the sampler */
-	double seen_rate;
+	struct user_draw draw;		/* room for one user's draws */
 	size_t n, next;			/* triplets of the current epoch; the next one */
 	size_t cap;			/* the most an epoch can hold */
 	size_t skipped_users, skipped_pairs;
@@ -185,6 +212,9 @@ epoch_size(const struct epoch_gen *g)
  * pairs, rate and CRC), and the same from a file or a pipe.
  */
 void epoch_gen_describe(const struct epoch_gen *g, uint64_t seed, char *buf, size_t size);
+
+/* a[0..n) in a uniformly random order, in place (for what fits in the cache). */
+void fisher_yates_samples(struct sample *a, size_t n, struct bpr_rng *rng);
 
 /*
  * Uniform shuffle (Rao-Sandelius): scatter to random buckets small enough

@@ -23,6 +23,7 @@ sampled_epochs_open(struct sampled_epochs *d, struct bpr_input *in, const struct
     struct bpr_input *seen, const struct sampling *how, struct bpr_err *e)
 {
 	memset(d, 0, sizeof(*d));
+	d->how = *how;
 	if (positives_read_seen(&d->pos, in, items, seen, e) < 0)
 		return -1;
 	if (sampler_init(&d->sampler, &d->pos, how->neg, how->alpha, e) < 0 ||

@@ -21,6 +21,7 @@ struct sampled_epochs {
 	struct positives pos;
 	struct neg_sampler sampler;
 	struct epoch_gen gen;
+	struct sampling how;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "io/output.h"
 #include "io/text.h"
 #include "model/model_impl.h"
+#include "train/drawn.h"
 
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
 #define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
@@ -63,6 +64,7 @@ struct run {
 	fit_hook hook;
 	void *ctx;
 	struct trainer *trainer;
+	struct drawn_epochs *drawn;	/* --train, blocked: threads draw their blocks */
 	struct row_triplet *rows, *scratch;
 	size_t rows_cap, scratch_cap;
 	unsigned char *item_in_triplet;	/* by item row: in a triplet of this run */
@@ -88,6 +90,20 @@ mark_items(struct run *r, struct bpr_err *e)
 		r->item_in_triplet[r->rows[i].p] = 1;
 		r->item_in_triplet[r->rows[i].n] = 1;
 	}
+	return 0;
+}
+
+/* The items the threads' drawn epochs named, into the run's flags. */
+static int
+mark_drawn_items(struct run *r, struct bpr_err *e)
+{
+	if (r->drawn == NULL)
+		return 0;
+	if (mem_grow(&r->item_in_triplet, &r->item_flags_cap, r->m->item.rows + 1, 1, "item flags",
+	    e) < 0)
+		return -1;
+	memset(r->item_in_triplet, 0, r->item_flags_cap);
+	drawn_epochs_named(r->drawn, r->item_in_triplet);
 	return 0;
 }
 
@@ -318,6 +334,16 @@ read_ahead_finish(struct run *r)
 	return r->ahead.rc;
 }
 
+/* The epoch's pass: over the rows made for it, or over blocks its threads draw. */
+static int
+run_epoch(struct run *r, struct fit_event *ev, struct bpr_err *e)
+{
+	if (r->drawn == NULL)
+		return trainer_run(r->trainer, r->rows, ev->triplets, &ev->loss, e);
+	return trainer_run_blocks(r->trainer, r->drawn->blocks.count, r->drawn->blocks.most_epoch,
+	    drawn_epochs_fill, r->drawn, &ev->triplets, &ev->loss, e);
+}
+
 static int
 train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 {
@@ -327,7 +353,7 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 	progress_stage(ev.triplets, "triplets", planned > 0 ? "epoch %u of %u" : "epoch %u",
 	    r->m->epochs + 1, planned);
 	read_ahead_start(r, trained);
-	if (trainer_run(r->trainer, r->rows, ev.triplets, &ev.loss, e) < 0) {
+	if (run_epoch(r, &ev, e) < 0) {
 		bpr_err_prefix(e, "epoch %u: ", r->m->epochs + 1);
 		return -1;
 	}
@@ -347,12 +373,49 @@ user_row_bytes(const struct bpr_model *m)
 	return t->stride * sizeof(float) * (1 + (t->m != NULL) + (t->v != NULL));
 }
 
+/* Whether a model of `users` user rows trains on the blocked schedule. */
+static int
+blocked_for(const struct run *r, size_t users)
+{
+	if (r->c->schedule == SCHEDULE_AUTO)
+		return users * user_row_bytes(r->m) > AUTO_BLOCKED_BYTES;
+	return r->c->schedule == SCHEDULE_BLOCKED;
+}
+
 static int
 blocked(const struct run *r)
 {
-	if (r->c->schedule == SCHEDULE_AUTO)
-		return r->m->user.rows * user_row_bytes(r->m) > AUTO_BLOCKED_BYTES;
-	return r->c->schedule == SCHEDULE_BLOCKED;
+	return blocked_for(r, r->m->user.rows);
+}
+
+/* Users a block, so that their rows and state fill half an L2. */
+static uint32_t
+users_per_block(const struct run *r)
+{
+	size_t per = BLOCK_BYTES / user_row_bytes(r->m);
+
+	return per > 0 ? (uint32_t)per : 1;
+}
+
+/*
+ * --train on the blocked schedule: the training threads draw the blocks
+ * they train (train/drawn.h), decided before the first epoch by the users
+ * the positives give the model. Nothing is read ahead then.
+ */
+static int
+start_drawn(struct run *r, struct bpr_err *e)
+{
+	const struct sampled_epochs *src = &r->src->drawn;
+	size_t users = r->m->user.rows > src->pos.nusers ? r->m->user.rows : src->pos.nusers;
+
+	if (!r->src->internal || !blocked_for(r, users) || !drawn_epochs_fit(src))
+		return 0;
+	if ((r->drawn = calloc(1, sizeof(*r->drawn))) == NULL)
+		return bpr_fail(e, "out of memory");
+	if (drawn_epochs_init(r->drawn, r->m, src, users_per_block(r), r->c->train.threads, e) < 0)
+		return -1;
+	r->ahead.wanted = 0;
+	return 0;
 }
 
 /*
@@ -362,14 +425,12 @@ blocked(const struct run *r)
 static int
 order_by_user_block(struct run *r, struct bpr_err *e)
 {
-	size_t per = BLOCK_BYTES / user_row_bytes(r->m), n = r->src->len, i;
-	size_t nblocks = r->m->user.rows / (per ? per : 1) + 1, *start;
-	uint32_t *rank, j, t;
+	size_t per = users_per_block(r), n = r->src->len, i;
+	size_t nblocks = r->m->user.rows / per + 1, *start;
+	uint32_t *rank, j;
 	struct row_triplet *swap;
 	size_t cap;
 
-	if (per == 0)
-		per = 1;
 	if (mem_grow(&r->scratch, &r->scratch_cap, n + 1, sizeof(*r->scratch), "an epoch", e) < 0 ||
 	    (rank = mem_array(nblocks, sizeof(*rank), 0, "block order", e)) == NULL)
 		return -1;
@@ -379,12 +440,7 @@ order_by_user_block(struct run *r, struct bpr_err *e)
 	}
 	for (j = 0; j < nblocks; j++)
 		rank[j] = j;
-	for (j = (uint32_t)nblocks; j > 1; j--) {
-		uint32_t k = rng_below(&r->order_rng, j);
-		t = rank[j - 1];
-		rank[j - 1] = rank[k];
-		rank[k] = t;
-	}
+	rng_permute(&r->order_rng, rank, nblocks);
 	for (i = 0; i < n; i++)
 		start[rank[r->rows[i].u / per] + 1]++;
 	for (j = 0; j < nblocks; j++)
@@ -407,6 +463,12 @@ next_epoch(struct run *r, uint32_t trained, struct bpr_err *e)
 {
 	int rc;
 
+	if (r->drawn != NULL) {
+		user_blocks_begin(&r->drawn->blocks);
+		r->src->epochs_read++;
+		r->src->len = drawn_epochs_expected(r->drawn);
+		return 1;
+	}
 	if (r->ahead.running) {
 		if ((rc = read_ahead_finish(r)) < 0)
 			*e = r->ahead.err;
@@ -432,7 +494,7 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	struct fit_event ready = { .kind = FIT_READY, .epochs = planned };
 	int more, stop = 0;
 
-	if ((more = next_epoch(r, 0, e)) < 0)
+	if (start_drawn(r, e) < 0 || (more = next_epoch(r, 0, e)) < 0)
 		return -1;
 	if (more == 0)
 		return bpr_fail(e, "the triplet stream holds no epoch");
@@ -490,6 +552,8 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	if (epochs_loop(&r, e) < 0)
 		goto done;
 	trainer_flush(r.trainer);
+	if (mark_drawn_items(&r, e) < 0)
+		goto done;
 	done_ev.catalogue_untripled = catalogue_untripled(&r);
 	best_restore(&r.best, m);	/* early stopping keeps the best validation epoch's model */
 	hook(ctx, &done_ev);
@@ -497,6 +561,9 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 done:
 	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
 	best_free(&r.best);
+	if (r.drawn != NULL)
+		drawn_epochs_free(r.drawn);
+	free(r.drawn);
 	trainer_free(r.trainer);
 	free(r.rows);
 	free(r.scratch);

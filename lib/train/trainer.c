@@ -137,6 +137,7 @@ worker_init(struct worker *wk, struct trainer *t, int index, struct bpr_err *e)
 
 	memset(wk, 0, sizeof(*wk));
 	wk->t = t;
+	wk->index = index;
 	rng_seed(&wk->rng, t->c.seed, RNG_STREAM_TRAIN, (uint64_t)index);
 	wk->tag_p = mem_aligned(width, sizeof(float), "work space", e);
 	wk->tag_n = mem_aligned(width, sizeof(float), "work space", e);
@@ -328,30 +329,27 @@ sync_workers(struct trainer *t, struct bpr_err *e)
 	return warp_weights(t, t->m->item.rows, e);
 }
 
-int
-trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
-    struct bpr_err *e)
+/* Room for the rows the model has now and Keras Adam's steps for up to n triplets. */
+static int
+run_prepare(struct trainer *t, size_t n, struct bpr_err *e)
 {
-	work_fn work = choose_kernel();
-	size_t per, start = 0, steps;
-	double sum = 0;
-	int i, threads = t->c.threads;
+	size_t steps = t->c.batch == 1 ? n : n / t->c.batch;
 
 	if (sync_workers(t, e) < 0)
 		return -1;
-	steps = t->c.batch == 1 ? n : n / t->c.batch;
-	if (t->c.opt == OPT_ADAM && extend_F(t, t->m->step + steps + (size_t)threads + 2, e) < 0)
+	if (t->c.opt == OPT_ADAM && extend_F(t, t->m->step + steps + (size_t)t->c.threads + 2, e) < 0)
 		return -1;
-	per = n / (size_t)threads;
-	for (i = 0; i < threads; i++) {
-		t->w[i].trip = trip + start;
-		t->w[i].n = i == threads - 1 ? n - start : per;
-		t->w[i].steps = 0;
-		start += t->w[i].n;
-	}
-	if (output_run_threads(threads, work, t->w, sizeof(t->w[0])) < 0)
-		return bpr_fail(e, "cannot start a training thread");
-	for (i = 0; i < threads; i++) {
+	return 0;
+}
+
+/* The workers' losses and steps summed; fails on a model no longer finite. */
+static int
+run_finish(struct trainer *t, size_t n, double *loss, struct bpr_err *e)
+{
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < t->c.threads; i++) {
 		sum += t->w[i].loss;
 		if (!opt_counts_steps(t->c.opt))
 			t->m->step += t->w[i].steps;
@@ -361,4 +359,62 @@ trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double 
 		return bpr_fail(e, "training diverged (the loss or a parameter is no longer finite): "
 		    "try a smaller --lr");
 	return 0;
+}
+
+int
+trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
+    struct bpr_err *e)
+{
+	size_t per = n / (size_t)t->c.threads, start = 0;
+	int i, threads = t->c.threads;
+
+	if (run_prepare(t, n, e) < 0)
+		return -1;
+	for (i = 0; i < threads; i++) {
+		t->w[i].trip = trip + start;
+		t->w[i].n = i == threads - 1 ? n - start : per;
+		t->w[i].steps = 0;
+		start += t->w[i].n;
+	}
+	if (output_run_threads(threads, choose_kernel(), t->w, sizeof(t->w[0])) < 0)
+		return bpr_fail(e, "cannot start a training thread");
+	return run_finish(t, n, loss, e);
+}
+
+/* A worker of trainer_run_blocks: the next block not taken, drawn, then trained. */
+static void *
+block_worker(void *arg)
+{
+	struct worker *wk = arg;
+	struct block_jobs *b = &wk->t->blocks;
+	work_fn work = choose_kernel();
+	double loss = 0;
+	size_t k;
+
+	while ((k = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->count) {
+		wk->n = b->fill(b->ctx, wk->index, k, &wk->trip);
+		work(wk);
+		loss += wk->loss;
+		__atomic_fetch_add(&b->triplets, wk->n, __ATOMIC_RELAXED);
+	}
+	wk->loss = loss;
+	return NULL;
+}
+
+int
+trainer_run_blocks(struct trainer *t, size_t count, size_t most, block_fill_fn fill, void *ctx,
+    size_t *n, double *loss, struct bpr_err *e)
+{
+	int i;
+
+	/* each block's last batch may be short: a step more per block */
+	if (run_prepare(t, most + count * t->c.batch, e) < 0)
+		return -1;
+	t->blocks = (struct block_jobs){ .fill = fill, .ctx = ctx, .count = count };
+	for (i = 0; i < t->c.threads; i++)
+		t->w[i].steps = 0;
+	if (output_run_threads(t->c.threads, block_worker, t->w, sizeof(t->w[0])) < 0)
+		return bpr_fail(e, "cannot start a training thread");
+	*n = t->blocks.triplets;
+	return run_finish(t, *n, loss, e);
 }

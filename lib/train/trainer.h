@@ -73,6 +73,19 @@ void trainer_free(struct trainer *t);
  */
 int trainer_run(struct trainer *t, const struct row_triplet *trip, size_t n, double *loss,
     struct bpr_err *e);
+/*
+ * Block k of an epoch, drawn by worker `thread` (0..threads-1) into room
+ * of that worker's own: its triplets in *out, their count returned.
+ */
+typedef size_t (*block_fill_fn)(void *ctx, int thread, size_t k, const struct row_triplet **out);
+/*
+ * One pass over `count` blocks that the workers draw themselves as they
+ * go (fill), each worker taking the next block not yet taken; at most
+ * `most` triplets in all. *n receives how many there were, *loss their
+ * mean loss. With one thread the blocks go in order 0..count-1.
+ */
+int trainer_run_blocks(struct trainer *t, size_t count, size_t most, block_fill_fn fill,
+    void *ctx, size_t *n, double *loss, struct bpr_err *e);
 /* Bring every row up to the current step (Keras Adam moves rows lazily). */
 void trainer_flush(struct trainer *t);
 /*

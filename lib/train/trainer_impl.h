@@ -32,6 +32,7 @@ struct grad {
 
 struct worker {
 	struct trainer *t;
+	int index;
 	struct grad grad[NTABLES];
 	float *tag_p, *tag_n, *tag_c;	/* tag parts: positive, negative, candidate */
 	float *gu, *gp, *gn;		/* immediate updates: gradient rows */
@@ -44,8 +45,16 @@ struct worker {
 	double loss;
 };
 
+/* trainer_run_blocks: blocks drawn by the workers, the next one taken by whoever is free. */
+struct block_jobs {
+	block_fill_fn fill;
+	void *ctx;
+	size_t count, next, triplets;
+};
+
 struct trainer {
 	struct bpr_model *m;
+	struct block_jobs blocks;
 	struct train_config c;
 	struct worker *w;
 	/* each user row's positives as sorted item rows, for drawn negatives */

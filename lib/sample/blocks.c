@@ -1,0 +1,100 @@
+#include "sample/blocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/mem.h"
+
+/* The substream of the blocks' order in an epoch (block numbers stay below it). */
+#define ORDER_SUB UINT32_MAX
+
+/* Cut the users into blocks; with first == NULL only count them. */
+static size_t
+cut_blocks(struct user_blocks *b, const struct neg_sampler *s, uint32_t per, size_t max,
+    uint32_t *first)
+{
+	const struct positives *p = b->pos;
+	size_t k = 0, in = 0, users = 0, most;
+	uint32_t u;
+
+	for (u = 0; u < p->nusers; u++) {
+		most = sampler_user_ok(s, u) ? user_draw_most(p, u, b->seen_rate) : 0;
+		if (users > 0 && (users == per || in + most > max)) {
+			k++;
+			in = users = 0;
+		}
+		if (users == 0 && first != NULL)
+			first[k] = u;
+		in += most;
+		users++;
+		if (first == NULL)
+			continue;
+		b->most_epoch += most;
+		b->positives += most > 0 ? p->start[u + 1] - p->start[u] : 0;
+		if (in > b->most_block)
+			b->most_block = in;
+	}
+	if (first != NULL)
+		first[k + (users > 0)] = (uint32_t)p->nusers;
+	return k + (users > 0);
+}
+
+int
+user_blocks_init(struct user_blocks *b, const struct positives *p, const struct neg_sampler *s,
+    uint64_t seed, double seen_rate, uint32_t per, size_t max_triplets, struct bpr_err *e)
+{
+	size_t k;
+
+	memset(b, 0, sizeof(*b));
+	b->pos = p;
+	b->seed = seed;
+	b->seen_rate = seen_rate;
+	b->count = cut_blocks(b, s, per > 0 ? per : 1, max_triplets, NULL);
+	if (b->count >= ORDER_SUB)
+		return bpr_fail(e, "too many blocks of users");
+	b->order = mem_array(b->count + 1, sizeof(*b->order), 0, "the blocks' order", e);
+	b->first = mem_array(b->count + 1, sizeof(*b->first), 0, "the blocks' order", e);
+	if (b->order == NULL || b->first == NULL) {
+		user_blocks_free(b);
+		return -1;
+	}
+	cut_blocks(b, s, per > 0 ? per : 1, max_triplets, b->first);
+	for (k = 0; k < b->count; k++)
+		b->order[k] = (uint32_t)k;
+	return 0;
+}
+
+void
+user_blocks_free(struct user_blocks *b)
+{
+	free(b->order);
+	free(b->first);
+	b->order = b->first = NULL;
+}
+
+void
+user_blocks_begin(struct user_blocks *b)
+{
+	struct bpr_rng rng;
+	size_t k;
+
+	rng_seed(&rng, b->seed, RNG_STREAM_BLOCKS, (uint64_t)b->epoch << 32 | ORDER_SUB);
+	for (k = 0; k < b->count; k++)
+		b->order[k] = (uint32_t)k;
+	rng_permute(&rng, b->order, b->count);
+	b->epoch++;
+}
+
+size_t
+user_blocks_draw(const struct user_blocks *b, struct user_draw *d, size_t k, struct sample *out)
+{
+	uint32_t block = b->order[k], u;
+	struct bpr_rng rng;
+	size_t n = 0;
+
+	rng_seed(&rng, b->seed, RNG_STREAM_BLOCKS, (uint64_t)(b->epoch - 1) << 32 | block);
+	for (u = b->first[block]; u < b->first[block + 1]; u++)
+		n += user_draw_samples(d, &rng, u, out + n);
+	fisher_yates_samples(out, n, &rng);
+	return n;
+}
