@@ -95,7 +95,7 @@ metric_of() { awk -F'\t' -v m="$1" '$1 == m { print $2 }'; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"clean auc"* ]]
-	[ "$(head -1 log.tsv)" = "$(printf 'epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds')" ]
+	[ "$(head -1 log.tsv)" = "$(printf 'epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\tclean_p@10\twall')" ]
 	# one row before training and one a sweep trained
 	[ "$(wc -l < log.tsv)" -ge 3 ]
 }

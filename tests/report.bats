@@ -34,9 +34,16 @@ plot_inputs() {
 	bpr-train --train train.tsv --item-tags item-tags.tsv --item-dim 8 --tag-dim 4 --epochs 6 \
 		--seed 2 --eval test.tsv --eval-every 3 --valid test.tsv -v --log log.tsv -o m.bpr 2> err
 	cat log.tsv
-	[ "$(head -1 log.tsv)" = "$(printf 'epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds')" ]
+	[ "$(head -1 log.tsv)" = "$(printf 'epoch\tloss\tauc\tclean_auc\tvalid_auc\tseconds\tclean_p@10\twall')" ]
 	[ "$(sed 1d log.tsv | cut -f1 | tr '\n' ' ')" = "0 1 2 3 4 5 6 " ]
-	awk -F'\t' 'NR > 1 && NF != 6 { exit 1 }' log.tsv
+	awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' log.tsv
+	# P@10 where evaluated, as auc measures the model at the end
+	[ "$(awk -F'\t' 'NR > 1 && $7 != "" { printf "%s ", $1 }' log.tsv)" = "0 3 6 " ]
+	p=$(auc -m m.bpr --exclude train.tsv -k 10 test.tsv | metric /dev/stdin p@10)
+	[ "$(awk -F'\t' '$1 == 6 { print $7 }' log.tsv)" = "$(printf '%.6f' "$p")" ]
+	# wall: every row, rising, and at least the epochs' own seconds since epoch 0
+	awk -F'\t' 'NR > 1 { if ($8 == "" || $8 + 0 < w) exit 1; w = $8; s += $6 }
+		END { exit !(w - first >= s) } NR == 2 { first = $8 }' log.tsv
 	# AUCs at epochs 0, 3 and 6 only; loss and time at every epoch but 0
 	[ "$(awk -F'\t' 'NR > 1 && $3 != "" { printf "%s ", $1 }' log.tsv)" = "0 3 6 " ]
 	[ "$(awk -F'\t' 'NR > 1 && $5 != "" { printf "%s ", $1 }' log.tsv)" = "0 3 6 " ]

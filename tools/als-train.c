@@ -46,7 +46,8 @@ static const char help_text[] =
     "      --patience N      stop after N evaluations without a better validation\n"
     "                        AUC and keep the best sweep's model\n"
     "      --log file        epoch<TAB>loss<TAB>auc<TAB>clean_auc<TAB>valid_auc<TAB>seconds\n"
-    "                        (the epoch: the sweep)\n"
+    "                        <TAB>clean_p@10<TAB>wall (the epoch: the sweep; wall:\n"
+    "                        seconds since the start, evaluations left out)\n"
     "  -q                    no progress on standard error\n"
     "  -h, --help            this help\n"
     "      --version         print the version\n";
@@ -185,6 +186,7 @@ main(int argc, char **argv)
 	struct settings s = { .als = { .dim = 64, .alpha0 = 0.2, .lambda = 0.02, .sweeps = 16,
 	    .seed = 1, .threads = 2, .eval_every = 1 } };
 	struct report rep = { 0 };
+	double started = monotonic_seconds();
 	struct positives *train, *test, *valid;
 	struct bpr_model *m;
 	struct bpr_err e;
@@ -207,7 +209,7 @@ main(int argc, char **argv)
 	s.als.init_scale = 0.1f / sqrtf((float)s.als.dim);
 	rep.quiet = s.quiet;
 	if (s.log != NULL) {
-		if (fit_log_open(&rep.log, s.log, &e) < 0)
+		if (fit_log_open(&rep.log, s.log, started, &e) < 0)
 			cli_die(&e);
 		rep.logging = 1;
 	}

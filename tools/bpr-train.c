@@ -174,7 +174,7 @@ open_source(struct triplet_source *src, const struct train_settings *s,
 struct report {
 	const struct train_settings *s;
 	const struct bpr_model *m;
-	double loss, train_seconds;
+	double loss, train_seconds, started;
 	uint32_t epochs_timed;
 	int progress;
 	struct fit_log log;
@@ -362,7 +362,7 @@ main(int argc, char **argv)
 	struct positives *test, *valid;
 	struct triplet_source src;
 	struct bpr_model *m;
-	struct report rep = { .s = &s };
+	struct report rep = { .s = &s, .started = monotonic_seconds() };
 	uint32_t tags_crc = 0, epochs;
 	uint64_t steps;
 	struct bpr_err e;
@@ -381,7 +381,7 @@ main(int argc, char **argv)
 	cli_warn_ratings(valid, s.valid);
 	open_source(&src, &s, m);
 	describe(m, &s, &src, tags_crc);
-	if (s.log != NULL && fit_log_open(&rep.log, s.log, &e) < 0)
+	if (s.log != NULL && fit_log_open(&rep.log, s.log, rep.started, &e) < 0)
 		cli_die(&e);
 	/* The model's items are the catalogue, whatever the triplets name. */
 	if (model_add_catalogue_rows(m, &e) < 0 ||

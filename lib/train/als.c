@@ -376,17 +376,12 @@ sweep(struct als_run *r, double *loss, struct bpr_err *e)
 static int
 evaluate_now(struct als_run *r, uint32_t planned, struct bpr_err *e)
 {
-	int threads = r->c->threads > 2 ? r->c->threads : 2, stop = 0, rc = -1;
-	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = threads };
-	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = threads };
-	struct fit_event ev = { .kind = FIT_EVAL, .epoch = r->m->epochs, .epochs = planned,
-	    .has_test = r->test != NULL, .has_valid = r->valid != NULL };
+	struct fit_event ev = { .kind = FIT_EVAL, .epoch = r->m->epochs, .epochs = planned };
+	int stop = 0, rc = -1;
 
 	if (r->test == NULL && r->valid == NULL)
 		return 0;
-	if ((r->test != NULL && (evaluate(r->m, r->test, NULL, &notebook, &ev.notebook, e) < 0 ||
-	    evaluate(r->m, r->test, r->train, &clean, &ev.clean, e) < 0)) ||
-	    (r->valid != NULL && evaluate(r->m, r->valid, r->train, &clean, &ev.valid, e) < 0))
+	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->threads, &ev, e) < 0)
 		goto done;
 	if (r->valid != NULL && r->c->patience > 0 &&
 	    (stop = best_track(&r->best, r->m, ev.valid.auc, r->c->patience, e)) < 0)

@@ -165,21 +165,34 @@ collect_stream_positives(struct run *r, struct bpr_err *e)
 	return rc;
 }
 
+int
+fit_measure(const struct bpr_model *m, const struct positives *test,
+    const struct positives *valid, const struct positives *train, int threads,
+    struct fit_event *ev, struct bpr_err *e)
+{
+	/* Results do not depend on the thread count, so evaluation takes two even when training takes one. */
+	int t = threads > 2 ? threads : 2;
+	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = t };
+	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = t, .k = FIT_LOG_K };
+	double t0 = monotonic_seconds();
+
+	ev->has_test = test != NULL;
+	ev->has_valid = valid != NULL;
+	if (test != NULL && (evaluate(m, test, NULL, &notebook, &ev->notebook, e) < 0 ||
+	    evaluate(m, test, train, &clean, &ev->clean, e) < 0))
+		return -1;
+	clean.k = 0;
+	if (valid != NULL && evaluate(m, valid, train, &clean, &ev->valid, e) < 0)
+		return -1;
+	ev->seconds = monotonic_seconds() - t0;
+	return 0;
+}
+
 static int
 measure(struct run *r, struct fit_event *ev, struct bpr_err *e)
 {
-	/* Results do not depend on the thread count, so evaluation takes two even when training takes one. */
-	int threads = r->c->train.threads > 2 ? r->c->train.threads : 2;
-	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = threads };
-	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = threads };
-
 	trainer_flush(r->trainer);
-	ev->has_test = r->test != NULL;
-	ev->has_valid = r->valid != NULL;
-	if (r->test != NULL && (evaluate(r->m, r->test, NULL, &notebook, &ev->notebook, e) < 0 ||
-	    evaluate(r->m, r->test, r->train, &clean, &ev->clean, e) < 0))
-		return -1;
-	if (r->valid != NULL && evaluate(r->m, r->valid, r->train, &clean, &ev->valid, e) < 0)
+	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->train.threads, ev, e) < 0)
 		return -1;
 	r->last_eval = r->m->epochs;
 	return 0;

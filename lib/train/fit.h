@@ -63,7 +63,7 @@ struct fit_event {
 	uint32_t epoch;			/* epochs trained so far */
 	uint32_t epochs;		/* epochs planned, 0 when unknown */
 	size_t triplets;		/* in the epoch */
-	double loss, seconds;		/* of the epoch */
+	double loss, seconds;		/* of the epoch; FIT_EVAL: of the evaluation */
 	int has_test, has_valid;
 	struct eval_result notebook;	/* every id, train counted as negatives */
 	struct eval_result clean;	/* model items, train left out */
@@ -75,6 +75,18 @@ struct fit_event {
 };
 
 typedef void (*fit_hook)(void *ctx, const struct fit_event *ev);
+
+#define FIT_LOG_K 10	/* the clean ranking's P@K that evaluations report */
+
+/*
+ * Measure m as bpr-train and als-train report it into ev: on test (may
+ * be NULL) the notebook AUC, and the clean AUC and P@FIT_LOG_K with
+ * train's positives left out; on valid (may be NULL) the clean AUC; and
+ * the seconds it took.
+ */
+int fit_measure(const struct bpr_model *m, const struct positives *test,
+    const struct positives *valid, const struct positives *train, int threads,
+    struct fit_event *ev, struct bpr_err *e);
 
 /* Early stopping's memory: a copy of the best validation epoch's model. */
 struct best_model {

@@ -2,13 +2,29 @@
 
 #include <string.h>
 
+#include "eval/metrics.h"
+#include "io/clock.h"
+
 int
-fit_log_open(struct fit_log *l, const char *path, struct bpr_err *e)
+fit_log_open(struct fit_log *l, const char *path, double started, struct bpr_err *e)
 {
 	memset(l, 0, sizeof(*l));
+	l->started = started;
 	if (output_open(&l->out, path, e) < 0)
 		return -1;
 	output_str(&l->out, FIT_LOG_HEADER);
+	return 0;
+}
+
+/* Where evaluations keep P@K among the metrics. */
+static size_t
+precision_slot(void)
+{
+	size_t i;
+
+	for (i = 0; i < metric_count; i++)
+		if (strcmp(metrics[i].name, "p") == 0)
+			return i;
 	return 0;
 }
 
@@ -33,6 +49,8 @@ flush_row(struct fit_log *l)
 	log_value(&l->out, l->has_test, l->clean_auc);
 	log_value(&l->out, l->has_valid, l->valid_auc);
 	log_value(&l->out, l->has_loss, l->seconds);
+	log_value(&l->out, l->has_test, l->clean_p);
+	log_value(&l->out, 1, l->wall);
 	output_char(&l->out, '\n');
 	l->used = l->has_loss = l->has_test = l->has_valid = 0;
 }
@@ -45,6 +63,11 @@ fit_log_event(struct fit_log *l, const struct fit_event *ev)
 	/* an epoch's row gathers its loss and its evaluation; epoch 0 has only the latter */
 	if (l->used && l->epoch != ev->epoch)
 		flush_row(l);
+	/* wall: now, less every evaluation so far (this one's included) */
+	if (ev->kind == FIT_EVAL)
+		l->evaluating += ev->seconds;
+	if (ev->kind == FIT_EPOCH || !l->used)
+		l->wall = monotonic_seconds() - l->started - l->evaluating;
 	l->used = 1;
 	l->epoch = ev->epoch;
 	if (ev->kind == FIT_EPOCH) {
@@ -54,6 +77,7 @@ fit_log_event(struct fit_log *l, const struct fit_event *ev)
 		return;
 	}
 	l->has_test = ev->has_test;
+	l->clean_p = ev->clean.value[precision_slot()];
 	l->auc = ev->notebook.auc;
 	l->clean_auc = ev->clean.auc;
 	l->has_valid = ev->has_valid;

@@ -100,7 +100,8 @@ const struct setting_row setting_rows[SET_COUNT] = {
 	[SET_INIT] = FILE_ROW("init", "model", "resume from a model, its optimiser state and settings",
 	    init),
 	[SET_LOG] = FILE_ROW("log", "file", "a TSV row per epoch: epoch, loss, auc, clean_auc,\n"
-	    "valid_auc (empty when not measured), seconds", log),
+	    "valid_auc (empty when not measured), seconds,\nclean_p@10, wall (since the start, "
+	    "evaluations\nleft out)", log),
 	[SET_OUTPUT] = { "output", 'o', "model", "the model file", NULL, 0, K_FILE, 0, 0, NULL,
 	    AT(output) },
 	[SET_QUIET] = { "quiet", 'q', NULL, "no summary or progress on standard error (progress,\n"
