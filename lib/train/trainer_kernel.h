@@ -370,6 +370,31 @@ ready_item(struct worker *wk, uint32_t i)
 		catch_up(t, &m->tag, m->tag_list[k], now);
 }
 
+VEC_INLINE void
+prefetch_lines(const float *p, size_t floats)
+{
+	size_t off;
+
+	for (off = 0; off < floats; off += 16)
+		__builtin_prefetch(p + off, 1);
+}
+
+VEC_INLINE void
+prefetch_row(const struct param_table *tb, size_t row)
+{
+	size_t at = row * tb->stride;
+
+	prefetch_lines(tb->w + at, tb->stride);
+	if (tb->last != NULL)
+		__builtin_prefetch(tb->last + row, 1);
+	if (tb->rv != NULL)
+		__builtin_prefetch(tb->rv + row, 1);
+	if (tb->v != NULL)
+		prefetch_lines(tb->v + at, tb->stride);
+	if (tb->m != NULL)
+		prefetch_lines(tb->m + at, tb->stride);
+}
+
 /*
  * Hard negatives are drawn a few triplets ahead, in the order they are
  * used (the same random stream as drawing each when needed), so that
@@ -384,10 +409,10 @@ draw_ahead(struct worker *wk)
 	while (wk->ahead_n < HARD_AHEAD_MAX) {
 		c = draw_negative(wk, 0, 0);
 		wk->ahead[(wk->ahead_head + wk->ahead_n++) % HARD_AHEAD_MAX] = c;
-		__builtin_prefetch(model_row(&m->item, c));
-		__builtin_prefetch(model_row(&m->item, c) + 16);
-		__builtin_prefetch(model_row(&m->item, c) + 32);
-		__builtin_prefetch(model_row(&m->item, c) + 48);
+		/* its bias and state too: each candidate's bias is read, the best one's state stepped */
+		prefetch_row(&m->item, c);
+		if (m->use_bias)
+			prefetch_row(&m->bias, c);
 	}
 }
 
@@ -564,31 +589,6 @@ apply_batch(struct worker *wk)
 			apply_grads(t, k, &wk->grad[k], step, lr_t);
 		}
 	}
-}
-
-VEC_INLINE void
-prefetch_lines(const float *p, size_t floats)
-{
-	size_t off;
-
-	for (off = 0; off < floats; off += 16)
-		__builtin_prefetch(p + off, 1);
-}
-
-VEC_INLINE void
-prefetch_row(const struct param_table *tb, size_t row)
-{
-	size_t at = row * tb->stride;
-
-	prefetch_lines(tb->w + at, tb->stride);
-	if (tb->last != NULL)
-		__builtin_prefetch(tb->last + row, 1);
-	if (tb->rv != NULL)
-		__builtin_prefetch(tb->rv + row, 1);
-	if (tb->v != NULL)
-		prefetch_lines(tb->v + at, tb->stride);
-	if (tb->m != NULL)
-		prefetch_lines(tb->m + at, tb->stride);
 }
 
 /* The rows a triplet will read and write, fetched while others compute. */
