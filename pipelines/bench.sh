@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # make bench: time every stage on a synthetic data set shaped like
 # ml-25m (made by our own seeded generator) and on ml-100k, and print one
-# table: stage, input, median wall seconds, throughput, peak RSS.
+# table: stage, input, median wall seconds, throughput, peak RSS; then
+# time to quality on a planted set (pipelines/ttq.sh): a table and
+# BENCH_DIR/planted/ttq.png.
 #
 #   BENCH_DIR  where the synthetic data and results go (default build/bench)
 #   RUNS       timed runs per stage, after one warm-up (default 3)
+#   TTQ_RUNS   runs of each setting in the time-to-quality table (default
+#              RUNS; 0 skips it: about 10 minutes a run)
 #   ML100K     ml-100k directory (default ../shared/data/ml-100k)
 set -eu
 
@@ -166,3 +170,8 @@ fi
 
 echo
 column -t -s "$(printf '\t')" "$results"
+
+# --- time to quality: clean AUC and P@10 against wall seconds, planted set ---
+if [ "${TTQ_RUNS:-$runs}" -gt 0 ]; then
+	"$root/pipelines/ttq.sh" "$dir/planted" "${TTQ_RUNS:-$runs}"
+fi

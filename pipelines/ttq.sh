@@ -7,18 +7,21 @@
 # test users (ids = 1 mod 16), whose time --log's wall column leaves out,
 # so that wall is what a user waits: loading included.
 #
-#   ttq.sh DIR RUNS RESULTS
+#   ttq.sh DIR RUNS
+#
+#   TTQ_THRESHOLDS  the clean AUCs whose seconds the table gives (default
+#                   0.85 0.88 0.90)
+#   TTQ_TABLE_ONLY  set: make the table and picture again from DIR's logs
 #
 # Writes DIR/ttq-SETTING-RUN.log (bpr-train --log), DIR/ttq.tsv (the
-# table, also appended to RESULTS' end as text) and DIR/ttq.png (clean
-# AUC and P@10 against wall seconds, every run), when gnuplot is there.
+# table, printed at the end) and DIR/ttq.png (clean AUC and P@10 against
+# wall seconds, every run, from epoch 1), when gnuplot is there.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/bin
 dir=$1
 runs=$2
-results=$3
 mkdir -p "$dir"
 cd "$dir"
 
@@ -37,9 +40,9 @@ sgd	--optimizer sgd
 Keras adam	--optimizer adam"
 
 # quality a setting reaches: the thresholds of the table, in clean AUC
-thresholds="0.85 0.88 0.90"
+thresholds=${TTQ_THRESHOLDS:-0.85 0.88 0.90}
 
-echo "$settings" | while IFS="$(printf '\t')" read -r name flags; do
+[ -n "${TTQ_TABLE_ONLY:-}" ] || echo "$settings" | while IFS="$(printf '\t')" read -r name flags; do
 	tag=$(echo "$name" | tr ' ' '-')
 	for i in $(seq "$runs"); do
 		# shellcheck disable=SC2086 # flags are words
@@ -50,18 +53,26 @@ echo "$settings" | while IFS="$(printf '\t')" read -r name flags; do
 	done
 done
 
-# spread VALUES...: "median (min-max)", or "-" when none
+# spread FORMAT VALUES...: "median (min-max)", or "-" when none
 spread() {
-	printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{ v[NR] = $1 }
+	local fmt=$1
+	shift
+	printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk -v f="$fmt" '{ v[NR] = $1 }
 		END { if (NR == 0) { print "-"; exit }
-			m = v[int((NR + 1) / 2)]
-			if (v[1] == v[NR]) printf "%s", m; else printf "%s (%s-%s)", m, v[1], v[NR] }'
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			if (sprintf(f, v[1]) == sprintf(f, v[NR])) printf f, m
+			else printf f " (" f "-" f ")", m, v[1], v[NR] }'
 }
 
 # reach LOG AUC: wall seconds at the first evaluation with clean AUC >= AUC, or -
 reach() {
-	awk -F'\t' -v a="$2" 'NR > 1 && $4 != "" && $4 >= a { printf "%.0f", $8; found = 1; exit }
+	awk -F'\t' -v a="$2" 'NR > 1 && $4 != "" && $4 >= a { print $8; found = 1; exit }
 		END { if (!found) print "-" }' "$1"
+}
+
+# format COLUMN: how a log column is shown (seconds whole, epochs whole, measures to 4 places)
+format() {
+	case $1 in 8) echo '%.0f' ;; 1) echo '%d' ;; *) echo '%.4f' ;; esac
 }
 
 {
@@ -73,31 +84,29 @@ reach() {
 		printf '%s' "$name"
 		for a in $thresholds; do
 			# shellcheck disable=SC2046 # one value a run
-			printf '\t%s' "$(spread $(for i in $(seq "$runs"); do reach "ttq-$tag-$i.log" "$a"; done))"
+			printf '\t%s' "$(spread %.0f $(for i in $(seq "$runs"); do reach "ttq-$tag-$i.log" "$a"; done))"
 		done
+		# the best clean AUC's row, then the last row, per run
 		for col in 4 7 1 8; do
-			# the best clean AUC's row, per run
-			# shellcheck disable=SC2046
-			printf '\t%s' "$(spread $(for i in $(seq "$runs"); do
+			# shellcheck disable=SC2046 # one value a run
+			printf '\t%s' "$(spread "$(format "$col")" $(for i in $(seq "$runs"); do
 				awk -F'\t' -v c="$col" 'NR > 2 && $4 != "" && $4 > b { b = $4; v = $c }
-					END { printf (c == 8 ? "%.0f\n" : c == 1 ? "%d\n" : "%.4f\n"), v }' "ttq-$tag-$i.log"; done))"
+					END { print v }' "ttq-$tag-$i.log"; done))"
 		done
 		for col in 4 7 8; do
 			# shellcheck disable=SC2046
-			printf '\t%s' "$(spread $(for i in $(seq "$runs"); do
-				awk -F'\t' -v c="$col" 'END { printf (c == 8 ? "%.0f\n" : "%.4f\n"), $c }' "ttq-$tag-$i.log"; done))"
+			printf '\t%s' "$(spread "$(format "$col")" $(for i in $(seq "$runs"); do
+				awk -F'\t' -v c="$col" 'END { print $c }' "ttq-$tag-$i.log"; done))"
 		done
 		printf '\n'
 	done
 } > ttq.tsv
 
-{
-	echo
-	echo "Time to quality: planted ml-25m-sized set ($(wc -l < train.tsv | tr -d ' ') train positives), dim 64, 2 threads,"
-	echo "30 epochs, clean AUC and P@10 on $(cut -f1 eval.tsv | sort -u | wc -l | tr -d ' ') test users; seconds since the start, loading in, evaluations out;"
-	echo "median (min-max) of $runs runs"
-	column -t -s "$(printf '\t')" ttq.tsv
-} >> "$results"
+echo
+echo "Time to quality: planted ml-25m-sized set ($(wc -l < train.tsv | tr -d ' ') train positives), dim 64, 2 threads,"
+echo "30 epochs; clean AUC and P@10 on the $(cut -f1 eval.tsv | sort -u | wc -l | tr -d ' ') test users of ids 1 mod 16;"
+echo "seconds since the start, loading in, evaluations out; median (min-max) of $runs runs"
+column -t -s "$(printf '\t')" ttq.tsv
 
 if ! command -v gnuplot >/dev/null; then
 	echo "bench: no gnuplot: ttq.png is not drawn" >&2
@@ -112,7 +121,7 @@ while IFS="$(printf '\t')" read -r name flags; do
 	colour=$(echo "$colours" | cut -d' ' -f"$k")
 	for i in $(seq "$runs"); do
 		title=$([ "$i" = 1 ] && echo "title '$name'" || echo "notitle")
-		plots="$plots${plots:+, }'ttq-$tag-$i.log' using 8:COL every ::1 with lines lw 2 lc rgb '$colour' $title"
+		plots="$plots${plots:+, }'ttq-$tag-$i.log' using 8:COL every ::2 with lines lw 2 lc rgb '$colour' $title"
 	done
 done <<-EOF
 $settings
@@ -122,6 +131,7 @@ gnuplot <<-EOF
 	set output 'ttq.png'
 	set datafile separator '\t'
 	set datafile missing ''
+	set termoption noenhanced
 	set multiplot layout 1,2 title 'Time to quality: planted ml-25m-sized set, dim 64, 2 threads (every run)'
 	set xlabel 'wall seconds (loading in, evaluations out)'
 	set grid

@@ -7,6 +7,8 @@
 
 /* The substream of the blocks' order in an epoch (block numbers stay below it). */
 #define ORDER_SUB UINT32_MAX
+/* The epoch number whose substreams draw the users' order, once (no epoch reaches it). */
+#define USERS_EPOCH UINT32_MAX
 
 /* Cut the users into blocks; with first == NULL only count them. */
 static size_t
@@ -14,17 +16,18 @@ cut_blocks(struct user_blocks *b, const struct neg_sampler *s, uint32_t per, siz
     uint32_t *first)
 {
 	const struct positives *p = b->pos;
-	size_t k = 0, in = 0, users = 0, most;
+	size_t k = 0, in = 0, users = 0, most, j;
 	uint32_t u;
 
-	for (u = 0; u < p->nusers; u++) {
+	for (j = 0; j < p->nusers; j++) {
+		u = b->users[j];
 		most = sampler_user_ok(s, u) ? user_draw_most(p, u, b->seen_rate) : 0;
 		if (users > 0 && (users == per || in + most > max)) {
 			k++;
 			in = users = 0;
 		}
 		if (users == 0 && first != NULL)
-			first[k] = u;
+			first[k] = (uint32_t)j;
 		in += most;
 		users++;
 		if (first == NULL)
@@ -43,15 +46,24 @@ int
 user_blocks_init(struct user_blocks *b, const struct positives *p, const struct neg_sampler *s,
     uint64_t seed, double seen_rate, uint32_t per, size_t max_triplets, struct bpr_err *e)
 {
+	struct bpr_rng rng;
 	size_t k;
 
 	memset(b, 0, sizeof(*b));
 	b->pos = p;
 	b->seed = seed;
 	b->seen_rate = seen_rate;
+	if ((b->users = mem_array(p->nusers + 1, sizeof(*b->users), 0, "the users' order", e)) == NULL)
+		return -1;
+	for (k = 0; k < p->nusers; k++)
+		b->users[k] = (uint32_t)k;
+	rng_seed(&rng, seed, RNG_STREAM_BLOCKS, (uint64_t)USERS_EPOCH << 32 | ORDER_SUB);
+	rng_permute(&rng, b->users, p->nusers);
 	b->count = cut_blocks(b, s, per > 0 ? per : 1, max_triplets, NULL);
-	if (b->count >= ORDER_SUB)
+	if (b->count >= ORDER_SUB) {
+		user_blocks_free(b);
 		return bpr_fail(e, "too many blocks of users");
+	}
 	b->order = mem_array(b->count + 1, sizeof(*b->order), 0, "the blocks' order", e);
 	b->first = mem_array(b->count + 1, sizeof(*b->first), 0, "the blocks' order", e);
 	if (b->order == NULL || b->first == NULL) {
@@ -69,7 +81,8 @@ user_blocks_free(struct user_blocks *b)
 {
 	free(b->order);
 	free(b->first);
-	b->order = b->first = NULL;
+	free(b->users);
+	b->order = b->first = b->users = NULL;
 }
 
 void
@@ -88,13 +101,13 @@ user_blocks_begin(struct user_blocks *b)
 size_t
 user_blocks_draw(const struct user_blocks *b, struct user_draw *d, size_t k, struct sample *out)
 {
-	uint32_t block = b->order[k], u;
+	uint32_t block = b->order[k], j;
 	struct bpr_rng rng;
 	size_t n = 0;
 
 	rng_seed(&rng, b->seed, RNG_STREAM_BLOCKS, (uint64_t)(b->epoch - 1) << 32 | block);
-	for (u = b->first[block]; u < b->first[block + 1]; u++)
-		n += user_draw_samples(d, &rng, u, out + n);
+	for (j = b->first[block]; j < b->first[block + 1]; j++)
+		n += user_draw_samples(d, &rng, b->users[j], out + n);
 	fisher_yates_samples(out, n, &rng);
 	return n;
 }

@@ -6,10 +6,14 @@
  * epoch. That is the distribution of triplet-sample's epochs as the
  * blocked schedule regroups them, but the draws are the block's own: a
  * stream from (seed, epoch, block), so the triplets do not depend on
- * which thread draws a block, or when. Users are cut into blocks in the
- * positives' order (ascending id): at most `per` users, and at most
+ * which thread draws a block, or when. Users are cut into blocks in an
+ * order drawn once from the seed: at most `per` users, and at most
  * max_triplets triplets unless one user has more; BLOCK_TRIPLETS fit in
- * L2 twice over (as drawn, and as the rows trained). Blocks of even size keep the threads busy to
+ * L2 twice over (as drawn, and as the rows trained). Random members
+ * mix the heavy users with the rest: in ascending id, a block of the
+ * synthetic 25M set's first users held a handful of users, and
+ * consecutive triplets of one user wait on each other's update of its
+ * row (an epoch took 1.3 times as long). Blocks of even size keep the threads busy to
  * the end of an epoch (activity is skewed: the first 2,048 users of the
  * synthetic 25M set hold 36% of its positives) and keep each block's
  * shuffle in cache.
@@ -28,7 +32,8 @@ struct user_blocks {
 	const struct positives *pos;
 	double seen_rate;
 	uint64_t seed;
-	uint32_t *first;	/* [count + 1]: block k holds users first[k]..first[k + 1] - 1 */
+	uint32_t *users;	/* [nusers]: the users in the order blocks are cut */
+	uint32_t *first;	/* [count + 1]: block k holds users[first[k]..first[k + 1]) */
 	size_t count;		/* blocks */
 	size_t most_block;	/* the most triplets one block can give */
 	size_t most_epoch;	/* the most an epoch can give */

@@ -25,20 +25,22 @@ drawn_epochs_fit(const struct sampled_epochs *src)
 	return src->sampler.mode == NEG_UNIFORM || ids <= ID_TABLE_MAX || ids <= 4 * src->pos.nitems;
 }
 
-/* Rows for the users with a triplet, in the positives' order. */
+/* Rows for the users with a triplet, in the blocks' order of users: a block's rows are together. */
 static int
 add_user_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_epochs *src,
     struct bpr_err *e)
 {
 	const struct positives *p = &src->pos;
 	int64_t row;
-	size_t u;
+	size_t j;
+	uint32_t u;
 
 	if ((d->user_row = mem_array(p->nusers + 1, sizeof(*d->user_row), 0, "the user rows", e)) == NULL)
 		return -1;
-	for (u = 0; u < p->nusers; u++) {
+	for (j = 0; j < p->nusers; j++) {
+		u = d->blocks.users[j];
 		d->user_row[u] = -1;
-		if (!sampler_user_ok(&src->sampler, (uint32_t)u))
+		if (!sampler_user_ok(&src->sampler, u))
 			continue;
 		if ((row = model_user_row(m, p->user_id[u], e)) < 0)
 			return -1;
@@ -123,9 +125,9 @@ drawn_epochs_init(struct drawn_epochs *d, struct bpr_model *m, const struct samp
     uint32_t per, int threads, struct bpr_err *e)
 {
 	memset(d, 0, sizeof(*d));
-	if (add_user_rows(d, m, src, e) < 0 || add_item_rows(d, m, src, e) < 0 ||
-	    user_blocks_init(&d->blocks, &src->pos, &src->sampler, src->how.seed,
-	    src->gen.draw.seen_rate, per, BLOCK_TRIPLETS, e) < 0 || rooms_init(d, src, threads, e) < 0) {
+	if (user_blocks_init(&d->blocks, &src->pos, &src->sampler, src->how.seed,
+	    src->gen.draw.seen_rate, per, BLOCK_TRIPLETS, e) < 0 || add_user_rows(d, m, src, e) < 0 ||
+	    add_item_rows(d, m, src, e) < 0 || rooms_init(d, src, threads, e) < 0) {
 		drawn_epochs_free(d);
 		return -1;
 	}

@@ -34,10 +34,11 @@ struct drawn_epochs {
 /* True when the negatives' ids are dense enough for a table by id. */
 int drawn_epochs_fit(const struct sampled_epochs *src);
 /*
- * Give the model a row, in the positives' order, for every user with a
- * triplet and every item a triplet can name (with --neg unseen the whole
+ * Set up the blocks of `per` users, and give the model a row for every
+ * user with a triplet (in the blocks' order of users) and every item a
+ * triplet can name, by ascending id (with --neg unseen the whole
  * universe, uniform every id 0..max, pop the items with positives and
- * the seen items), and set up the blocks of `per` users.
+ * the seen items).
  */
 int drawn_epochs_init(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_epochs *src,
     uint32_t per, int threads, struct bpr_err *e);

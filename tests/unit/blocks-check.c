@@ -1,7 +1,8 @@
 /*
  * blocks-check: epochs drawn a block of users at a time (sample/blocks.h),
  * checked against what an epoch must be, for each negative mode:
- *   - the blocks cut the users in order, none over its limits;
+ *   - the blocks cut a drawn order of the users, each user once, none
+ *     over its limits;
  *   - each epoch's block order is a permutation;
  *   - each user's triplets are its positives, each exactly once, and
  *     nothing for a user who has every item (unseen);
@@ -75,12 +76,20 @@ check_cut(const struct user_blocks *b, const struct positives *p, const struct n
 	size_t k, n;
 	uint32_t u;
 
+	uint32_t *times = calloc(p->nusers, sizeof(*times)), j;
+
 	CHECK(b->first[0] == 0 && b->first[b->count] == p->nusers, "blocks do not cover the users");
+	for (j = 0; j < p->nusers; j++)
+		CHECK(b->users[j] < p->nusers && times[b->users[j]]++ == 0, "the users' order repeats one");
+	free(times);
+	CHECK(b->users[0] != 0 || b->users[1] != 1 || b->users[2] != 2, "the users' order is not drawn");
 	for (k = 0; k < b->count; k++) {
 		CHECK(b->first[k + 1] > b->first[k], "block %zu is empty", k);
 		CHECK(b->first[k + 1] - b->first[k] <= PER, "block %zu has too many users", k);
-		for (n = 0, u = b->first[k]; u < b->first[k + 1]; u++)
+		for (n = 0, j = b->first[k]; j < b->first[k + 1]; j++) {
+			u = b->users[j];
 			n += sampler_user_ok(s, u) ? p->start[u + 1] - p->start[u] : 0;
+		}
 		CHECK(n <= max || b->first[k + 1] - b->first[k] == 1,
 		    "block %zu has %zu triplets", k, n);
 	}
@@ -115,15 +124,21 @@ check_user(const struct positives *p, const struct neg_sampler *s, uint32_t u,
 	CHECK(got == want, "user %u: %u triplets, want %u", u, got, want);
 }
 
+/* True when each user's triplets sit together, as drawn before a shuffle. */
 static int
-by_user(const struct sample *t, size_t n)
+grouped(const struct sample *t, size_t n)
 {
+	unsigned char *done = calloc(USERS, 1);
 	size_t i;
+	int ok = 1;
 
-	for (i = 1; i < n; i++)
-		if (t[i].user < t[i - 1].user)
-			return 0;
-	return 1;
+	for (i = 0; i < n && ok; i++) {
+		if (i > 0 && t[i].user != t[i - 1].user)
+			done[t[i - 1].user] = 1;
+		ok = !done[t[i].user];
+	}
+	free(done);
+	return ok;
 }
 
 static void
@@ -160,8 +175,8 @@ check_mode(const struct positives *p, enum neg_mode mode, const char *name, size
 			CHECK(n == m && memcmp(t, again, n * sizeof(*t)) == 0,
 			    "%s: block %zu drawn twice differs", name, k);
 			for (u = b.first[b.order[k]]; u < b.first[b.order[k] + 1]; u++)
-				check_user(p, &s, u, t, n);
-			shuffled += b.first[b.order[k] + 1] - b.first[b.order[k]] > 1 && !by_user(t, n);
+				check_user(p, &s, b.users[u], t, n);
+			shuffled += b.first[b.order[k] + 1] - b.first[b.order[k]] > 1 && !grouped(t, n);
 			if (b.order[k] == 2 && e == 0)
 				memcpy(first_epoch, t, n * sizeof(*t));
 			if (b.order[k] == 2 && e == 1)
