@@ -188,8 +188,8 @@ trainer_init(struct trainer **out, struct bpr_model *m, const struct train_confi
 		t->b1_pow[i] = pow(c->beta1, i);
 		t->b2_pow[i] = pow(c->beta2, i);
 	}
-	if ((t->w = calloc((size_t)c->threads, sizeof(*t->w))) == NULL)
-		return bpr_fail(e, "out of memory");
+	if ((t->w = mem_aligned((size_t)c->threads, sizeof(*t->w), "the workers", e)) == NULL)
+		return -1;
 	for (i = 0; i < c->threads; i++)
 		if (worker_init(&t->w[i], t, i, e) < 0)
 			return -1;

@@ -30,8 +30,13 @@ struct grad {
 	size_t n, cap, stride;
 };
 
+/*
+ * One training thread's state, a cache line of its own: its fields are
+ * written at every triplet (the loss, the step count), and another
+ * worker's on the same line would bounce it between the cores.
+ */
 struct worker {
-	struct trainer *t;
+	_Alignas(64) struct trainer *t;
 	int index;
 	struct grad grad[NTABLES];
 	float *tag_p, *tag_n, *tag_c;	/* tag parts: positive, negative, candidate */
