@@ -22,7 +22,8 @@ drawn_epochs_fit(const struct sampled_epochs *src)
 {
 	size_t ids = (size_t)src->pos.max_item_id + 1;
 
-	return src->sampler.mode == NEG_UNIFORM || ids <= ID_TABLE_MAX || ids <= 4 * src->pos.nitems;
+	/* uniform negatives give every id 0..max a row: sparse ids would make far too many */
+	return ids <= ID_TABLE_MAX || ids <= 4 * src->pos.nitems;
 }
 
 /* Rows for the users with a triplet, in the blocks' order of users: a block's rows are together. */

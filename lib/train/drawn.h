@@ -31,7 +31,10 @@ struct drawn_epochs {
 	int threads;
 };
 
-/* True when the negatives' ids are dense enough for a table by id. */
+/*
+ * True when the item ids are dense enough for a table by id (and, with
+ * uniform negatives, for a row each); else epochs are drawn whole.
+ */
 int drawn_epochs_fit(const struct sampled_epochs *src);
 /*
  * Set up the blocks of `per` users, and give the model a row for every
