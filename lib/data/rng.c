@@ -16,10 +16,12 @@ rng_seed(struct bpr_rng *r, uint64_t seed, uint64_t stream, uint64_t sub)
 }
 
 void
-rng_permute(struct bpr_rng *r, uint32_t *a, size_t n)
+rng_permutation(struct bpr_rng *r, uint32_t *a, size_t n)
 {
 	uint32_t j, k, t;
 
+	for (j = 0; j < n; j++)
+		a[j] = j;
 	for (j = (uint32_t)n; j > 1; j--) {
 		k = rng_below(r, j);
 		t = a[j - 1];

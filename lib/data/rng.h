@@ -82,8 +82,8 @@ rng_double(struct bpr_rng *r)
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-/* a[0..n) in a uniformly random order (Fisher-Yates, from the end). */
-void rng_permute(struct bpr_rng *r, uint32_t *a, size_t n);
+/* a[0..n) = 0..n-1 in a uniformly random order (Fisher-Yates, from the end). */
+void rng_permutation(struct bpr_rng *r, uint32_t *a, size_t n);
 
 /* Uniform float in [lo, hi). */
 static inline float

@@ -10,10 +10,9 @@
 /* The epoch number whose substreams draw the users' order, once (no epoch reaches it). */
 #define USERS_EPOCH UINT32_MAX
 
-/* Cut the users into blocks; with first == NULL only count them. */
+/* Cut the users, in b->users' order, into blocks; returns how many. */
 static size_t
-cut_blocks(struct user_blocks *b, const struct neg_sampler *s, uint32_t per, size_t max,
-    uint32_t *first)
+cut_blocks(struct user_blocks *b, const struct neg_sampler *s, uint32_t per, size_t max)
 {
 	const struct positives *p = b->pos;
 	size_t k = 0, in = 0, users = 0, most, j;
@@ -26,20 +25,18 @@ cut_blocks(struct user_blocks *b, const struct neg_sampler *s, uint32_t per, siz
 			k++;
 			in = users = 0;
 		}
-		if (users == 0 && first != NULL)
-			first[k] = (uint32_t)j;
+		if (users == 0)
+			b->first[k] = (uint32_t)j;
 		in += most;
 		users++;
-		if (first == NULL)
-			continue;
 		b->most_epoch += most;
 		b->positives += most > 0 ? p->start[u + 1] - p->start[u] : 0;
 		if (in > b->most_block)
 			b->most_block = in;
 	}
-	if (first != NULL)
-		first[k + (users > 0)] = (uint32_t)p->nusers;
-	return k + (users > 0);
+	k += users > 0;
+	b->first[k] = (uint32_t)p->nusers;
+	return k;
 }
 
 int
@@ -47,32 +44,24 @@ user_blocks_init(struct user_blocks *b, const struct positives *p, const struct 
     uint64_t seed, double seen_rate, uint32_t per, size_t max_triplets, struct bpr_err *e)
 {
 	struct bpr_rng rng;
-	size_t k;
 
 	memset(b, 0, sizeof(*b));
 	b->pos = p;
 	b->seed = seed;
 	b->seen_rate = seen_rate;
-	if ((b->users = mem_array(p->nusers + 1, sizeof(*b->users), 0, "the users' order", e)) == NULL)
+	if (p->nusers >= ORDER_SUB)
+		return bpr_fail(e, "too many users to cut into blocks");
+	/* at most a block a user */
+	b->users = mem_array(p->nusers + 1, sizeof(*b->users), 0, "the users' order", e);
+	b->first = mem_array(p->nusers + 1, sizeof(*b->first), 0, "the blocks", e);
+	b->order = mem_array(p->nusers + 1, sizeof(*b->order), 0, "the blocks' order", e);
+	if (b->users == NULL || b->first == NULL || b->order == NULL) {
+		user_blocks_free(b);
 		return -1;
-	for (k = 0; k < p->nusers; k++)
-		b->users[k] = (uint32_t)k;
+	}
 	rng_seed(&rng, seed, RNG_STREAM_BLOCKS, (uint64_t)USERS_EPOCH << 32 | ORDER_SUB);
-	rng_permute(&rng, b->users, p->nusers);
-	b->count = cut_blocks(b, s, per > 0 ? per : 1, max_triplets, NULL);
-	if (b->count >= ORDER_SUB) {
-		user_blocks_free(b);
-		return bpr_fail(e, "too many blocks of users");
-	}
-	b->order = mem_array(b->count + 1, sizeof(*b->order), 0, "the blocks' order", e);
-	b->first = mem_array(b->count + 1, sizeof(*b->first), 0, "the blocks' order", e);
-	if (b->order == NULL || b->first == NULL) {
-		user_blocks_free(b);
-		return -1;
-	}
-	cut_blocks(b, s, per > 0 ? per : 1, max_triplets, b->first);
-	for (k = 0; k < b->count; k++)
-		b->order[k] = (uint32_t)k;
+	rng_permutation(&rng, b->users, p->nusers);
+	b->count = cut_blocks(b, s, per > 0 ? per : 1, max_triplets);
 	return 0;
 }
 
@@ -89,12 +78,9 @@ void
 user_blocks_begin(struct user_blocks *b)
 {
 	struct bpr_rng rng;
-	size_t k;
 
 	rng_seed(&rng, b->seed, RNG_STREAM_BLOCKS, (uint64_t)b->epoch << 32 | ORDER_SUB);
-	for (k = 0; k < b->count; k++)
-		b->order[k] = (uint32_t)k;
-	rng_permute(&rng, b->order, b->count);
+	rng_permutation(&rng, b->order, b->count);
 	b->epoch++;
 }
 

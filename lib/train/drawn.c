@@ -14,7 +14,7 @@ struct drawn_room {
 	uint64_t *named;	/* by item row: a negative drawn (small enough for L1) */
 };
 
-/* A table by id past this many entries, and past 4 per universe item, is not made. */
+/* Uniform negatives' table by id, and a row each: not past this many ids and 4 per universe item. */
 #define ID_TABLE_MAX (64u << 20)
 
 int
@@ -23,7 +23,7 @@ drawn_epochs_fit(const struct sampled_epochs *src)
 	size_t ids = (size_t)src->pos.max_item_id + 1;
 
 	/* uniform negatives give every id 0..max a row: sparse ids would make far too many */
-	return ids <= ID_TABLE_MAX || ids <= 4 * src->pos.nitems;
+	return src->sampler.mode != NEG_UNIFORM || ids <= ID_TABLE_MAX || ids <= 4 * src->pos.nitems;
 }
 
 /* Rows for the users with a triplet, in the blocks' order of users: a block's rows are together. */
@@ -63,35 +63,33 @@ nameable_items(const struct sampled_epochs *src, unsigned char *can)
 		can[p->seen[i]] = 1;
 }
 
-/* Rows for every item a triplet can name, by ascending id; then the tables. */
+/*
+ * Rows for every item a triplet can name, by ascending id; then the
+ * tables: universe index to row, and for uniform negatives (ids) id to row.
+ */
 static int
 add_item_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_epochs *src,
     struct bpr_err *e)
 {
 	const struct positives *p = &src->pos;
+	int uniform = src->sampler.mode == NEG_UNIFORM;
 	size_t ids = (size_t)p->max_item_id + 1, i;
 	unsigned char *can = mem_array(p->nitems + 1, 1, 0, "the item rows", e);
 	int rc = -1;
 
-	d->item_row = mem_array(p->nitems + 1, sizeof(*d->item_row), 0, "the item rows", e);
-	d->id_row = mem_array(ids, sizeof(*d->id_row), 0, "the item rows", e);
-	if (can == NULL || d->item_row == NULL || d->id_row == NULL)
-		goto done;
+	if (can == NULL)
+		return -1;
 	nameable_items(src, can);
-	if (src->sampler.mode == NEG_UNIFORM) {
-		for (i = 0; i < ids; i++)
-			if (model_item_row(m, (uint32_t)i, e) < 0)
-				goto done;
-	} else {
-		for (i = 0; i < p->nitems; i++)
-			if (can[i] && model_item_row(m, p->item_id[i], e) < 0)
-				goto done;
-	}
-	for (i = 0; i < ids; i++)
+	for (i = 0; i < (uniform ? ids : p->nitems); i++)
+		if ((uniform || can[i]) && model_item_row(m, uniform ? (uint32_t)i : p->item_id[i], e) < 0)
+			goto done;
+	if (uniform && (d->id_row = mem_array(ids, sizeof(*d->id_row), 0, "the item rows", e)) == NULL)
+		goto done;
+	for (i = 0; uniform && i < ids; i++)
 		d->id_row[i] = (int32_t)model_item_find(m, (uint32_t)i);
-	for (i = 0; i < p->nitems; i++)
-		d->item_row[i] = d->id_row[p->item_id[i]];
-	d->neg_row = src->sampler.mode == NEG_UNIFORM ? d->id_row : d->item_row;
+	if ((d->item_row = positives_item_map(p, model_item_find, m, e)) == NULL)
+		goto done;
+	d->neg_row = uniform ? d->id_row : d->item_row;
 	d->named_words = m->item.rows / 64 + 1;
 	rc = 0;
 done:

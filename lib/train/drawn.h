@@ -24,7 +24,7 @@ struct drawn_epochs {
 	struct user_blocks blocks;
 	int32_t *user_row;	/* positives' user index -> model row */
 	int32_t *item_row;	/* universe index -> model row */
-	int32_t *id_row;	/* item id 0..max_item_id -> model row */
+	int32_t *id_row;	/* uniform negatives: item id 0..max_item_id -> model row */
 	const int32_t *neg_row;	/* a drawn negative -> model row: item_row, or id_row (uniform) */
 	size_t named_words;	/* of each thread's bitmap of the negatives drawn */
 	struct drawn_room *room;	/* one a thread */
@@ -32,8 +32,8 @@ struct drawn_epochs {
 };
 
 /*
- * True when the item ids are dense enough for a table by id (and, with
- * uniform negatives, for a row each); else epochs are drawn whole.
+ * False for uniform negatives over ids too sparse for a table by id and
+ * a row each; such epochs are drawn whole.
  */
 int drawn_epochs_fit(const struct sampled_epochs *src);
 /*

@@ -451,9 +451,7 @@ order_by_user_block(struct run *r, struct bpr_err *e)
 		free(rank);
 		return -1;
 	}
-	for (j = 0; j < nblocks; j++)
-		rank[j] = j;
-	rng_permute(&r->order_rng, rank, nblocks);
+	rng_permutation(&r->order_rng, rank, nblocks);
 	for (i = 0; i < n; i++)
 		start[rank[r->rows[i].u / per] + 1]++;
 	for (j = 0; j < nblocks; j++)
