@@ -267,6 +267,39 @@ load helpers
 	[ "$printed" = "$measured" ]
 }
 
+@test "bpr-train: evaluations beside training give the run of evaluations in place" {
+	# With a processor to spare, each evaluation measures a copy of the model
+	# while the next epoch trains; on one processor (taskset) it measures in
+	# place. The models, the numbers and the order of every line must agree.
+	command -v taskset > /dev/null || skip "taskset is not installed"
+	[ "$(nproc)" -ge 2 ] || skip "one processor: evaluations always run in place"
+	make_split 30 40
+	ml-split -q --scheme leave-out --seed 1 -o sub.tsv -t valid.tsv train.ratings
+	for way in beside place; do
+		pin=()
+		[ "$way" = place ] && pin=(taskset -c 0)
+		# a stream's epochs, and --train's with early stopping
+		triplet-sample -q --epochs 6 --seed 2 sub.tsv |
+			"${pin[@]}" bpr-train --seed 2 --item-dim 8 --tag-dim 0 --eval test.tsv \
+			--log "$way-s.tsv" -o "$way-s.bpr" - 2> "$way-s.err"
+		"${pin[@]}" bpr-train --train sub.tsv --epochs 300 --lr 0.05 --item-dim 32 --tag-dim 0 \
+			--eval test.tsv --valid valid.tsv --patience 3 --eval-every 2 --log "$way-p.tsv" \
+			-o "$way-p.bpr" 2> "$way-p.err"
+	done
+	grep -q 'stopped at epoch' place-p.err
+	for run in s p; do
+		cmp "beside-$run.bpr" "place-$run.bpr"
+		# every column but the timings (seconds, wall)
+		diff <(cut -f1-5,7 "beside-$run.tsv") <(cut -f1-5,7 "place-$run.tsv")
+		diff <(sed "s/wrote beside-/wrote place-/" "beside-$run.err") "place-$run.err"
+	done
+	# each row has its loss and its AUCs: none was written before its evaluation came
+	[ "$(awk -F'\t' 'NR > 2 && ($2 == "" || $3 == "")' beside-s.tsv | wc -l)" -eq 0 ]
+	# and the last row's AUC is the saved model's
+	[ "$(tail -n 1 beside-s.tsv | cut -f4)" = "$(auc -m beside-s.bpr --exclude sub.tsv test.tsv |
+		awk -F'\t' '$1 == "auc" { printf "%.6f", $2 }')" ]
+}
+
 @test "bpr-train: --checkpoint-every keeps snapshots and --init resumes" {
 	make_split
 	bpr-train -q --train train.tsv --epochs 4 --checkpoint-every 2 --item-dim 8 --seed 3 -o m.bpr

@@ -340,7 +340,8 @@ blend_users(struct eval_job *j)
 			j->evaluated[tu] = EVAL_OTHER_SHARD;
 		else if (blend_user(j->c->blend, j->test->user_id[tu], score, &s) > 0)
 			measure_user(j, tu, score, &w, &skip);
-		progress_add(1);
+		if (!j->c->quiet)
+			progress_add(1);
 	}
 	blend_scratch_free(&s);
 	rank_space_free(&w);
@@ -535,7 +536,8 @@ eval_users(void *arg)
 		score_by_tiles(w.score, j->cand, rows, n, w.tile, slot_feed, &w);
 		for (b = 0; b < n; b++)
 			slot_finish(j, &w, &w.slot[b]);
-		progress_add(tu - from);
+		if (!j->c->quiet)
+			progress_add(tu - from);
 	}
 	slot_space_free(&w);
 	return NULL;
@@ -708,9 +710,11 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
 	j.cand = &cand;
 	r->candidates = j.ncand;
-	progress_stage(n, "users", "ranking test users");
+	if (!c->quiet)
+		progress_stage(n, "users", "ranking test users");
 	rc = run_jobs(&j, c->threads, n, e);
-	progress_done();
+	if (!c->quiet)
+		progress_done();
 	if (rc < 0)
 		goto done;
 	summarise(r, &j, test);

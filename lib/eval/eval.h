@@ -114,6 +114,7 @@ struct eval_config {
 	size_t nids;
 	uint32_t k;		/* 0: AUC only */
 	int threads;
+	int quiet;		/* count no progress: it runs beside work that does */
 	struct shard shard;	/* evaluate only this shard's users */
 	/*
 	 * Several models' rank blend instead of the model's scores: its

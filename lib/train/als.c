@@ -381,7 +381,7 @@ evaluate_now(struct als_run *r, uint32_t planned, struct bpr_err *e)
 
 	if (r->test == NULL && r->valid == NULL)
 		return 0;
-	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->threads, &ev, e) < 0)
+	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->threads, 0, &ev, e) < 0)
 		goto done;
 	if (r->valid != NULL && r->c->patience > 0 &&
 	    (stop = best_track(&r->best, r->m, ev.valid.auc, r->c->patience, e)) < 0)

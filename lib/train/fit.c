@@ -18,6 +18,7 @@
 #include "io/text.h"
 #include "model/model_impl.h"
 #include "train/drawn.h"
+#include "train/fit_behind.h"
 
 #define BLOCK_BYTES (512u << 10)	/* user rows and state a block: half an L2 */
 #define AUTO_BLOCKED_BYTES (8u << 20)	/* user tables past this are blocked */
@@ -74,6 +75,9 @@ struct run {
 	const struct positives *train;
 	struct best_model best;
 	uint32_t last_eval;
+	int eval_beside;		/* evaluations run beside training (a processor is free) */
+	struct fit_behind behind;
+	uint32_t stopped_at;		/* the epoch whose evaluation ran out of patience */
 };
 
 /* Which item rows the run's triplets have named so far (for FIT_DONE). */
@@ -167,13 +171,14 @@ collect_stream_positives(struct run *r, struct bpr_err *e)
 
 int
 fit_measure(const struct bpr_model *m, const struct positives *test,
-    const struct positives *valid, const struct positives *train, int threads,
+    const struct positives *valid, const struct positives *train, int threads, int beside,
     struct fit_event *ev, struct bpr_err *e)
 {
 	/* Results do not depend on the thread count, so evaluation takes two even when training takes one. */
-	int t = threads > 2 ? threads : 2;
-	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = t };
-	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = t, .k = FIT_LOG_K };
+	int t = beside ? 1 : threads > 2 ? threads : 2;
+	struct eval_config notebook = { .universe = UNIVERSE_ALL_IDS, .threads = t, .quiet = beside };
+	struct eval_config clean = { .universe = UNIVERSE_MODEL, .threads = t, .k = FIT_LOG_K,
+	    .quiet = beside };
 	double t0 = monotonic_seconds();
 
 	ev->has_test = test != NULL;
@@ -184,17 +189,8 @@ fit_measure(const struct bpr_model *m, const struct positives *test,
 	clean.k = 0;
 	if (valid != NULL && evaluate(m, valid, train, &clean, &ev->valid, e) < 0)
 		return -1;
+	ev->at = t0;
 	ev->seconds = monotonic_seconds() - t0;
-	return 0;
-}
-
-static int
-measure(struct run *r, struct fit_event *ev, struct bpr_err *e)
-{
-	trainer_flush(r->trainer);
-	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->train.threads, ev, e) < 0)
-		return -1;
-	r->last_eval = r->m->epochs;
 	return 0;
 }
 
@@ -245,33 +241,70 @@ best_free(struct best_model *b)
 	b->m = NULL;
 }
 
-/* Keep the best validation epoch; 1 when patience has run out. */
+/* Keep the best validation epoch (measured is the model as measured); 1 when patience has run out. */
 static int
-track_best(struct run *r, const struct fit_event *ev, struct bpr_err *e)
+track_best(struct run *r, const struct bpr_model *measured, const struct fit_event *ev,
+    struct bpr_err *e)
 {
 	if (r->valid == NULL || r->c->patience == 0)
 		return 0;
-	return best_track(&r->best, r->m, ev->valid.auc, r->c->patience, e);
+	return best_track(&r->best, measured, ev->valid.auc, r->c->patience, e);
 }
 
+/* An evaluation's event to the hook, and early stopping's verdict (1: stop). */
+static int
+report_eval(struct run *r, const struct bpr_model *measured, struct fit_event *ev,
+    struct bpr_err *e)
+{
+	int stop = track_best(r, measured, ev, e);
+
+	ev->best_epoch = r->best.epoch;
+	if (stop >= 0)
+		r->hook(r->ctx, ev);
+	if (stop == 1)
+		r->stopped_at = ev->epoch;
+	free_event(ev);
+	return stop;
+}
+
+/* The evaluation beside training, if one is under way: waited for and reported. */
+static int
+report_behind(struct run *r, struct bpr_err *e)
+{
+	struct fit_event ev;
+	int rc = fit_behind_finish(&r->behind, &ev, e);
+
+	if (rc < 0)
+		free_event(&ev);
+	if (rc <= 0)
+		return rc;
+	return report_eval(r, &r->behind.snap, &ev, e);
+}
+
+/*
+ * Measure the model as it stands: beside the epochs still to train when
+ * a processor is free for it, else in place (after the one beside, so
+ * that the events keep their order).
+ */
 static int
 evaluate_now(struct run *r, uint32_t planned, struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EVAL, .epoch = r->m->epochs, .epochs = planned };
-	int stop;
+	int stop, last = planned != 0 && r->m->epochs >= planned;
 
 	if (r->test == NULL && r->valid == NULL)
 		return 0;
-	if (measure(r, &ev, e) < 0) {
+	trainer_flush(r->trainer);
+	r->last_eval = r->m->epochs;
+	if (r->eval_beside && !last)
+		return fit_behind_start(&r->behind, r->m, r->test, r->valid, r->train, &ev, e);
+	if ((stop = report_behind(r, e)) != 0)
+		return stop;
+	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->train.threads, 0, &ev, e) < 0) {
 		free_event(&ev);
 		return -1;
 	}
-	stop = track_best(r, &ev, e);
-	ev.best_epoch = r->best.epoch;
-	if (stop >= 0)
-		r->hook(r->ctx, &ev);
-	free_event(&ev);
-	return stop;
+	return report_eval(r, r->m, &ev, e);
 }
 
 static int
@@ -357,8 +390,10 @@ run_epoch(struct run *r, struct fit_event *ev, struct bpr_err *e)
 	    drawn_epochs_fill, r->drawn, &ev->triplets, &ev->loss, e);
 }
 
+/* Train an epoch; its event in *ev, for the hook once the evaluation before it has reported. */
 static int
-train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
+train_one(struct run *r, uint32_t planned, uint32_t trained, struct fit_event *out,
+    struct bpr_err *e)
 {
 	struct fit_event ev = { .kind = FIT_EPOCH, .epochs = planned, .triplets = r->src->len };
 	double t0 = monotonic_seconds();
@@ -373,7 +408,7 @@ train_one(struct run *r, uint32_t planned, uint32_t trained, struct bpr_err *e)
 	r->m->epochs++;
 	ev.epoch = r->m->epochs;
 	ev.seconds = monotonic_seconds() - t0;
-	r->hook(r->ctx, &ev);
+	*out = ev;
 	return 0;
 }
 
@@ -502,7 +537,7 @@ static int
 epochs_loop(struct run *r, struct bpr_err *e)
 {
 	uint32_t start = r->m->epochs, planned = planned_epochs(r, start), trained = 0;
-	struct fit_event ready = { .kind = FIT_READY, .epochs = planned };
+	struct fit_event ready = { .kind = FIT_READY, .epochs = planned }, epoch;
 	int more, stop = 0;
 
 	if (start_drawn(r, e) < 0 || (more = next_epoch(r, 0, e)) < 0)
@@ -524,9 +559,15 @@ epochs_loop(struct run *r, struct bpr_err *e)
 		return bpr_fail(e, "a decaying learning rate needs the number of epochs: give --epochs");
 	while (more && !stop) {
 		trainer_set_lr(r->trainer, scheduled_lr(r->c, trained, planned - start));
-		if (train_one(r, planned, trained, e) < 0)
+		if (train_one(r, planned, trained, &epoch, e) < 0)
 			return -1;
 		trained++;
+		/* an evaluation that ran beside this epoch reports first; if it stops the run, the epoch goes unused */
+		if ((stop = report_behind(r, e)) < 0)
+			return -1;
+		if (stop)
+			break;
+		r->hook(r->ctx, &epoch);
 		if (r->m->epochs == planned || r->m->epochs % r->c->eval_every == 0)
 			if ((stop = evaluate_now(r, planned, e)) < 0)
 				return -1;
@@ -539,8 +580,10 @@ epochs_loop(struct run *r, struct bpr_err *e)
 	}
 	if (!stop && r->last_eval != r->m->epochs && (stop = evaluate_now(r, planned, e)) < 0)
 		return -1;
+	if (!stop && (stop = report_behind(r, e)) < 0)
+		return -1;
 	if (stop == 1) {
-		struct fit_event ev = { .kind = FIT_STOP, .epoch = r->m->epochs, .best_epoch = r->best.epoch };
+		struct fit_event ev = { .kind = FIT_STOP, .epoch = r->stopped_at, .best_epoch = r->best.epoch };
 		r->hook(r->ctx, &ev);
 	}
 	return 0;
@@ -558,6 +601,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 
 	rng_seed(&r.order_rng, c->train.seed, RNG_STREAM_TRAIN, 1u << 20);
 	r.ahead.wanted = !kernels_reference() && c->train.threads < usable_cpus();
+	r.eval_beside = r.ahead.wanted;
 	if (trainer_init(&r.trainer, m, &c->train, e) < 0)
 		goto done;
 	if (epochs_loop(&r, e) < 0)
@@ -571,6 +615,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	rc = 0;
 done:
 	read_ahead_finish(&r);	/* an epoch read ahead of an early stop or a failure goes unused */
+	fit_behind_free(&r.behind);
 	best_free(&r.best);
 	if (r.drawn != NULL)
 		drawn_epochs_free(r.drawn);

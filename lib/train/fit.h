@@ -64,6 +64,7 @@ struct fit_event {
 	uint32_t epochs;		/* epochs planned, 0 when unknown */
 	size_t triplets;		/* in the epoch */
 	double loss, seconds;		/* of the epoch; FIT_EVAL: of the evaluation */
+	double at;			/* FIT_EVAL: monotonic_seconds() of the model measured */
 	int has_test, has_valid;
 	struct eval_result notebook;	/* every id, train counted as negatives */
 	struct eval_result clean;	/* model items, train left out */
@@ -82,10 +83,11 @@ typedef void (*fit_hook)(void *ctx, const struct fit_event *ev);
  * Measure m as bpr-train and als-train report it into ev: on test (may
  * be NULL) the notebook AUC, and the clean AUC and P@FIT_LOG_K with
  * train's positives left out; on valid (may be NULL) the clean AUC; and
- * the seconds it took.
+ * the seconds it took. Beside other work (beside != 0) it takes one
+ * thread and counts no progress.
  */
 int fit_measure(const struct bpr_model *m, const struct positives *test,
-    const struct positives *valid, const struct positives *train, int threads,
+    const struct positives *valid, const struct positives *train, int threads, int beside,
     struct fit_event *ev, struct bpr_err *e);
 
 /* Early stopping's memory: a copy of the best validation epoch's model. */

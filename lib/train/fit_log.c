@@ -63,11 +63,17 @@ fit_log_event(struct fit_log *l, const struct fit_event *ev)
 	/* an epoch's row gathers its loss and its evaluation; epoch 0 has only the latter */
 	if (l->used && l->epoch != ev->epoch)
 		flush_row(l);
-	/* wall: now, less every evaluation so far (this one's included) */
+	/*
+	 * wall: an epoch's, now; a row of an evaluation alone, when its model
+	 * was measured (an evaluation beside training reports an epoch late);
+	 * either less the time every evaluation before held training up
+	 */
+	if (ev->kind == FIT_EPOCH)
+		l->wall = monotonic_seconds() - l->started - l->evaluating;
+	else if (!l->used)
+		l->wall = ev->at - l->started - l->evaluating;
 	if (ev->kind == FIT_EVAL)
 		l->evaluating += ev->seconds;
-	if (ev->kind == FIT_EPOCH || !l->used)
-		l->wall = monotonic_seconds() - l->started - l->evaluating;
 	l->used = 1;
 	l->epoch = ev->epoch;
 	if (ev->kind == FIT_EPOCH) {

@@ -90,7 +90,8 @@ const struct setting_row setting_rows[SET_COUNT] = {
 	    "(default 0.3)", NULL, 0, K_DOUBLE, 0, 1, NULL, AT(how.seen_rate) },
 	[SET_EVAL] = FILE_ROW("eval", "file", "test positives: AUC before training and every N epochs,\n"
 	    "clean, then the notebook's where most ids are items", eval),
-	[SET_EVAL_EVERY] = { "eval-every", 0, "N", "(default 1)", NULL, 0, K_U32, 1, 100000, NULL,
+	[SET_EVAL_EVERY] = { "eval-every", 0, "N", "(default 1); with a processor free, a copy of the\n"
+	    "model is measured there while the next epoch trains", NULL, 0, K_U32, 1, 100000, NULL,
 	    AT(fit.eval_every) },
 	[SET_VALID] = FILE_ROW("valid", "file", "validation positives, measured like --eval", valid),
 	[SET_PATIENCE] = { "patience", 0, "N", "stop after N evaluations without a better validation\n"
