@@ -28,7 +28,7 @@ ways() {
 	pure CF (no genres)	--tag-mode off
 	hybrid, sum of genres	--tag-mode sum
 	WARP	--loss warp
-	defaults (make sweep's best)	
+	defaults (the sweep's best; row-wise Adagrad)	
 	defaults, and the ratings below 4 as seen	--seen @rated
 	als-train (iALS) defaults	@als
 	rank blend of the als-train and bpr-train defaults	@blend

@@ -10,7 +10,7 @@
 #   ttq.sh DIR RUNS
 #
 #   TTQ_THRESHOLDS  the clean AUCs whose seconds the table gives (default
-#                   0.85 0.88 0.90)
+#                   0.85 0.88 0.90 0.905)
 #   TTQ_TABLE_ONLY  set: make the table and picture again from DIR's logs
 #
 # Writes DIR/ttq-SETTING-RUN.log (bpr-train --log), DIR/ttq.tsv (the
@@ -35,12 +35,13 @@ fi
 
 # name<TAB>flags: the defaults and the settings a user would reach for
 settings="defaults	
+adagrad	--optimizer adagrad
 hard 1	--hard 1
 sgd	--optimizer sgd
 Keras adam	--optimizer adam"
 
 # quality a setting reaches: the thresholds of the table, in clean AUC
-thresholds=${TTQ_THRESHOLDS:-0.85 0.88 0.90}
+thresholds=${TTQ_THRESHOLDS:-0.85 0.88 0.90 0.905}
 
 [ -n "${TTQ_TABLE_ONLY:-}" ] || echo "$settings" | while IFS="$(printf '\t')" read -r name flags; do
 	tag=$(echo "$name" | tr ' ' '-')
@@ -113,7 +114,7 @@ if ! command -v gnuplot >/dev/null; then
 	exit 0
 fi
 plots=""
-colours="#1f77b4 #d62728 #2ca02c #9467bd"
+colours="#1f77b4 #d62728 #2ca02c #9467bd #ff7f0e"
 k=0
 while IFS="$(printf '\t')" read -r name flags; do
 	k=$((k + 1))

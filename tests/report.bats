@@ -298,9 +298,9 @@ plot_inputs() {
 	awk -F'\t' '$1 % 16 == 1' test.tsv > eval.tsv
 	TTQ_THRESHOLDS="0.6 0.7" "$ROOT/pipelines/ttq.sh" . 1 > out.txt
 	cat out.txt
-	[ "$(wc -l < ttq.tsv)" -eq 5 ]
-	[ "$(cut -f1 ttq.tsv | tr '\n' ',')" = "setting,defaults,hard 1,sgd,Keras adam," ]
-	for f in ttq-defaults-1.log ttq-hard-1-1.log ttq-sgd-1.log ttq-Keras-adam-1.log; do
+	[ "$(wc -l < ttq.tsv)" -eq 6 ]
+	[ "$(cut -f1 ttq.tsv | tr '\n' ',')" = "setting,defaults,adagrad,hard 1,sgd,Keras adam," ]
+	for f in ttq-defaults-1.log ttq-adagrad-1.log ttq-hard-1-1.log ttq-sgd-1.log ttq-Keras-adam-1.log; do
 		[ "$(wc -l < "$f")" -eq 32 ]
 	done
 	# each threshold's seconds: the wall of the first epoch whose clean AUC reaches it

@@ -338,7 +338,7 @@ make_uitem() {
 	# 50,000 users: user vectors and Adagrad sums of 96 floats make 39 MB
 	awk 'BEGIN { for (u = 1; u <= 50000; u++) for (k = 0; k < 3; k++)
 		print u "\t" (u * 7 + k * 13) % 500 + 1 }' > big.tsv
-	set -- -q --train big.tsv --epochs 1 --hard 1 --item-dim 96 --tag-dim 0
+	set -- -q --train big.tsv --epochs 1 --hard 1 --item-dim 96 --tag-dim 0 --optimizer adagrad
 	bpr-train "$@" --seed 1 -o old.bpr
 	bpr-train "$@" --seed 2 -o new.bpr
 	[ "$(stat -c %s new.bpr)" -ge 30000000 ]

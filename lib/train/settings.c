@@ -43,10 +43,10 @@ const struct setting_row setting_rows[SET_COUNT] = {
 	    "hard", 0, K_U32, 1, 1000, NULL, AT(fit.train.hard) },
 	[SET_MAX_SAMPLED] = { "max-sampled", 0, "N", "warp: negatives drawn before skipping a positive\n"
 	    "(default 10)", "max_sampled", 0, K_U32, 1, 100000, NULL, AT(fit.train.max_sampled) },
-	[SET_OPTIMIZER] = { "optimizer", 0, "name", "adagrad (default), rowadagrad (one accumulator a row),\n"
-	    "adam (Keras' exact rule; the default of --compat\nnotebook), lazyadam, sgd, adam-dense (adam "
-	    "computed\nliterally: slow)", "optimizer", 0, K_NAME, 0, 0, &opt_names, AT(fit.train.opt) },
-	[SET_LR] = { "lr", 0, "X", "learning rate (default 0.03; 0.05 for rowadagrad, 0.1 for\n"
+	[SET_OPTIMIZER] = { "optimizer", 0, "name", "rowadagrad (default): Adagrad, one accumulator\n"
+	    "a row; adagrad: one a value; adam (Keras' exact rule;\nthe default of --compat notebook), "
+	    "lazyadam, sgd,\nadam-dense (adam computed literally: slow)", "optimizer", 0, K_NAME, 0, 0, &opt_names, AT(fit.train.opt) },
+	[SET_LR] = { "lr", 0, "X", "learning rate (default 0.035; 0.03 for adagrad, 0.1 for\n"
 	    "sgd, 0.001 for the Adams)", "lr", 0, K_FLOAT, 1e-9, 100, NULL, AT(fit.train.lr) },
 	[SET_LR_SCHEDULE] = { "lr-schedule", 0, "name", "the rate of each epoch: constant (default), linear\n"
 	    "(down to lr/E in the last of E epochs) or cosine", "lr_schedule", 0, K_NAME, 0, 0,
@@ -364,7 +364,7 @@ default_lr(enum opt_kind k)
 	case OPT_ADAGRAD:
 		return 0.03f;
 	case OPT_ROWADAGRAD:
-		return 0.05f;
+		return 0.035f;
 	default:
 		return 0.001f;	/* the Adams */
 	}
@@ -378,7 +378,7 @@ dependent_defaults(struct train_settings *s)
 	int i;
 
 	if (!settings_given(s, SET_OPTIMIZER))
-		t->opt = s->compat ? OPT_ADAM : OPT_ADAGRAD;
+		t->opt = s->compat ? OPT_ADAM : OPT_ROWADAGRAD;
 	if (!settings_given(s, SET_LR))
 		t->lr = default_lr(t->opt);
 	if (!settings_given(s, SET_BATCH))

@@ -785,33 +785,90 @@ fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, 
 	}
 }
 
+/* Add chunk x's squares into the 16 lanes, as vec_dot_acc adds chunk i of a row. */
+VEC_INLINE void
+square_into(vec16 *acc, size_t i, vec8 x)
+{
+	if (i % VEC_LANES == 0)
+		acc->lo += x * x;
+	else
+		acc->hi += x * x;
+}
+
+/* One row's row-wise Adagrad scale from its squared gradient's lanes (rowadagrad_update's). */
+VEC_INLINE float
+rowwise_scale(const struct trainer *t, const struct param_table *tb, size_t row,
+    const vec16 *squares)
+{
+	float *rv = tb->rv + row;
+
+	*rv += vec_sum(squares) / (float)real_width(tb);
+	return t->c.lr / (sqrtf(*rv) + t->c.eps);
+}
+
+/* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
+VEC_INLINE void
+rowwise_chunk(float *w, vec8 g, float keep, float scale)
+{
+	vec8 x = V(w, 0);
+
+	if (keep != 1.0f)
+		x *= keep;
+	V(w, 0) = x - g * scale;
+}
+
 /*
- * Row-wise Adagrad needs a row's whole gradient before its step: build
- * the three gradient rows (as the batch path does), then step them.
+ * Row-wise Adagrad needs a row's whole gradient before its step: a first
+ * pass sums the three rows' squared gradients, a second steps them, each
+ * chunk's gradient made again from the old values. The bits are those of
+ * building the gradient rows and stepping each (the batch path).
  */
 VEC_INLINE void
-rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g,
-    uint64_t step)
+rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g)
 {
 	const struct trainer *t = wk->t;
-	struct bpr_model *m = t->m;
-	const float *uw = model_row(&m->user, tr->u);
+	const struct bpr_model *m = t->m;
+	const float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
+	const float *N = model_row(&m->item, n);
+	float ku = t->c.l2[T_USER] != 0 ? 1.0f - t->c.lr * t->c.l2[T_USER] : 1.0f;
+	float ki = t->c.l2[T_ITEM] != 0 ? 1.0f - t->c.lr * t->c.l2[T_ITEM] : 1.0f;
+	float su, sp, sn = 0;
+	vec16 qu = { { 0 }, { 0 } }, qp = qu, qn = qu;
+	vec8 zero = { 0 }, u, gu, gp, gn;
+	int same = n == tr->p;
+	size_t i;
 
-	vec_zero_axpy(wk->gu, g, model_row(&m->item, tr->p), m->ipad);
-	vec_axpy(wk->gu, -g, model_row(&m->item, n), m->ipad);
-	if (m->tpad > 0) {
-		vec_zero_axpy(wk->gu + m->ipad, g, wk->tag_p, m->tpad);
-		vec_axpy(wk->gu + m->ipad, -g, wk->tag_n, m->tpad);
+	for (i = 0; i < m->ipad; i += 8) {
+		u = V(U, i);
+		square_into(&qu, i, (zero + g * V(P, i)) + -g * V(N, i));
+		gp = zero + g * u;
+		if (same)
+			gp = gp + -g * u;
+		square_into(&qp, i, gp);
+		square_into(&qn, i, zero + -g * u);
 	}
-	vec_zero_axpy(wk->gp, g, uw, m->ipad);
-	if (n == tr->p)
-		vec_axpy(wk->gp, -g, uw, m->ipad);
-	else
-		vec_zero_axpy(wk->gn, -g, uw, m->ipad);
-	step_row(t, &m->user, tr->u, wk->gu, t->c.l2[T_USER], step, 0);
-	step_row(t, &m->item, tr->p, wk->gp, t->c.l2[T_ITEM], step, 0);
-	if (n != tr->p)
-		step_row(t, &m->item, n, wk->gn, t->c.l2[T_ITEM], step, 0);
+	for (i = 0; i < m->tpad; i += 8)
+		square_into(&qu, m->ipad + i, (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i));
+	su = rowwise_scale(t, &m->user, tr->u, &qu);
+	sp = rowwise_scale(t, &m->item, tr->p, &qp);
+	if (!same)
+		sn = rowwise_scale(t, &m->item, n, &qn);
+	for (i = 0; i < m->ipad; i += 8) {
+		u = V(U, i);
+		gu = (zero + g * V(P, i)) + -g * V(N, i);
+		gp = zero + g * u;
+		gn = zero + -g * u;
+		if (same)
+			gp = gp + -g * u;
+		rowwise_chunk((float *)U + i, gu, ku, su);
+		rowwise_chunk((float *)P + i, gp, ki, sp);
+		if (!same)
+			rowwise_chunk((float *)N + i, gn, ki, sn);
+	}
+	for (i = 0; i < m->tpad; i += 8) {
+		gu = (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i);
+		rowwise_chunk((float *)U + m->ipad + i, gu, ku, su);
+	}
 }
 
 /* Both scores of a plain triplet in one pass over the user's row. */
@@ -897,7 +954,7 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 		apply_grads(t, T_TAG, &wk->grad[T_TAG], step, lr_t);
 	}
 	if (opt == OPT_ROWADAGRAD)
-		rowwise_steps(wk, tr, n, g, step);
+		rowwise_steps(wk, tr, n, g);
 	else
 		fused_steps(wk, opt, tr, n, g, step, lr_t);
 	if (m->use_bias) {
