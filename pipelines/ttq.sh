@@ -119,7 +119,8 @@ k=0
 while IFS="$(printf '\t')" read -r name flags; do
 	k=$((k + 1))
 	tag=$(echo "$name" | tr ' ' '-')
-	colour=$(echo "$colours" | cut -d' ' -f"$k")
+	# the palette again from its start if settings outnumber it
+	colour=$(echo "$colours" | cut -d' ' -f"$(( (k - 1) % $(echo "$colours" | wc -w) + 1 ))")
 	for i in $(seq "$runs"); do
 		title=$([ "$i" = 1 ] && echo "title '$name'" || echo "notitle")
 		plots="$plots${plots:+, }'ttq-$tag-$i.log' using 8:COL every ::2 with lines lw 2 lc rgb '$colour' $title"

@@ -390,9 +390,7 @@ evaluate_now(struct als_run *r, uint32_t planned, struct bpr_err *e)
 	r->hook(r->ctx, &ev);
 	rc = stop;
 done:
-	eval_result_free(&ev.notebook);
-	eval_result_free(&ev.clean);
-	eval_result_free(&ev.valid);
+	fit_event_free(&ev);
 	return rc;
 }
 

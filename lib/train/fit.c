@@ -52,7 +52,6 @@ scheduled_lr(const struct fit_config *c, uint32_t k, uint32_t n)
 struct read_ahead {
 	pthread_t tid;
 	struct bpr_err err;
-	int wanted;	/* a processor is free and the fast path runs */
 	int rc, running;
 };
 
@@ -75,8 +74,8 @@ struct run {
 	const struct positives *train;
 	struct best_model best;
 	uint32_t last_eval;
-	int eval_beside;		/* evaluations run beside training (a processor is free) */
-	struct fit_behind behind;
+	int spare;			/* a processor is free and the fast path runs */
+	struct fit_behind behind;	/* an evaluation on it, beside training */
 	uint32_t stopped_at;		/* the epoch whose evaluation ran out of patience */
 };
 
@@ -194,8 +193,8 @@ fit_measure(const struct bpr_model *m, const struct positives *test,
 	return 0;
 }
 
-static void
-free_event(struct fit_event *ev)
+void
+fit_event_free(struct fit_event *ev)
 {
 	eval_result_free(&ev->notebook);
 	eval_result_free(&ev->clean);
@@ -263,7 +262,7 @@ report_eval(struct run *r, const struct bpr_model *measured, struct fit_event *e
 		r->hook(r->ctx, ev);
 	if (stop == 1)
 		r->stopped_at = ev->epoch;
-	free_event(ev);
+	fit_event_free(ev);
 	return stop;
 }
 
@@ -275,7 +274,7 @@ report_behind(struct run *r, struct bpr_err *e)
 	int rc = fit_behind_finish(&r->behind, &ev, e);
 
 	if (rc < 0)
-		free_event(&ev);
+		fit_event_free(&ev);
 	if (rc <= 0)
 		return rc;
 	return report_eval(r, &r->behind.snap, &ev, e);
@@ -296,12 +295,12 @@ evaluate_now(struct run *r, uint32_t planned, struct bpr_err *e)
 		return 0;
 	trainer_flush(r->trainer);
 	r->last_eval = r->m->epochs;
-	if (r->eval_beside && !last)
+	if (r->spare && !last)
 		return fit_behind_start(&r->behind, r->m, r->test, r->valid, r->train, &ev, e);
 	if ((stop = report_behind(r, e)) != 0)
 		return stop;
 	if (fit_measure(r->m, r->test, r->valid, r->train, r->c->train.threads, 0, &ev, e) < 0) {
-		free_event(&ev);
+		fit_event_free(&ev);
 		return -1;
 	}
 	return report_eval(r, r->m, &ev, e);
@@ -364,7 +363,8 @@ read_ahead_main(void *arg)
 static void
 read_ahead_start(struct run *r, uint32_t trained)
 {
-	if (!r->ahead.wanted || (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
+	/* drawn blocks have no epoch to read */
+	if (!r->spare || r->drawn != NULL || (r->c->epochs > 0 && trained + 1 >= r->c->epochs))
 		return;
 	r->ahead.running = output_quiet_thread(&r->ahead.tid, read_ahead_main, r) == 0;
 }
@@ -462,7 +462,6 @@ start_drawn(struct run *r, struct bpr_err *e)
 		return bpr_fail(e, "out of memory");
 	if (drawn_epochs_init(r->drawn, r->m, src, users_per_block(r), r->c->train.threads, e) < 0)
 		return -1;
-	r->ahead.wanted = 0;
 	return 0;
 }
 
@@ -600,8 +599,7 @@ fit_run(struct bpr_model *m, struct triplet_source *src, const struct positives 
 	int rc = -1;
 
 	rng_seed(&r.order_rng, c->train.seed, RNG_STREAM_TRAIN, 1u << 20);
-	r.ahead.wanted = !kernels_reference() && c->train.threads < usable_cpus();
-	r.eval_beside = r.ahead.wanted;
+	r.spare = !kernels_reference() && c->train.threads < usable_cpus();
 	if (trainer_init(&r.trainer, m, &c->train, e) < 0)
 		goto done;
 	if (epochs_loop(&r, e) < 0)

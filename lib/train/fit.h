@@ -90,6 +90,9 @@ int fit_measure(const struct bpr_model *m, const struct positives *test,
     const struct positives *valid, const struct positives *train, int threads, int beside,
     struct fit_event *ev, struct bpr_err *e);
 
+/* Free what fit_measure gave an event. */
+void fit_event_free(struct fit_event *ev);
+
 /* Early stopping's memory: a copy of the best validation epoch's model. */
 struct best_model {
 	struct bpr_model *m;	/* NULL until the first evaluation */

@@ -62,9 +62,7 @@ fit_behind_free(struct fit_behind *b)
 {
 	if (b->running) {
 		pthread_join(b->tid, NULL);
-		eval_result_free(&b->ev.notebook);
-		eval_result_free(&b->ev.clean);
-		eval_result_free(&b->ev.valid);
+		fit_event_free(&b->ev);
 	}
 	b->running = 0;
 	model_clear(&b->snap);

@@ -45,7 +45,8 @@ const struct setting_row setting_rows[SET_COUNT] = {
 	    "(default 10)", "max_sampled", 0, K_U32, 1, 100000, NULL, AT(fit.train.max_sampled) },
 	[SET_OPTIMIZER] = { "optimizer", 0, "name", "rowadagrad (default): Adagrad, one accumulator\n"
 	    "a row; adagrad: one a value; adam (Keras' exact rule;\nthe default of --compat notebook), "
-	    "lazyadam, sgd,\nadam-dense (adam computed literally: slow)", "optimizer", 0, K_NAME, 0, 0, &opt_names, AT(fit.train.opt) },
+	    "lazyadam, sgd,\nadam-dense (adam computed literally: slow)", "optimizer", 0, K_NAME, 0, 0,
+	    &opt_names, AT(fit.train.opt) },
 	[SET_LR] = { "lr", 0, "X", "learning rate (default 0.035; 0.03 for adagrad, 0.1 for\n"
 	    "sgd, 0.001 for the Adams)", "lr", 0, K_FLOAT, 1e-9, 100, NULL, AT(fit.train.lr) },
 	[SET_LR_SCHEDULE] = { "lr-schedule", 0, "name", "the rate of each epoch: constant (default), linear\n"

@@ -87,17 +87,23 @@ real_width(const struct param_table *tb)
 /*
  * Row-wise Adagrad: one sum of squares a row, grown by the row's mean
  * squared gradient, scales the whole row's step (as large embedding
- * trainers do): one square root a row instead of one a value.
+ * trainers do): one square root a row instead of one a value. The
+ * row's scale, from the sum of its squared gradient over `real` values.
  */
+VEC_INLINE float
+rowwise_rate(float *rv, float squares, size_t real, float lr, float eps)
+{
+	*rv += squares / (float)real;
+	return lr / (sqrtf(*rv) + eps);
+}
+
 VEC_INLINE void
 rowadagrad_update(float *w, float *rv, const float *g, size_t n, size_t real, float lr,
     float eps)
 {
-	float scale;
+	float scale = rowwise_rate(rv, vec_dot(g, g, n), real, lr, eps);
 	size_t i;
 
-	*rv += vec_dot(g, g, n) / (float)real;
-	scale = lr / (sqrtf(*rv) + eps);
 	for (i = 0; i < n; i += 8)
 		V(w, i) -= V(g, i) * scale;
 }
@@ -127,8 +133,7 @@ update_scalar(const struct train_config *c, float *w, float *m, float *v, float 
 		*w -= c->lr * g / (sqrtf(*v) + c->eps);
 		return;
 	case OPT_ROWADAGRAD:
-		*v += g * g;
-		*w -= g * (c->lr / (sqrtf(*v) + c->eps));
+		*w -= g * rowwise_rate(v, g * g, 1, c->lr, c->eps);
 		return;
 	default:
 		*m = c->beta1 * *m + (1 - c->beta1) * g;
@@ -795,15 +800,12 @@ square_into(vec16 *acc, size_t i, vec8 x)
 		acc->hi += x * x;
 }
 
-/* One row's row-wise Adagrad scale from its squared gradient's lanes (rowadagrad_update's). */
+/* One row's row-wise Adagrad scale from its squared gradient's lanes. */
 VEC_INLINE float
 rowwise_scale(const struct trainer *t, const struct param_table *tb, size_t row,
     const vec16 *squares)
 {
-	float *rv = tb->rv + row;
-
-	*rv += vec_sum(squares) / (float)real_width(tb);
-	return t->c.lr / (sqrtf(*rv) + t->c.eps);
+	return rowwise_rate(tb->rv + row, vec_sum(squares), real_width(tb), t->c.lr, t->c.eps);
 }
 
 /* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
