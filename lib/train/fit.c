@@ -271,7 +271,12 @@ static int
 report_behind(struct run *r, struct bpr_err *e)
 {
 	struct fit_event ev;
-	int rc = fit_behind_finish(&r->behind, &ev, e);
+	int rc;
+
+	/* training waits for it from here: say so, rather than leave the epoch's line at 100% */
+	if (r->behind.running)
+		progress_stage(0, "users", "measuring epoch %u beside training", r->behind.ev.epoch);
+	rc = fit_behind_finish(&r->behind, &ev, e);
 
 	if (rc < 0)
 		fit_event_free(&ev);
