@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static int
 too_big(size_t n, size_t size, const char *what, struct bpr_err *e)
@@ -75,4 +78,14 @@ mem_grow(void *pp, size_t *cap, size_t need, size_t size, const char *what,
 	*p = q;
 	*cap = n;
 	return 0;
+}
+
+void
+mem_keep_freed(void)
+{
+#ifdef M_MMAP_THRESHOLD
+	/* blocks up to 32 MB from the heap, and up to 64 MB of free top kept */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
 }

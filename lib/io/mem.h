@@ -19,4 +19,12 @@ void *mem_aligned(size_t n, size_t size, const char *what, struct bpr_err *e);
 int mem_grow(void *pp, size_t *cap, size_t need, size_t size, const char *what,
     struct bpr_err *e);
 
+/*
+ * Keep freed memory in the process for the next allocation of its size
+ * instead of handing it back at once: for a tool that allocates and
+ * frees the same large buffers over and over (an evaluation each epoch),
+ * where the system's fresh zeroed pages cost more than the work.
+ */
+void mem_keep_freed(void);
+
 #endif

@@ -46,14 +46,6 @@ opt_moments(enum opt_kind k)
 	}
 }
 
-struct param_table *
-trainer_table(struct bpr_model *m, int k)
-{
-	struct param_table *tables[NTABLES] = { &m->user, &m->item, &m->tag, &m->bias };
-
-	return tables[k];
-}
-
 /* ------------------------------------------------------ Keras Adam maths */
 
 /* The step size of step t >= 1, bias corrections included. */
@@ -132,20 +124,14 @@ choose_kernel(void)
 static int
 worker_init(struct worker *wk, struct trainer *t, int index, struct bpr_err *e)
 {
-	struct bpr_model *m = t->m;
-	size_t width = m->ipad + m->tpad + VEC_LANES;
-
 	memset(wk, 0, sizeof(*wk));
 	wk->t = t;
 	wk->index = index;
 	rng_seed(&wk->rng, t->c.seed, RNG_STREAM_TRAIN, (uint64_t)index);
-	wk->tag_p = mem_aligned(width, sizeof(float), "work space", e);
-	wk->tag_n = mem_aligned(width, sizeof(float), "work space", e);
-	wk->tag_c = mem_aligned(width, sizeof(float), "work space", e);
-	wk->gu = mem_aligned(width, sizeof(float), "work space", e);
-	wk->gp = mem_aligned(width, sizeof(float), "work space", e);
-	wk->gn = mem_aligned(width, sizeof(float), "work space", e);
-	return wk->tag_p && wk->tag_n && wk->tag_c && wk->gu && wk->gp && wk->gn ? 0 : -1;
+	wk->tag_k = mem_aligned(3 * t->m->tpad + VEC_LANES, sizeof(float), "work space", e);
+	wk->tag_p = wk->tag_k;
+	wk->tag_n = wk->tag_k + t->m->tpad;
+	return wk->tag_k != NULL ? 0 : -1;
 }
 
 static void
@@ -158,12 +144,7 @@ worker_free(struct worker *wk)
 		free(wk->grad[k].rows);
 		free(wk->grad[k].g);
 	}
-	free(wk->tag_p);
-	free(wk->tag_n);
-	free(wk->tag_c);
-	free(wk->gu);
-	free(wk->gp);
-	free(wk->gn);
+	free(wk->tag_k);
 }
 
 int
@@ -313,6 +294,22 @@ longest_tag_list(const struct bpr_model *m)
 	return longest;
 }
 
+/* The bytes of the model's parameters and optimiser state. */
+static size_t
+model_state_bytes(struct bpr_model *m)
+{
+	const struct param_table *tb;
+	size_t bytes = 0;
+	int k;
+
+	for (k = 0; k < NTABLES; k++) {
+		tb = trainer_table(m, k);
+		bytes += tb->rows * tb->stride * sizeof(float) *
+		    (1 + (tb->v != NULL) + (tb->m != NULL));
+	}
+	return bytes;
+}
+
 /* Slots for every row the model has now (it grows between epochs). */
 static int
 sync_workers(struct trainer *t, struct bpr_err *e)
@@ -321,6 +318,9 @@ sync_workers(struct trainer *t, struct bpr_err *e)
 	size_t slots[NTABLES] = { b, 2 * b, tags < t->m->tag.rows ? tags : t->m->tag.rows, 2 * b };
 	int i, k;
 
+	for (k = 0; k < NTABLES; k++)
+		t->real[k] = real_width(trainer_table(t->m, k));
+	t->prefetch = model_state_bytes(t->m) > PREFETCH_MIN_BYTES;
 	for (i = 0; i < t->c.threads; i++)
 		for (k = 0; k < NTABLES; k++)
 			if (grad_reserve(&t->w[i].grad[k], trainer_table(t->m, k)->rows + 1,

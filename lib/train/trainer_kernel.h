@@ -77,13 +77,6 @@ adam_update(float *w, float *m, float *v, const float *g, size_t n, float lrt, f
 	}
 }
 
-/* The values of a row that are not padding. */
-VEC_INLINE size_t
-real_width(const struct param_table *tb)
-{
-	return tb->seg_len[0] + (tb->nseg > 1 ? tb->seg_len[1] : 0);
-}
-
 /*
  * Row-wise Adagrad: one sum of squares a row, grown by the row's mean
  * squared gradient, scales the whole row's step (as large embedding
@@ -415,9 +408,11 @@ draw_ahead(struct worker *wk)
 		c = draw_negative(wk, 0, 0);
 		wk->ahead[(wk->ahead_head + wk->ahead_n++) % HARD_AHEAD_MAX] = c;
 		/* its bias and state too: each candidate's bias is read, the best one's state stepped */
-		prefetch_row(&m->item, c);
-		if (m->use_bias)
-			prefetch_row(&m->bias, c);
+		if (wk->t->prefetch) {
+			prefetch_row(&m->item, c);
+			if (m->use_bias)
+				prefetch_row(&m->bias, c);
+		}
 	}
 }
 
@@ -433,48 +428,62 @@ next_candidate(struct worker *wk)
 }
 
 /*
- * The negative a triplet trains on: the given one; with hard negatives
- * the best-scoring of the given one and hard-1 uniform draws; with WARP
- * the first of the given one and further draws among the user's
- * non-positives that comes within the margin of the positive, weighted by
- * L(estimated rank). Its score is left in *sn and its tag part in
+ * Hard negatives: candidate c replaces the negative when it scores
+ * higher. Its tag part goes to the slot after the negative's, and the
+ * two slots trade places when it wins.
+ */
+VEC_INLINE void
+better_negative(struct worker *wk, const struct row_triplet *tr, uint32_t c, uint32_t *neg,
+    float *sn)
+{
+	const struct bpr_model *m = wk->t->m;
+	float *tag = wk->tag_n == wk->tag_k + m->tpad ? wk->tag_n + m->tpad : wk->tag_k + m->tpad;
+	float sc;
+
+	ready_item(wk, c);
+	sc = score_of(m, tr->u, c, tag);
+	if (sc > *sn) {
+		*neg = c;
+		*sn = sc;
+		wk->tag_n = tag;
+	}
+}
+
+/*
+ * The negative a triplet trains on, and both scores: the given one; with
+ * hard negatives the best-scoring of the given one and hard-1 uniform
+ * draws; with WARP the first of the given one and further draws among
+ * the user's non-positives that comes within the margin of the positive,
+ * weighted by L(estimated rank). The tag parts are left in wk->tag_p and
  * wk->tag_n. Returns 0 when WARP finds none (skip).
  */
 VEC_INLINE int
-choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint32_t *neg,
+choose_negative(struct worker *wk, const struct row_triplet *tr, float *sp, uint32_t *neg,
     float *sn, float *weight)
 {
 	struct trainer *t = wk->t;
 	const struct bpr_model *m = t->m;
-	uint32_t k, cand;
-	float sc, *swap;
+	uint32_t k;
 
+	*weight = 1;
+	wk->tag_p = wk->tag_k;
+	wk->tag_n = wk->tag_k + m->tpad;
+	*sp = score_of(m, tr->u, tr->p, wk->tag_p);
 	*neg = tr->n;
 	*sn = score_of(m, tr->u, tr->n, wk->tag_n);
-	*weight = 1;
-	if (losses[t->c.loss].sampled) {
-		for (k = 1; *sn <= sp - 1; k++) {
-			if (k >= t->c.max_sampled)
-				return 0;
-			*neg = draw_negative(wk, tr->u, 1);
-			ready_item(wk, *neg);
-			*sn = score_of(m, tr->u, *neg, wk->tag_n);
-		}
-		*weight = t->warp_weight[(m->item.rows - 1) / k];
+	if (!losses[t->c.loss].sampled) {
+		for (k = 1; k < t->c.hard; k++)
+			better_negative(wk, tr, next_candidate(wk), neg, sn);
 		return 1;
 	}
-	for (k = 1; k < t->c.hard; k++) {
-		cand = next_candidate(wk);
-		ready_item(wk, cand);
-		sc = score_of(m, tr->u, cand, wk->tag_c);
-		if (sc > *sn) {
-			*neg = cand;
-			*sn = sc;
-			swap = wk->tag_n;
-			wk->tag_n = wk->tag_c;
-			wk->tag_c = swap;
-		}
+	for (k = 1; *sn <= *sp - 1; k++) {
+		if (k >= t->c.max_sampled)
+			return 0;
+		*neg = draw_negative(wk, tr->u, 1);
+		ready_item(wk, *neg);
+		*sn = score_of(m, tr->u, *neg, wk->tag_n);
 	}
+	*weight = t->warp_weight[(m->item.rows - 1) / k];
 	return 1;
 }
 
@@ -482,11 +491,10 @@ choose_negative(struct worker *wk, const struct row_triplet *tr, float sp, uint3
 VEC_INLINE float
 forward(struct worker *wk, const struct row_triplet *tr, float scale, uint32_t *neg, int *skip)
 {
-	const struct bpr_model *m = wk->t->m;
-	float sp = score_of(m, tr->u, tr->p, wk->tag_p), sn, weight, slope;
+	float sp, sn, weight, slope;
 	double loss;
 
-	*skip = !choose_negative(wk, tr, sp, neg, &sn, &weight);
+	*skip = !choose_negative(wk, tr, &sp, neg, &sn, &weight);
 	if (*skip)
 		return 0;
 	losses[wk->t->c.loss].of(sp - sn, weight, &loss, &slope);
@@ -613,7 +621,7 @@ prefetch_triplet(const struct bpr_model *m, const struct row_triplet *tr)
 VEC_INLINE void
 prefetch_ahead(const struct worker *wk, size_t i)
 {
-	if (i + PREFETCH_AHEAD < wk->n)
+	if (wk->t->prefetch && i + PREFETCH_AHEAD < wk->n)
 		prefetch_triplet(wk->t->m, &wk->trip[i + PREFETCH_AHEAD]);
 }
 
@@ -703,16 +711,15 @@ run_batches(struct worker *wk)
 
 /*
  * One 8-float chunk of a row's step, for an optimiser known at compile
- * time: the same expressions as step_row's, shrink first.
+ * time: the same expressions as step_row's, shrink first. keep is 1
+ * without L2, and x * 1 is x to the bit: no test needed.
  */
 VEC_INLINE void
 chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
     vec8 g, float keep, float lr_t)
 {
-	vec8 x = V(w, 0);
+	vec8 x = V(w, 0) * keep;
 
-	if (keep != 1.0f)
-		x *= keep;
 	switch (opt) {
 	case OPT_SGD:
 		x -= c->lr * g;
@@ -748,23 +755,55 @@ row_ref(const struct param_table *tb, size_t row)
 
 #define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
 
+/* The shrink factor of a table's rows: 1 - lr * l2, as step_row's shrink takes it. */
+VEC_INLINE float
+keep_of(const struct trainer *t, int k)
+{
+	return t->c.l2[k] != 0 ? 1.0f - t->c.lr * t->c.l2[k] : 1.0f;
+}
+
+/* g * a - g * b, added to a zeroed gradient chunk as the batch path adds them. */
+VEC_INLINE vec8
+pair_grad(float g, vec8 a, vec8 b)
+{
+	vec8 zero = { 0 };
+
+	return (zero + g * a) + -g * b;
+}
+
+/*
+ * The gradient chunks at i of the user's item part and of the two item
+ * rows, from their old values. same (a compile-time constant at each
+ * call) when the negative is the positive: its row then takes both.
+ */
+VEC_INLINE void
+row_grads(const float *U, const float *P, const float *N, size_t i, float g, int same,
+    vec8 *gu, vec8 *gp, vec8 *gn)
+{
+	vec8 zero = { 0 }, u = V(U, i);
+
+	*gu = pair_grad(g, V(P, i), V(N, i));
+	*gp = zero + g * u;
+	if (same)
+		*gp = *gp + -g * u;
+	*gn = zero + -g * u;
+}
+
 /*
  * The user's and the two items' steps in one pass over their rows: each
  * chunk's gradients come from the chunk's old values, as the batch path
  * computes them, and the three rows are written once.
  */
 VEC_INLINE void
-fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, uint32_t n,
-    float g, uint64_t step, float lr_t)
+fused_steps_of(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, uint32_t n,
+    float g, uint64_t step, float lr_t, int same)
 {
 	const struct trainer *t = wk->t;
 	const struct bpr_model *m = t->m;
 	struct row_ref U = row_ref(&m->user, tr->u), P = row_ref(&m->item, tr->p);
 	struct row_ref N = row_ref(&m->item, n);
-	float ku = t->c.l2[T_USER] != 0 ? 1.0f - t->c.lr * t->c.l2[T_USER] : 1.0f;
-	float ki = t->c.l2[T_ITEM] != 0 ? 1.0f - t->c.lr * t->c.l2[T_ITEM] : 1.0f;
-	vec8 zero = { 0 }, u, gu, gp, gn;
-	int same = n == tr->p;
+	float ku = keep_of(t, T_USER), ki = keep_of(t, T_ITEM);
+	vec8 gu, gp, gn;
 	size_t i;
 
 	if (opt == OPT_ADAM) {
@@ -773,104 +812,106 @@ fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, 
 		m->item.last[n] = step;
 	}
 	for (i = 0; i < m->ipad; i += 8) {
-		u = V(U.w, i);
-		gu = (zero + g * V(P.w, i)) + -g * V(N.w, i);
-		gp = zero + g * u;
-		gn = zero + -g * u;
-		if (same)
-			gp = gp + -g * u;
+		row_grads(U.w, P.w, N.w, i, g, same, &gu, &gp, &gn);
 		chunk_step(opt, &t->c, AT(U, i), gu, ku, lr_t);
 		chunk_step(opt, &t->c, AT(P, i), gp, ki, lr_t);
 		if (!same)
 			chunk_step(opt, &t->c, AT(N, i), gn, ki, lr_t);
 	}
 	for (i = 0; i < m->tpad; i += 8) {
-		gu = (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i);
+		gu = pair_grad(g, V(wk->tag_p, i), V(wk->tag_n, i));
 		chunk_step(opt, &t->c, AT(U, m->ipad + i), gu, ku, lr_t);
 	}
 }
 
-/* Add chunk x's squares into the 16 lanes, as vec_dot_acc adds chunk i of a row. */
 VEC_INLINE void
-square_into(vec16 *acc, size_t i, vec8 x)
+fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, uint32_t n,
+    float g, uint64_t step, float lr_t)
 {
-	if (i % VEC_LANES == 0)
-		acc->lo += x * x;
+	if (n == tr->p)
+		fused_steps_of(wk, opt, tr, n, g, step, lr_t, 1);
 	else
-		acc->hi += x * x;
+		fused_steps_of(wk, opt, tr, n, g, step, lr_t, 0);
+}
+
+/*
+ * Add a 16-float piece's squares into the lanes, as vec_dot_acc adds
+ * it: its first 8 floats into .lo, the next 8 into .hi.
+ */
+VEC_INLINE void
+square_into(vec8 *lane, vec8 x)
+{
+	*lane += x * x;
 }
 
 /* One row's row-wise Adagrad scale from its squared gradient's lanes. */
 VEC_INLINE float
-rowwise_scale(const struct trainer *t, const struct param_table *tb, size_t row,
-    const vec16 *squares)
+rowwise_scale(const struct trainer *t, int k, size_t row, const vec16 *squares)
 {
-	return rowwise_rate(tb->rv + row, vec_sum(squares), real_width(tb), t->c.lr, t->c.eps);
+	return rowwise_rate(trainer_table(t->m, k)->rv + row, vec_sum(squares), t->real[k],
+	    t->c.lr, t->c.eps);
 }
 
 /* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
 VEC_INLINE void
 rowwise_chunk(float *w, vec8 g, float keep, float scale)
 {
-	vec8 x = V(w, 0);
-
-	if (keep != 1.0f)
-		x *= keep;
-	V(w, 0) = x - g * scale;
+	V(w, 0) = V(w, 0) * keep - g * scale;
 }
 
 /*
  * Row-wise Adagrad needs a row's whole gradient before its step: a first
  * pass sums the three rows' squared gradients, a second steps them, each
  * chunk's gradient made again from the old values. The bits are those of
- * building the gradient rows and stepping each (the batch path).
+ * building the gradient rows and stepping each (the batch path). Rows
+ * are a multiple of 16 floats: each pass takes 16 at a time, the two
+ * halves into the two lane sets.
  */
 VEC_INLINE void
-rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g)
+rowwise_steps_of(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g, int same)
 {
 	const struct trainer *t = wk->t;
 	const struct bpr_model *m = t->m;
-	const float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
-	const float *N = model_row(&m->item, n);
-	float ku = t->c.l2[T_USER] != 0 ? 1.0f - t->c.lr * t->c.l2[T_USER] : 1.0f;
-	float ki = t->c.l2[T_ITEM] != 0 ? 1.0f - t->c.lr * t->c.l2[T_ITEM] : 1.0f;
-	float su, sp, sn = 0;
+	float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
+	float *N = model_row(&m->item, n), *UT = U + m->ipad;
+	float ku = keep_of(t, T_USER), ki = keep_of(t, T_ITEM), su, sp, sn = 0;
 	vec16 qu = { { 0 }, { 0 } }, qp = qu, qn = qu;
-	vec8 zero = { 0 }, u, gu, gp, gn;
-	int same = n == tr->p;
-	size_t i;
+	vec8 gu, gp, gn;
+	size_t i, h;
 
+	for (i = 0; i < m->ipad; i += VEC_LANES)
+		for (h = 0; h < VEC_LANES; h += 8) {
+			row_grads(U, P, N, i + h, g, same, &gu, &gp, &gn);
+			square_into(h ? &qu.hi : &qu.lo, gu);
+			square_into(h ? &qp.hi : &qp.lo, gp);
+			square_into(h ? &qn.hi : &qn.lo, gn);
+		}
+	for (i = 0; i < m->tpad; i += VEC_LANES)
+		for (h = 0; h < VEC_LANES; h += 8)
+			square_into(h ? &qu.hi : &qu.lo,
+			    pair_grad(g, V(wk->tag_p, i + h), V(wk->tag_n, i + h)));
+	su = rowwise_scale(t, T_USER, tr->u, &qu);
+	sp = rowwise_scale(t, T_ITEM, tr->p, &qp);
+	if (!same)
+		sn = rowwise_scale(t, T_ITEM, n, &qn);
 	for (i = 0; i < m->ipad; i += 8) {
-		u = V(U, i);
-		square_into(&qu, i, (zero + g * V(P, i)) + -g * V(N, i));
-		gp = zero + g * u;
-		if (same)
-			gp = gp + -g * u;
-		square_into(&qp, i, gp);
-		square_into(&qn, i, zero + -g * u);
+		row_grads(U, P, N, i, g, same, &gu, &gp, &gn);
+		rowwise_chunk(U + i, gu, ku, su);
+		rowwise_chunk(P + i, gp, ki, sp);
+		if (!same)
+			rowwise_chunk(N + i, gn, ki, sn);
 	}
 	for (i = 0; i < m->tpad; i += 8)
-		square_into(&qu, m->ipad + i, (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i));
-	su = rowwise_scale(t, &m->user, tr->u, &qu);
-	sp = rowwise_scale(t, &m->item, tr->p, &qp);
-	if (!same)
-		sn = rowwise_scale(t, &m->item, n, &qn);
-	for (i = 0; i < m->ipad; i += 8) {
-		u = V(U, i);
-		gu = (zero + g * V(P, i)) + -g * V(N, i);
-		gp = zero + g * u;
-		gn = zero + -g * u;
-		if (same)
-			gp = gp + -g * u;
-		rowwise_chunk((float *)U + i, gu, ku, su);
-		rowwise_chunk((float *)P + i, gp, ki, sp);
-		if (!same)
-			rowwise_chunk((float *)N + i, gn, ki, sn);
-	}
-	for (i = 0; i < m->tpad; i += 8) {
-		gu = (zero + g * V(wk->tag_p, i)) + -g * V(wk->tag_n, i);
-		rowwise_chunk((float *)U + m->ipad + i, gu, ku, su);
-	}
+		rowwise_chunk(UT + i, pair_grad(g, V(wk->tag_p, i), V(wk->tag_n, i)), ku, su);
+}
+
+VEC_INLINE void
+rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float g)
+{
+	if (n == tr->p)
+		rowwise_steps_of(wk, tr, n, g, 1);
+	else
+		rowwise_steps_of(wk, tr, n, g, 0);
 }
 
 /* Both scores of a plain triplet in one pass over the user's row. */
@@ -905,6 +946,41 @@ score_pair(const struct bpr_model *m, const struct row_triplet *tr, const float 
 	*sn = vec_sum(&an) + (m->use_bias ? m->bias.w[tr->n] : 0.0f);
 }
 
+/*
+ * The tag rows' steps, apply_grads for an optimiser known at compile
+ * time (step_row's expressions). Keras' Adam keeps apply_grads: its
+ * rows catch up on the steps they missed first.
+ */
+VEC_INLINE void
+tag_steps(struct worker *wk, enum opt_kind opt, uint64_t step, float lr_t)
+{
+	const struct trainer *t = wk->t;
+	struct param_table *tb = &t->m->tag;
+	struct grad *gr = &wk->grad[T_TAG];
+	float keep = keep_of(t, T_TAG), scale, *g;
+	struct row_ref r;
+	size_t s, i;
+
+	if (opt == OPT_ADAM) {
+		apply_grads(wk->t, T_TAG, gr, step, lr_t);
+		return;
+	}
+	for (s = 0; s < gr->n; s++) {
+		g = gr->g + s * gr->stride;
+		r = row_ref(tb, gr->rows[s]);
+		if (opt == OPT_ROWADAGRAD) {
+			scale = rowwise_rate(tb->rv + gr->rows[s], vec_dot(g, g, tb->stride),
+			    t->real[T_TAG], t->c.lr, t->c.eps);
+			for (i = 0; i < tb->stride; i += 8)
+				rowwise_chunk(r.w + i, V(g, i), keep, scale);
+		} else {
+			for (i = 0; i < tb->stride; i += 8)
+				chunk_step(opt, &t->c, AT(r, i), V(g, i), keep, lr_t);
+		}
+	}
+	grad_clear(gr);
+}
+
 /* The slope of a triplet (0 with *skip when WARP passes on it). */
 VEC_INLINE float
 immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, int *skip)
@@ -915,6 +991,8 @@ immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, 
 
 	if (trainer_draws_negatives(&wk->t->c))
 		return forward(wk, tr, 1.0f, n, skip);
+	wk->tag_p = wk->tag_k;
+	wk->tag_n = wk->tag_k + m->tpad;
 	if (m->tpad > 0) {
 		model_tag_part(m, tr->p, wk->tag_p);
 		model_tag_part(m, tr->n, wk->tag_n);
@@ -953,7 +1031,7 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 	if (m->tpad > 0) {
 		add_tag_grads(wk, tr->p, g, uw + m->ipad);
 		add_tag_grads(wk, n, -g, uw + m->ipad);
-		apply_grads(t, T_TAG, &wk->grad[T_TAG], step, lr_t);
+		tag_steps(wk, opt, step, lr_t);
 	}
 	if (opt == OPT_ROWADAGRAD)
 		rowwise_steps(wk, tr, n, g);
