@@ -510,6 +510,26 @@ load helpers
 	[ "$clean" != "$notebook" ]
 }
 
+@test "bpr-train: each evaluation scores once for both protocols, each AUC and P@10 auc's, unknown items and users too" {
+	make_split 40 50
+	# test items no row has (ids 51..57, and id 0 is no item: 8 without a row), one
+	# of them a train positive's id for another user, and a test user the model lacks
+	printf '1\t57\n2\t55\n3\t51\n999\t3\n' >> test.tsv
+	run --separate-stderr bpr-train --train train.tsv --item-tags item-tags.tsv --eval test.tsv \
+		--epochs 3 --eval-every 1 --item-dim 8 --tag-dim 4 --seed 4 --log log.tsv -o m.bpr
+	[ "$status" -eq 0 ]
+	auc -m m.bpr --exclude train.tsv -k 10 test.tsv > clean.tsv
+	auc -m m.bpr --compat notebook test.tsv > notebook.tsv
+	row=$(awk -F'\t' '$1 == 3' log.tsv)
+	echo "log: $row"; cat clean.tsv notebook.tsv
+	[ "$(cut -f3 <<< "$row")" = "$(metric notebook.tsv auc)" ]
+	[ "$(cut -f4 <<< "$row")" = "$(metric clean.tsv auc)" ]
+	[ "$(cut -f7 <<< "$row")" = "$(metric clean.tsv p@10)" ]
+	grep -q 'epoch 3/3: loss [0-9.]*, clean auc [0-9.]* (the model.s 50 items, train left out), notebook auc [0-9.]* (every id 0\.\.57, train counted)$' <<< "$stderr"
+	# the ids without a row are ranked in the notebook's AUC, not in the clean one
+	grep -q '(notebook; 8 without a row)' notebook.tsv
+}
+
 @test "bpr-train: a run given no settings uses the defaults its --help states" {
 	make_split
 	bpr-train --help > help.txt

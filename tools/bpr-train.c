@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "data/positives.h"
-#include "io/mem.h"
 #include "model/model.h"
 #include "sample/source.h"
 #include "train/fit.h"
@@ -369,7 +368,6 @@ main(int argc, char **argv)
 	struct bpr_err e;
 
 	cli_init("bpr-train", usage);
-	mem_keep_freed();	/* each epoch's evaluation allocates the same buffers again */
 	settings_init(&s);
 	parse_options(argc, argv, &s);
 	s.stream = optind < argc ? argv[optind] : NULL;

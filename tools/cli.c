@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "io/fileid.h"
+#include "io/mem.h"
 #include "io/parse.h"
 
 static const char *progname = "bprtools";
@@ -55,6 +56,8 @@ cli_init(const char *name, const char *usage)
 	progname = name;
 	usage_text = usage;
 	hold_closed_std_streams();
+	/* freed buffers serve the next of their size: fresh pages cost more than the work */
+	mem_keep_freed();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

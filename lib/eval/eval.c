@@ -201,7 +201,11 @@ struct eval_job {
 	const struct score_items *cand;	/* candidates' vectors and biases, packed */
 	const uint32_t *cand_id;	/* UNIVERSE_LIST: the candidates' ids */
 	/* the candidate of each universe index of test and exclude, or -1 */
-	const int32_t *test_cand, *exclude_cand;
+	int32_t *test_cand, *exclude_cand;
+	/* the notebook's ranking beside the clean one: each id's candidate, or -1 */
+	int32_t *id_cand;
+	size_t nids;
+	struct eval_job *beside;	/* that ranking, fed the same scores */
 	size_t ncand, width;
 	size_t first, last;		/* test users [first, last) */
 	struct user_metrics *per_user;
@@ -232,6 +236,8 @@ candidate_of(const void *job, uint32_t id)
 {
 	const struct eval_job *j = job;
 
+	if (j->id_cand != NULL)
+		return id < j->nids ? j->id_cand[id] : -1;
 	switch (j->c->universe) {
 	case UNIVERSE_ALL_IDS:
 		return id < j->ncand ? (int64_t)id : -1;
@@ -372,6 +378,8 @@ struct user_slot {
 /* What one evaluation thread works with. */
 struct slot_space {
 	struct user_slot slot[EVAL_USERS];
+	struct user_slot beside[EVAL_USERS];	/* the notebook's ranking, when beside */
+	const struct eval_job *j;
 	uint8_t *label;		/* by candidate: all LABEL_NEG between users */
 	uint32_t *pos;		/* a user's positive candidates */
 	float *tile;		/* a tile's scores (score_tile_alloc) */
@@ -406,16 +414,31 @@ slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t
 	return 0;
 }
 
-/* Slot b's part of a tile: its left-out candidates NaN, then ranked (a tile_feed_fn). */
+/* A slot's part of a tile: its left-out candidates NaN, then ranked. */
 static void
-slot_feed(void *space, int b, float *score, size_t first, size_t n)
+rank_slot(struct user_slot *u, float *score, size_t first, size_t n)
 {
-	struct user_slot *u = &((struct slot_space *)space)->slot[b];
-
 	if (!u->ranked)
 		return;
 	left_out_blank(&u->skip, score, first, n);
 	user_rank_feed(&u->rank, score, first, n);
+}
+
+/*
+ * User b's part of a tile (a tile_feed_fn): the notebook's ranking beside
+ * first, which leaves nothing out, then the job's own, whose candidates
+ * may end before the scored ones do.
+ */
+static void
+slot_feed(void *space, int b, float *score, size_t first, size_t n)
+{
+	struct slot_space *w = space;
+	size_t own = w->j->ncand;
+
+	if (w->j->beside != NULL)
+		rank_slot(&w->beside[b], score, first, n);
+	if (first < own)
+		rank_slot(&w->slot[b], score, first, own - first < n ? own - first : n);
 }
 
 /* The candidates before the best positive, not left out, with its score. */
@@ -466,6 +489,8 @@ slot_space_free(struct slot_space *w)
 	for (b = 0; b < EVAL_USERS; b++) {
 		user_rank_free(&w->slot[b].rank);
 		left_out_free(&w->slot[b].skip);
+		user_rank_free(&w->beside[b].rank);
+		left_out_free(&w->beside[b].skip);
 	}
 	free(w->label);
 	free(w->pos);
@@ -477,10 +502,12 @@ static int
 slot_space_alloc(struct slot_space *w, const struct eval_job *j, struct bpr_err *e)
 {
 	memset(w, 0, sizeof(*w));
+	w->j = j;
 	w->score = score_kernel();
 	w->pick = score_pick_kernel();
-	w->label = mem_array(j->ncand + 1, 1, 1, "ranking", e);
-	w->pos = mem_array(j->ncand + 1, sizeof(uint32_t), 0, "ranking", e);
+	/* every scored candidate: the notebook's beside may rank more than the job */
+	w->label = mem_array(j->cand->n + 1, 1, 1, "ranking", e);
+	w->pos = mem_array(j->cand->n + 1, sizeof(uint32_t), 0, "ranking", e);
 	w->tile = score_tile_alloc(j->cand, EVAL_USERS, e);
 	return w->label && w->pos && w->tile ? 0 : -1;
 }
@@ -495,12 +522,15 @@ next_block(struct eval_job *j, struct slot_space *w, size_t *tu, const float **r
 	for (n = 0; n < EVAL_USERS && *tu < j->last; (*tu)++) {
 		if (!shard_has(&j->c->shard, j->test->user_id[*tu])) {
 			j->evaluated[*tu] = EVAL_OTHER_SHARD;
+			if (j->beside != NULL)
+				j->beside->evaluated[*tu] = EVAL_OTHER_SHARD;
 			continue;
 		}
 		if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[*tu])) < 0)
 			continue;
-		rows[n] = w->slot[n].row = model_row(&j->m->user, (size_t)urow);
-		if (slot_begin(j, w, &w->slot[n], *tu) < 0)
+		rows[n] = w->slot[n].row = w->beside[n].row = model_row(&j->m->user, (size_t)urow);
+		if (slot_begin(j, w, &w->slot[n], *tu) < 0 ||
+		    (j->beside != NULL && slot_begin(j->beside, w, &w->beside[n], *tu) < 0))
 			return -1;
 		n++;
 	}
@@ -534,8 +564,11 @@ eval_users(void *arg)
 			break;
 		}
 		score_by_tiles(w.score, j->cand, rows, n, w.tile, slot_feed, &w);
-		for (b = 0; b < n; b++)
+		for (b = 0; b < n; b++) {
 			slot_finish(j, &w, &w.slot[b]);
+			if (j->beside != NULL)
+				slot_finish(j->beside, &w, &w.beside[b]);
+		}
 		if (!j->c->quiet)
 			progress_add(tu - from);
 	}
@@ -675,41 +708,127 @@ run_jobs(struct eval_job *base, int threads, size_t nusers, struct bpr_err *e)
 	return 0;
 }
 
-int
-evaluate(const struct bpr_model *m, const struct positives *test,
-    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+/* A job's and its result's per-user arrays; -1 out of memory. */
+static int
+job_alloc(struct eval_job *j, const struct positives *test, struct eval_result *r,
     struct bpr_err *e)
 {
-	struct eval_job j = { .m = m, .test = test, .exclude = exclude, .c = c };
-	float *items = NULL, *bias = NULL;
-	struct score_items cand = { 0 };
-	int32_t *test_cand = NULL, *exclude_cand = NULL;
 	size_t n = test->nusers;
-	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->nusers = n;
-	j.per_user = mem_array(n + 1, sizeof(*j.per_user), 1, "evaluation", e);
-	j.evaluated = mem_array(n + 1, 1, 1, "evaluation", e);
-	j.npos = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
-	j.nexcl = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
-	j.nunknown = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	j->per_user = mem_array(n + 1, sizeof(*j->per_user), 1, "evaluation", e);
+	j->evaluated = mem_array(n + 1, 1, 1, "evaluation", e);
+	j->npos = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	j->nexcl = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
+	j->nunknown = mem_array(n + 1, sizeof(size_t), 1, "evaluation", e);
 	r->user = mem_array(n + 1, sizeof(*r->user), 0, "evaluation", e);
 	r->user_id = mem_array(n + 1, sizeof(uint32_t), 0, "evaluation", e);
-	if (!j.per_user || !j.evaluated || !j.npos || !j.nexcl || !j.nunknown || !r->user ||
-	    !r->user_id || build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0 ||
-	    score_items_pack(&cand, items, bias, j.ncand, j.width, e) < 0 ||
-	    (test_cand = positives_item_map(test, candidate_of, &j, e)) == NULL ||
-	    (exclude != NULL &&
-	    (exclude_cand = positives_item_map(exclude, candidate_of, &j, e)) == NULL))
+	if (!j->per_user || !j->evaluated || !j->npos || !j->nexcl || !j->nunknown || !r->user ||
+	    !r->user_id)
+		return -1;
+	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
+	return 0;
+}
+
+static void
+job_free(struct eval_job *j)
+{
+	free(j->test_cand);
+	free(j->exclude_cand);
+	free(j->id_cand);
+	free(j->per_user);
+	free(j->evaluated);
+	free(j->npos);
+	free(j->nexcl);
+	free(j->nunknown);
+}
+
+/* Each test (and exclude) item's candidate, for the job's universe. */
+static int
+job_map_items(struct eval_job *j, struct bpr_err *e)
+{
+	if ((j->test_cand = positives_item_map(j->test, candidate_of, j, e)) == NULL)
+		return -1;
+	if (j->exclude != NULL &&
+	    (j->exclude_cand = positives_item_map(j->exclude, candidate_of, j, e)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The candidates of a clean ranking (c, the model's items in row order)
+ * with the notebook's beside it (nb: every id 0..max): the rows, then
+ * every other id, scored by its tags alone. The clean ranking takes the
+ * first j->ncand; the notebook's all of them, in another order than its
+ * own evaluation's, which its AUC does not depend on.
+ */
+static int
+build_beside_candidates(const struct bpr_model *m, const struct positives *test,
+    struct eval_job *j, struct eval_job *nb, struct eval_result *rnb, float **items,
+    float **bias, struct bpr_err *e)
+{
+	size_t width = m->ipad + m->tpad, rows = m->item.rows, k, id;
+	int rc;
+
+	rnb->max_id = largest_id(m, test, nb->c);
+	nb->nids = (size_t)rnb->max_id + 1;
+	if ((nb->id_cand = mem_array(nb->nids, sizeof(int32_t), 0, "candidates", e)) == NULL)
+		return -1;
+	for (id = 0; id < nb->nids; id++)
+		nb->id_cand[id] = -1;
+	for (k = 0; k < rows; k++)
+		nb->id_cand[m->item_rows.ids[k]] = (int32_t)k;
+	j->width = nb->width = width;
+	j->ncand = rows;
+	nb->ncand = nb->nids;
+	*items = mem_aligned(nb->ncand + 1, width * sizeof(float), "candidate vectors", e);
+	*bias = m->use_bias ? mem_array(nb->ncand + 1, sizeof(float), 1, "biases", e) : NULL;
+	if (*items == NULL || (m->use_bias && *bias == NULL))
+		return -1;
+	for (id = 0, k = rows; id < nb->nids; id++) {
+		size_t at = nb->id_cand[id] >= 0 ? (size_t)nb->id_cand[id] : k++;
+		float b;
+		if ((rc = model_item_vector(m, (uint32_t)id, *items + at * width, &b, e)) < 0)
+			return -1;
+		rnb->cold += rc == 0;
+		nb->id_cand[id] = (int32_t)at;
+		if (*bias != NULL)
+			(*bias)[at] = b;
+	}
+	return 0;
+}
+
+static int
+evaluate_jobs(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    const struct eval_config *nbc, struct eval_result *rnb, struct bpr_err *e)
+{
+	struct eval_job j = { .m = m, .test = test, .exclude = exclude, .c = c };
+	struct eval_job nb = { .m = m, .test = test, .c = nbc };
+	float *items = NULL, *bias = NULL;
+	struct score_items cand = { 0 };
+	size_t n = test->nusers;
+	int rc = -1;
+
+	if (job_alloc(&j, test, r, e) < 0 || (rnb != NULL && job_alloc(&nb, test, rnb, e) < 0))
+		goto done;
+	if (rnb != NULL ?
+	    build_beside_candidates(m, test, &j, &nb, rnb, &items, &bias, e) < 0 :
+	    build_candidates(m, test, c, &j, &items, &bias, &r->max_id, &r->cold, e) < 0)
+		goto done;
+	if (score_items_pack(&cand, items, bias, rnb != NULL ? nb.ncand : j.ncand, j.width, e) < 0 ||
+	    job_map_items(&j, e) < 0 || (rnb != NULL && job_map_items(&nb, e) < 0))
 		goto done;
 	free(items);		/* packed: cand keeps the rows too */
 	items = NULL;
-	j.test_cand = test_cand;
-	j.exclude_cand = exclude_cand;
-	memcpy(r->user_id, test->user_id, n * sizeof(uint32_t));
-	j.cand = &cand;
+	j.cand = nb.cand = &cand;
 	r->candidates = j.ncand;
+	if (rnb != NULL) {
+		r->max_id = rnb->max_id;
+		rnb->candidates = nb.ncand;
+		j.beside = &nb;
+	}
 	if (!c->quiet)
 		progress_stage(n, "users", "ranking test users");
 	rc = run_jobs(&j, c->threads, n, e);
@@ -718,21 +837,40 @@ evaluate(const struct bpr_model *m, const struct positives *test,
 	if (rc < 0)
 		goto done;
 	summarise(r, &j, test);
+	if (rnb != NULL)
+		summarise(rnb, &nb, test);
 	rc = 0;
 done:
 	free(items);
 	free(bias);
 	score_items_free(&cand);
-	free(test_cand);
-	free(exclude_cand);
-	free(j.per_user);
-	free(j.evaluated);
-	free(j.npos);
-	free(j.nexcl);
-	free(j.nunknown);
-	if (rc < 0)
+	job_free(&j);
+	job_free(&nb);
+	if (rc < 0) {
 		eval_result_free(r);
+		if (rnb != NULL)
+			eval_result_free(rnb);
+	}
 	return rc;
+}
+
+int
+evaluate(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e)
+{
+	return evaluate_jobs(m, test, exclude, c, r, NULL, NULL, e);
+}
+
+int
+evaluate_with_notebook(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    const struct eval_config *nbc, struct eval_result *nb, struct bpr_err *e)
+{
+	if (c->universe != UNIVERSE_MODEL || c->blend != NULL || nbc->universe != UNIVERSE_ALL_IDS ||
+	    nbc->k != 0 || nbc->ids != NULL || nbc->blend != NULL)
+		return bpr_fail(e, "evaluate_with_notebook: a clean ranking and the notebook's AUC only");
+	return evaluate_jobs(m, test, exclude, c, r, nbc, nb, e);
 }
 
 void

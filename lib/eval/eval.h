@@ -149,6 +149,16 @@ struct eval_result {
 int evaluate(const struct bpr_model *m, const struct positives *test,
     const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
     struct bpr_err *e);
+/*
+ * evaluate for c (UNIVERSE_MODEL) into r and, from the same scores, the
+ * notebook's AUC (nbc: UNIVERSE_ALL_IDS, k 0, nothing left out) into nb:
+ * one product for both protocols, as bpr-train measures every epoch. The
+ * results are evaluate's for each, but for nb's metrics other than AUC
+ * (its candidates come in another order, which only ties' ranks see).
+ */
+int evaluate_with_notebook(const struct bpr_model *m, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    const struct eval_config *nbc, struct eval_result *nb, struct bpr_err *e);
 void eval_result_free(struct eval_result *r);
 
 /* The pieces evaluate uses, for evaluations of other scores (score_file.c). */

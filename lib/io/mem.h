@@ -21,9 +21,10 @@ int mem_grow(void *pp, size_t *cap, size_t need, size_t size, const char *what,
 
 /*
  * Keep freed memory in the process for the next allocation of its size
- * instead of handing it back at once: for a tool that allocates and
- * frees the same large buffers over and over (an evaluation each epoch),
- * where the system's fresh zeroed pages cost more than the work.
+ * instead of handing it back at once, as glibc comes to do on its own
+ * once a large block is freed: from the start, for tools that allocate
+ * and free the same large buffers (an evaluation each epoch, a growing
+ * array), where fresh zeroed pages cost more than the work.
  */
 void mem_keep_freed(void);
 

@@ -182,8 +182,9 @@ fit_measure(const struct bpr_model *m, const struct positives *test,
 
 	ev->has_test = test != NULL;
 	ev->has_valid = valid != NULL;
-	if (test != NULL && (evaluate(m, test, NULL, &notebook, &ev->notebook, e) < 0 ||
-	    evaluate(m, test, train, &clean, &ev->clean, e) < 0))
+	/* one scoring for both: the notebook's AUC from the clean ranking's scores */
+	if (test != NULL &&
+	    evaluate_with_notebook(m, test, train, &clean, &ev->clean, &notebook, &ev->notebook, e) < 0)
 		return -1;
 	clean.k = 0;
 	if (valid != NULL && evaluate(m, valid, train, &clean, &ev->valid, e) < 0)
