@@ -42,18 +42,27 @@ train() {
 		-o "$out/model.bpr" - 2> "$out/train.log"
 }
 
+# beside COMMAND...: start it in the background, for `wait "$beside"` (a second processor).
+beside() {
+	"$@" &
+	beside=$!
+}
+
+# The two protocols' numbers, each auc on a processor of its own.
 measure() {
-	tool auc -m "$out/model.bpr" --compat notebook --items "$out/titles.tsv" -k 10 \
+	beside tool auc -m "$out/model.bpr" --compat notebook --items "$out/titles.tsv" -k 10 \
 		"$out/test.tsv" > "$out/auc-notebook.tsv"
 	tool auc -m "$out/model.bpr" --exclude "$out/train.tsv" --items "$out/titles.tsv" -k 10 \
 		--per-user "$out/user-auc.tsv" "$out/test.tsv" > "$out/auc-clean.tsv"
+	wait "$beside"
 }
 
 query() {
-	tool bpr-score -m "$out/model.bpr" --top 5 --user 600 --exclude "$out/train.tsv" \
+	beside tool bpr-score -m "$out/model.bpr" --top 5 --user 600 --exclude "$out/train.tsv" \
 		--titles "$out/titles.tsv" > "$out/top5-user600.tsv"
 	tool bpr-score -m "$out/model.bpr" --similar-items 183 --top 10 \
 		--titles "$out/titles.tsv" > "$out/similar-183.tsv"
+	wait "$beside"
 }
 
 # The map and projector files, then the pictures (pipelines/plots.sh).
