@@ -318,8 +318,10 @@ sync_workers(struct trainer *t, struct bpr_err *e)
 	size_t slots[NTABLES] = { b, 2 * b, tags < t->m->tag.rows ? tags : t->m->tag.rows, 2 * b };
 	int i, k;
 
-	for (k = 0; k < NTABLES; k++)
+	for (k = 0; k < NTABLES; k++) {
 		t->real[k] = real_width(trainer_table(t->m, k));
+		t->keep[k] = t->c.l2[k] != 0 ? 1.0f - t->c.lr * t->c.l2[k] : 1.0f;
+	}
 	t->prefetch = model_state_bytes(t->m) > PREFETCH_MIN_BYTES;
 	for (i = 0; i < t->c.threads; i++)
 		for (k = 0; k < NTABLES; k++)

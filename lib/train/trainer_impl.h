@@ -81,6 +81,7 @@ struct trainer {
 	double c_pow[POW_TABLE], b1_pow[POW_TABLE], b2_pow[POW_TABLE];
 	int reference;		/* BPRTOOLS_REFERENCE: the plain batch code, baseline ISA */
 	size_t real[NTABLES];	/* each table's real_width, for row-wise Adagrad */
+	float keep[NTABLES];	/* each table's shrink, 1 - lr * l2, as step_row takes it */
 	int prefetch;		/* fetch rows ahead: the model exceeds PREFETCH_MIN_BYTES */
 };
 

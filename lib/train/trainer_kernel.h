@@ -299,13 +299,49 @@ apply_grads(struct trainer *t, int k, struct grad *gr, uint64_t step, float lr_t
 	grad_clear(gr);
 }
 
-/* Score of item row i for user vector uw; its tag part is left in tagbuf. */
+/*
+ * Item row i's tag part into out, and its product with the user's tag
+ * part ut added into acc: model_tag_part's and model_score's expressions
+ * (1 * x is x, to the bit), 16 floats at a time, so that the tag part is
+ * made in registers and stored once.
+ */
+VEC_INLINE void
+tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out, vec16 *acc)
+{
+	uint32_t first = m->tag_start[i], end = m->tag_start[i + 1], k;
+	float scale = m->tag_scale[i];
+	vec8 zero = { 0 }, lo, hi;
+	const float *T;
+	size_t c;
+
+	for (c = 0; c < m->tpad; c += VEC_LANES) {
+		lo = hi = zero;
+		for (k = first; k < end; k++) {
+			T = model_row(&m->tag, m->tag_list[k]) + c;
+			lo = lo + V(T, 0);
+			hi = hi + V(T, 8);
+		}
+		if (scale != 1.0f && first < end) {
+			lo = scale * lo;
+			hi = scale * hi;
+		}
+		V(out, c) = lo;
+		V(out, c + 8) = hi;
+		acc->lo += V(ut, c) * lo;
+		acc->hi += V(ut, c + 8) * hi;
+	}
+}
+
+/* Score of item row i for user row u; its tag part is left in tagbuf. */
 VEC_INLINE float
 score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
 {
-	if (m->tpad > 0)
-		model_tag_part(m, i, tagbuf);
-	return model_score(m, u, i, tagbuf);
+	const float *U = model_row(&m->user, u);
+	vec16 acc = { { 0 }, { 0 } };
+
+	vec_dot_acc(&acc, U, model_row(&m->item, i), m->ipad);
+	tag_part_dot(m, i, U + m->ipad, tagbuf, &acc);
+	return vec_sum(&acc) + (m->use_bias ? m->bias.w[i] : 0.0f);
 }
 
 /* True when item row i is one of user row u's positives. */
@@ -755,13 +791,6 @@ row_ref(const struct param_table *tb, size_t row)
 
 #define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
 
-/* The shrink factor of a table's rows: 1 - lr * l2, as step_row's shrink takes it. */
-VEC_INLINE float
-keep_of(const struct trainer *t, int k)
-{
-	return t->c.l2[k] != 0 ? 1.0f - t->c.lr * t->c.l2[k] : 1.0f;
-}
-
 /* g * a - g * b, added to a zeroed gradient chunk as the batch path adds them. */
 VEC_INLINE vec8
 pair_grad(float g, vec8 a, vec8 b)
@@ -802,7 +831,7 @@ fused_steps_of(struct worker *wk, enum opt_kind opt, const struct row_triplet *t
 	const struct bpr_model *m = t->m;
 	struct row_ref U = row_ref(&m->user, tr->u), P = row_ref(&m->item, tr->p);
 	struct row_ref N = row_ref(&m->item, n);
-	float ku = keep_of(t, T_USER), ki = keep_of(t, T_ITEM);
+	float ku = t->keep[T_USER], ki = t->keep[T_ITEM];
 	vec8 gu, gp, gn;
 	size_t i;
 
@@ -874,7 +903,7 @@ rowwise_steps_of(struct worker *wk, const struct row_triplet *tr, uint32_t n, fl
 	const struct bpr_model *m = t->m;
 	float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
 	float *N = model_row(&m->item, n), *UT = U + m->ipad;
-	float ku = keep_of(t, T_USER), ki = keep_of(t, T_ITEM), su, sp, sn = 0;
+	float ku = t->keep[T_USER], ki = t->keep[T_ITEM], su, sp, sn = 0;
 	vec16 qu = { { 0 }, { 0 } }, qp = qu, qn = qu;
 	vec8 gu, gp, gn;
 	size_t i, h;
@@ -916,8 +945,8 @@ rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float
 
 /* Both scores of a plain triplet in one pass over the user's row. */
 VEC_INLINE void
-score_pair(const struct bpr_model *m, const struct row_triplet *tr, const float *tp,
-    const float *tn, float *sp, float *sn)
+score_pair(const struct bpr_model *m, const struct row_triplet *tr, float *tp, float *tn,
+    float *sp, float *sn)
 {
 	const float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
 	const float *N = model_row(&m->item, tr->n);
@@ -934,14 +963,8 @@ score_pair(const struct bpr_model *m, const struct row_triplet *tr, const float 
 		ap.hi += u * vec8_at(P + i + 8);
 		an.hi += u * vec8_at(N + i + 8);
 	}
-	for (i = 0; i < m->tpad; i += VEC_LANES) {
-		u = vec8_at(U + m->ipad + i);
-		ap.lo += u * vec8_at(tp + i);
-		an.lo += u * vec8_at(tn + i);
-		u = vec8_at(U + m->ipad + i + 8);
-		ap.hi += u * vec8_at(tp + i + 8);
-		an.hi += u * vec8_at(tn + i + 8);
-	}
+	tag_part_dot(m, tr->p, U + m->ipad, tp, &ap);
+	tag_part_dot(m, tr->n, U + m->ipad, tn, &an);
 	*sp = vec_sum(&ap) + (m->use_bias ? m->bias.w[tr->p] : 0.0f);
 	*sn = vec_sum(&an) + (m->use_bias ? m->bias.w[tr->n] : 0.0f);
 }
@@ -957,7 +980,7 @@ tag_steps(struct worker *wk, enum opt_kind opt, uint64_t step, float lr_t)
 	const struct trainer *t = wk->t;
 	struct param_table *tb = &t->m->tag;
 	struct grad *gr = &wk->grad[T_TAG];
-	float keep = keep_of(t, T_TAG), scale, *g;
+	float keep = t->keep[T_TAG], scale, *g;
 	struct row_ref r;
 	size_t s, i;
 
@@ -993,10 +1016,6 @@ immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, 
 		return forward(wk, tr, 1.0f, n, skip);
 	wk->tag_p = wk->tag_k;
 	wk->tag_n = wk->tag_k + m->tpad;
-	if (m->tpad > 0) {
-		model_tag_part(m, tr->p, wk->tag_p);
-		model_tag_part(m, tr->n, wk->tag_n);
-	}
 	score_pair(m, tr, wk->tag_p, wk->tag_n, &sp, &sn);
 	losses[wk->t->c.loss].of(sp - sn, 1, &loss, &slope);
 	wk->loss += loss;
