@@ -1,8 +1,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,51 +16,15 @@ static const char *usage_text = "";
 /* Which of standard input, output and error the program was started without. */
 static int std_closed[3];
 
-static void
-on_signal(int sig)
-{
-	output_remove_temporaries();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * A program started with standard output closed (>&-) would see its
- * first opened file become descriptor 1, and write its results into it.
- * Hold /dev/null there instead, and remember: an output "-" is then
- * refused as a usage error.
- */
-static void
-hold_closed_std_streams(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		std_closed[fd] = 1;
-		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
-			exit(BPR_EXIT_DATA);
-	}
-}
-
+/* An output "-" with standard output closed is refused (files_check). */
 void
 cli_init(const char *name, const char *usage)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-	unsigned i;
-
 	progname = name;
 	usage_text = usage;
-	hold_closed_std_streams();
-	/* freed buffers serve the next of their size: fresh pages cost more than the work */
+	if (output_guard_process(std_closed) < 0)
+		exit(BPR_EXIT_DATA);
 	mem_keep_freed();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,6 +77,38 @@ output_remove_temporaries(void)
 	for (i = 0; i < MAX_TEMPORARIES; i++)
 		if (temporaries[i] != NULL)
 			unlink(temporaries[i]);
+}
+
+static void
+remove_temporaries_and_die(int sig)
+{
+	output_remove_temporaries();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+output_guard_process(int closed[3])
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	unsigned i;
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		closed[fd] = 0;
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closed[fd] = 1;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_temporaries_and_die;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	return 0;
 }
 
 int

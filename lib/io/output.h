@@ -59,6 +59,14 @@ void output_abort(struct bpr_output *o);
  */
 void output_remove_temporaries(void);
 /*
+ * A tool's start. A standard stream it was started without (>&-) is held
+ * open on /dev/null, closed[fd] set: else the first file it opened would
+ * take that descriptor, and results meant for a file go to the stream.
+ * SIGINT, SIGTERM and SIGHUP remove the temporary outputs, then end the
+ * process as the signal would. -1 when /dev/null cannot be opened.
+ */
+int output_guard_process(int closed[3]);
+/*
  * Start a thread that never runs signal handlers, so that a signal is
  * handled by the thread that opens and commits outputs, never while that
  * thread is between creating a temporary file and registering it.
