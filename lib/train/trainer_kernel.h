@@ -44,39 +44,6 @@ adam_drift(float *w, float *m, float *v, size_t n, float drift, float b1, float 
 	}
 }
 
-VEC_INLINE void
-sgd_update(float *w, const float *g, size_t n, float lr)
-{
-	size_t i;
-
-	for (i = 0; i < n; i += 8)
-		V(w, i) -= lr * V(g, i);
-}
-
-VEC_INLINE void
-adagrad_update(float *w, float *v, const float *g, size_t n, float lr, float eps)
-{
-	size_t i;
-
-	for (i = 0; i < n; i += 8) {
-		V(v, i) += V(g, i) * V(g, i);
-		V(w, i) -= lr * V(g, i) / (vec8_sqrt(V(v, i)) + eps);
-	}
-}
-
-VEC_INLINE void
-adam_update(float *w, float *m, float *v, const float *g, size_t n, float lrt, float b1,
-    float b2, float eps)
-{
-	size_t i;
-
-	for (i = 0; i < n; i += 8) {
-		V(m, i) = b1 * V(m, i) + (1 - b1) * V(g, i);
-		V(v, i) = b2 * V(v, i) + (1 - b2) * (V(g, i) * V(g, i));
-		V(w, i) -= lrt * V(m, i) / (vec8_sqrt(V(v, i)) + eps);
-	}
-}
-
 /*
  * Row-wise Adagrad: one sum of squares a row, grown by the row's mean
  * squared gradient, scales the whole row's step (as large embedding
@@ -90,34 +57,75 @@ rowwise_rate(float *rv, float squares, size_t real, float lr, float eps)
 	return lr / (sqrtf(*rv) + eps);
 }
 
+/*
+ * One 8-float chunk of a row's step, for an optimiser known at compile
+ * time: the same expressions as every path's, shrink first. keep is 1
+ * without L2, and x * 1 is x to the bit: no test needed.
+ */
 VEC_INLINE void
-rowadagrad_update(float *w, float *rv, const float *g, size_t n, size_t real, float lr,
-    float eps)
+chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
+    vec8 g, float keep, float lr_t)
 {
-	float scale = rowwise_rate(rv, vec_dot(g, g, n), real, lr, eps);
-	size_t i;
+	vec8 x = V(w, 0) * keep;
 
-	for (i = 0; i < n; i += 8)
-		V(w, i) -= V(g, i) * scale;
+	switch (opt) {
+	case OPT_SGD:
+		x -= c->lr * g;
+		break;
+	case OPT_ADAGRAD:
+		V(v, 0) += g * g;
+		x -= c->lr * g / (vec8_sqrt(V(v, 0)) + c->eps);
+		break;
+	default:
+		V(m, 0) = c->beta1 * V(m, 0) + (1 - c->beta1) * g;
+		V(v, 0) = c->beta2 * V(v, 0) + (1 - c->beta2) * (g * g);
+		x -= lr_t * V(m, 0) / (vec8_sqrt(V(v, 0)) + c->eps);
+		break;
+	}
+	V(w, 0) = x;
 }
 
-VEC_INLINE void
-shrink(float *w, size_t n, float by)
-{
-	size_t i;
+struct row_ref {
+	float *w, *m, *v;
+};
 
-	for (i = 0; i < n; i += 8)
-		V(w, i) *= by;
+VEC_INLINE struct row_ref
+row_ref(const struct param_table *tb, size_t row)
+{
+	struct row_ref r = { tb->w + row * tb->stride, NULL, NULL };
+
+	if (tb->m != NULL)
+		r.m = tb->m + row * tb->stride;
+	if (tb->v != NULL)
+		r.v = tb->v + row * tb->stride;
+	return r;
+}
+
+#define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
+
+/* g * a - g * b, added to a zeroed gradient chunk as the batch path adds them. */
+VEC_INLINE vec8
+pair_grad(float g, vec8 a, vec8 b)
+{
+	vec8 zero = { 0 };
+
+	return (zero + g * a) + -g * b;
+}
+
+/* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
+VEC_INLINE void
+rowwise_chunk(float *w, vec8 g, float keep, float scale)
+{
+	V(w, 0) = V(w, 0) * keep - g * scale;
 }
 
 /* The same rules for one float (an item bias). */
 VEC_INLINE void
-update_scalar(const struct train_config *c, float *w, float *m, float *v, float g, float l2,
-    float lr_t)
+update_scalar(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
+    float g, float keep, float lr_t)
 {
-	if (l2 != 0)
-		*w *= 1.0f - c->lr * l2;
-	switch (c->opt) {
+	*w *= keep;
+	switch (opt) {
 	case OPT_SGD:
 		*w -= c->lr * g;
 		return;
@@ -173,62 +181,53 @@ catch_up(const struct trainer *t, struct param_table *tb, size_t row, uint64_t t
 	tb->last[row] = to;
 }
 
-/* An item bias's step (the batch path's step_row for a one-float row). */
+/*
+ * One row's step with gradient g, for optimiser opt (a constant where
+ * the caller knows it; for adam, at step `step`). L2 is decoupled weight
+ * decay (AdamW): the row first shrinks by keep, 1 - lr * l2 (t->keep);
+ * for sgd that is the L2 gradient, for the adaptive optimisers it stops
+ * the penalty from being rescaled. A one-float row (an item bias) takes
+ * update_scalar's form of the same rules.
+ */
 VEC_INLINE void
-step_bias(const struct trainer *t, size_t row, float g, uint64_t step, float lr_t)
-{
-	struct param_table *tb = &t->m->bias;
-
-	if (t->c.opt == OPT_ADAM) {
-		catch_up(t, tb, row, step - 1);
-		tb->last[row] = step;
-	}
-	update_scalar(&t->c, tb->w + row, tb->m ? tb->m + row : NULL,
-	    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g, t->c.l2[T_BIAS], lr_t);
-}
-
-/* One row's step with gradient g (for adam, at step `step`). */
-VEC_INLINE void
-step_row(const struct trainer *t, struct param_table *tb, size_t row, const float *g, float l2,
+step_scalar(const struct trainer *t, enum opt_kind opt, int k, size_t row, float g, float keep,
     uint64_t step, float lr_t)
 {
-	float *w = model_row(tb, row), lr = t->c.lr;
-	size_t n = tb->stride;
+	struct param_table *tb = trainer_table(t->m, k);
+	struct row_ref r = row_ref(tb, row);
 
-	if (t->c.opt == OPT_ADAM) {
+	if (opt == OPT_ADAM) {
 		catch_up(t, tb, row, step - 1);
 		tb->last[row] = step;
 	}
+	update_scalar(opt, &t->c, r.w, r.m, tb->rv ? tb->rv + row : r.v, g, keep, lr_t);
+}
+
+VEC_INLINE void
+step_row(const struct trainer *t, enum opt_kind opt, int k, size_t row, const float *g,
+    float keep, uint64_t step, float lr_t)
+{
+	struct param_table *tb = trainer_table(t->m, k);
+	struct row_ref r = row_ref(tb, row);
+	size_t n = tb->stride, i;
+	float scale;
+
 	if (n == 1) {
-		update_scalar(&t->c, w, tb->m ? tb->m + row : NULL,
-		    tb->rv ? tb->rv + row : tb->v ? tb->v + row : NULL, g[0],
-		    l2, lr_t);
+		step_scalar(t, opt, k, row, g[0], keep, step, lr_t);
 		return;
 	}
-	/*
-	 * L2 as decoupled weight decay (AdamW): the row shrinks by lr * l2 * w
-	 * apart from the gradient step. For sgd this is the L2 gradient; for
-	 * the adaptive optimisers it stops the penalty from being rescaled.
-	 */
-	if (l2 != 0)
-		shrink(w, n, 1.0f - lr * l2);
-	switch (t->c.opt) {
-	case OPT_SGD:
-		sgd_update(w, g, n, lr);
-		return;
-	case OPT_ADAGRAD:
-		adagrad_update(w, tb->v + row * n, g, n, lr, t->c.eps);
-		return;
-	case OPT_ROWADAGRAD:
-		rowadagrad_update(w, tb->rv + row, g, n, real_width(tb), lr, t->c.eps);
-		return;
-	case OPT_ADAM:
-	case OPT_LAZYADAM:
-	case OPT_ADAM_DENSE:
-		adam_update(w, tb->m + row * n, tb->v + row * n, g, n, lr_t, t->c.beta1,
-		    t->c.beta2, t->c.eps);
+	if (opt == OPT_ADAM) {
+		catch_up(t, tb, row, step - 1);
+		tb->last[row] = step;
+	}
+	if (opt == OPT_ROWADAGRAD) {
+		scale = rowwise_rate(tb->rv + row, vec_dot(g, g, n), t->real[k], t->c.lr, t->c.eps);
+		for (i = 0; i < n; i += 8)
+			rowwise_chunk(r.w + i, V(g, i), keep, scale);
 		return;
 	}
+	for (i = 0; i < n; i += 8)
+		chunk_step(opt, &t->c, AT(r, i), V(g, i), keep, lr_t);
 }
 
 /* ------------------------------------------------------------- gradients */
@@ -287,15 +286,20 @@ grad_clear(struct grad *gr)
 	gr->n = 0;
 }
 
-/* Apply and clear one table's batch gradient. */
+static void step_untouched_rows(const struct trainer *t, int k, const struct grad *gr,
+    float lr_t);
+
+/* Apply and clear table k's batch gradient. */
 VEC_INLINE void
-apply_grads(struct trainer *t, int k, struct grad *gr, uint64_t step, float lr_t)
+apply_grads(struct trainer *t, enum opt_kind opt, int k, struct grad *gr, uint64_t step,
+    float lr_t)
 {
-	struct param_table *tb = trainer_table(t->m, k);
 	size_t s;
 
 	for (s = 0; s < gr->n; s++)
-		step_row(t, tb, gr->rows[s], gr->g + s * gr->stride, t->c.l2[k], step, lr_t);
+		step_row(t, opt, k, gr->rows[s], gr->g + s * gr->stride, t->keep[k], step, lr_t);
+	if (opt == OPT_ADAM_DENSE)
+		step_untouched_rows(t, k, gr, lr_t);
 	grad_clear(gr);
 }
 
@@ -584,16 +588,16 @@ triplet_grads(struct worker *wk, const struct row_triplet *tr, float inv_batch)
 
 /* Keras, literally: rows without a gradient still take the step, with g = 0. */
 static void
-step_untouched_rows(const struct trainer *t, struct param_table *tb, const struct grad *gr,
-    float lr_t)
+step_untouched_rows(const struct trainer *t, int k, const struct grad *gr, float lr_t)
 {
+	const struct param_table *tb = trainer_table(t->m, k);
 	float zero[1024] = { 0 }, *g;
 	size_t r;
 
 	g = tb->stride <= 1024 ? zero : calloc(tb->stride, sizeof(float));
 	for (r = 0; r < tb->rows && g != NULL; r++)
 		if (gr->slot_of[r] < 0)
-			step_row(t, tb, r, g, 0, 0, lr_t);
+			step_row(t, OPT_ADAM_DENSE, k, r, g, 1.0f, 0, lr_t);
 	if (g != zero)
 		free(g);
 }
@@ -625,19 +629,8 @@ apply_batch(struct worker *wk)
 	uint64_t step = next_step(wk, &t->c, &lr_t);
 	int k;
 
-	for (k = 0; k < NTABLES; k++) {
-		if (t->c.opt == OPT_ADAM_DENSE) {
-			struct grad *gr = &wk->grad[k];
-			size_t s;
-			for (s = 0; s < gr->n; s++)
-				step_row(t, trainer_table(t->m, k), gr->rows[s], gr->g + s * gr->stride,
-				    t->c.l2[k], step, lr_t);
-			step_untouched_rows(t, trainer_table(t->m, k), gr, lr_t);
-			grad_clear(gr);
-		} else {
-			apply_grads(t, k, &wk->grad[k], step, lr_t);
-		}
-	}
+	for (k = 0; k < NTABLES; k++)
+		apply_grads(t, t->c.opt, k, &wk->grad[k], step, lr_t);
 }
 
 /* The rows a triplet will read and write, fetched while others compute. */
@@ -746,61 +739,6 @@ run_batches(struct worker *wk)
 /* --------------------------------------- the immediate code path (batch 1) */
 
 /*
- * One 8-float chunk of a row's step, for an optimiser known at compile
- * time: the same expressions as step_row's, shrink first. keep is 1
- * without L2, and x * 1 is x to the bit: no test needed.
- */
-VEC_INLINE void
-chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
-    vec8 g, float keep, float lr_t)
-{
-	vec8 x = V(w, 0) * keep;
-
-	switch (opt) {
-	case OPT_SGD:
-		x -= c->lr * g;
-		break;
-	case OPT_ADAGRAD:
-		V(v, 0) += g * g;
-		x -= c->lr * g / (vec8_sqrt(V(v, 0)) + c->eps);
-		break;
-	default:
-		V(m, 0) = c->beta1 * V(m, 0) + (1 - c->beta1) * g;
-		V(v, 0) = c->beta2 * V(v, 0) + (1 - c->beta2) * (g * g);
-		x -= lr_t * V(m, 0) / (vec8_sqrt(V(v, 0)) + c->eps);
-		break;
-	}
-	V(w, 0) = x;
-}
-
-struct row_ref {
-	float *w, *m, *v;
-};
-
-VEC_INLINE struct row_ref
-row_ref(const struct param_table *tb, size_t row)
-{
-	struct row_ref r = { tb->w + row * tb->stride, NULL, NULL };
-
-	if (tb->m != NULL)
-		r.m = tb->m + row * tb->stride;
-	if (tb->v != NULL)
-		r.v = tb->v + row * tb->stride;
-	return r;
-}
-
-#define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
-
-/* g * a - g * b, added to a zeroed gradient chunk as the batch path adds them. */
-VEC_INLINE vec8
-pair_grad(float g, vec8 a, vec8 b)
-{
-	vec8 zero = { 0 };
-
-	return (zero + g * a) + -g * b;
-}
-
-/*
  * The gradient chunks at i of the user's item part and of the two item
  * rows, from their old values. same (a compile-time constant at each
  * call) when the negative is the positive: its row then takes both.
@@ -879,13 +817,6 @@ rowwise_scale(const struct trainer *t, int k, size_t row, const vec16 *squares)
 {
 	return rowwise_rate(trainer_table(t->m, k)->rv + row, vec_sum(squares), t->real[k],
 	    t->c.lr, t->c.eps);
-}
-
-/* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
-VEC_INLINE void
-rowwise_chunk(float *w, vec8 g, float keep, float scale)
-{
-	V(w, 0) = V(w, 0) * keep - g * scale;
 }
 
 /*
@@ -969,41 +900,6 @@ score_pair(const struct bpr_model *m, const struct row_triplet *tr, float *tp, f
 	*sn = vec_sum(&an) + (m->use_bias ? m->bias.w[tr->n] : 0.0f);
 }
 
-/*
- * The tag rows' steps, apply_grads for an optimiser known at compile
- * time (step_row's expressions). Keras' Adam keeps apply_grads: its
- * rows catch up on the steps they missed first.
- */
-VEC_INLINE void
-tag_steps(struct worker *wk, enum opt_kind opt, uint64_t step, float lr_t)
-{
-	const struct trainer *t = wk->t;
-	struct param_table *tb = &t->m->tag;
-	struct grad *gr = &wk->grad[T_TAG];
-	float keep = t->keep[T_TAG], scale, *g;
-	struct row_ref r;
-	size_t s, i;
-
-	if (opt == OPT_ADAM) {
-		apply_grads(wk->t, T_TAG, gr, step, lr_t);
-		return;
-	}
-	for (s = 0; s < gr->n; s++) {
-		g = gr->g + s * gr->stride;
-		r = row_ref(tb, gr->rows[s]);
-		if (opt == OPT_ROWADAGRAD) {
-			scale = rowwise_rate(tb->rv + gr->rows[s], vec_dot(g, g, tb->stride),
-			    t->real[T_TAG], t->c.lr, t->c.eps);
-			for (i = 0; i < tb->stride; i += 8)
-				rowwise_chunk(r.w + i, V(g, i), keep, scale);
-		} else {
-			for (i = 0; i < tb->stride; i += 8)
-				chunk_step(opt, &t->c, AT(r, i), V(g, i), keep, lr_t);
-		}
-	}
-	grad_clear(gr);
-}
-
 /* The slope of a triplet (0 with *skip when WARP passes on it). */
 VEC_INLINE float
 immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, int *skip)
@@ -1050,7 +946,7 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 	if (m->tpad > 0) {
 		add_tag_grads(wk, tr->p, g, uw + m->ipad);
 		add_tag_grads(wk, n, -g, uw + m->ipad);
-		tag_steps(wk, opt, step, lr_t);
+		apply_grads(t, opt, T_TAG, &wk->grad[T_TAG], step, lr_t);
 	}
 	if (opt == OPT_ROWADAGRAD)
 		rowwise_steps(wk, tr, n, g);
@@ -1058,9 +954,9 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 		fused_steps(wk, opt, tr, n, g, step, lr_t);
 	if (m->use_bias) {
 		float bp = 0.0f + g, bn = n == tr->p ? bp - g : 0.0f - g;
-		step_bias(t, tr->p, n == tr->p ? bn : bp, step, lr_t);
+		step_scalar(t, opt, T_BIAS, tr->p, n == tr->p ? bn : bp, t->keep[T_BIAS], step, lr_t);
 		if (n != tr->p)
-			step_bias(t, n, bn, step, lr_t);
+			step_scalar(t, opt, T_BIAS, n, bn, t->keep[T_BIAS], step, lr_t);
 	}
 }
 
