@@ -42,10 +42,10 @@ train() {
 		-o "$out/model.bpr" - 2> "$out/train.log"
 }
 
-# beside COMMAND...: start it in the background, for `wait "$beside"` (a second processor).
+# beside COMMAND...: start it in the background (a second processor), for `wait "$beside_pid"`.
 beside() {
 	"$@" &
-	beside=$!
+	beside_pid=$!
 }
 
 # The two protocols' numbers, each auc on a processor of its own.
@@ -54,7 +54,7 @@ measure() {
 		"$out/test.tsv" > "$out/auc-notebook.tsv"
 	tool auc -m "$out/model.bpr" --exclude "$out/train.tsv" --items "$out/titles.tsv" -k 10 \
 		--per-user "$out/user-auc.tsv" "$out/test.tsv" > "$out/auc-clean.tsv"
-	wait "$beside"
+	wait "$beside_pid"
 }
 
 query() {
@@ -62,7 +62,7 @@ query() {
 		--titles "$out/titles.tsv" > "$out/top5-user600.tsv"
 	tool bpr-score -m "$out/model.bpr" --similar-items 183 --top 10 \
 		--titles "$out/titles.tsv" > "$out/similar-183.tsv"
-	wait "$beside"
+	wait "$beside_pid"
 }
 
 # The map and projector files, then the pictures (pipelines/plots.sh).

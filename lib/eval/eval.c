@@ -202,8 +202,9 @@ struct eval_job {
 	const uint32_t *cand_id;	/* UNIVERSE_LIST: the candidates' ids */
 	/* the candidate of each universe index of test and exclude, or -1 */
 	int32_t *test_cand, *exclude_cand;
-	/* the notebook's ranking beside the clean one: each id's candidate, or -1 */
+	/* the notebook's ranking beside the clean one: each id's candidate and back */
 	int32_t *id_cand;
+	uint32_t *order;
 	size_t nids;
 	struct eval_job *beside;	/* that ranking, fed the same scores */
 	size_t ncand, width;
@@ -596,6 +597,8 @@ largest_id(const struct bpr_model *m, const struct positives *test, const struct
 static uint32_t
 candidate_id(const struct eval_job *j, size_t k)
 {
+	if (j->order != NULL)
+		return j->order[k];
 	switch (j->c->universe) {
 	case UNIVERSE_ALL_IDS:
 		return (uint32_t)k;
@@ -607,22 +610,17 @@ candidate_id(const struct eval_job *j, size_t k)
 }
 
 /*
- * Candidate vectors and biases: rows' own, or (for candidates the model
- * has no row for) tags alone; counts those in *cold.
+ * The job's candidates' vectors and biases: rows' own, or (for candidates
+ * the model has no row for) tags alone; counts those in *cold.
  */
 static int
-build_candidates(const struct bpr_model *m, const struct positives *test,
-    const struct eval_config *c, struct eval_job *j, float **items, float **bias,
-    uint32_t *max_id, size_t *cold, struct bpr_err *e)
+candidate_vectors(const struct bpr_model *m, struct eval_job *j, float **items, float **bias,
+    size_t *cold, struct bpr_err *e)
 {
 	size_t width = m->ipad + m->tpad, k;
 	int rc;
 
 	j->width = width;
-	j->cand_id = c->ids;
-	*max_id = largest_id(m, test, c);
-	j->ncand = c->universe == UNIVERSE_ALL_IDS ? (size_t)*max_id + 1 :
-	    c->universe == UNIVERSE_LIST ? c->nids : m->item.rows;
 	*items = mem_aligned(j->ncand + 1, width * sizeof(float), "candidate vectors", e);
 	*bias = m->use_bias ? mem_array(j->ncand + 1, sizeof(float), 1, "biases", e) : NULL;
 	if (*items == NULL || (m->use_bias && *bias == NULL))
@@ -637,6 +635,19 @@ build_candidates(const struct bpr_model *m, const struct positives *test,
 			(*bias)[k] = b;
 	}
 	return 0;
+}
+
+/* The candidates of c's universe, their vectors and biases (candidate_vectors). */
+static int
+build_candidates(const struct bpr_model *m, const struct positives *test,
+    const struct eval_config *c, struct eval_job *j, float **items, float **bias,
+    uint32_t *max_id, size_t *cold, struct bpr_err *e)
+{
+	j->cand_id = c->ids;
+	*max_id = largest_id(m, test, c);
+	j->ncand = c->universe == UNIVERSE_ALL_IDS ? (size_t)*max_id + 1 :
+	    c->universe == UNIVERSE_LIST ? c->nids : m->item.rows;
+	return candidate_vectors(m, j, items, bias, cold, e);
 }
 
 /* Count user tu's metrics, over npos ranked positives, into the sums. */
@@ -737,6 +748,7 @@ job_free(struct eval_job *j)
 	free(j->test_cand);
 	free(j->exclude_cand);
 	free(j->id_cand);
+	free(j->order);
 	free(j->per_user);
 	free(j->evaluated);
 	free(j->npos);
@@ -768,35 +780,28 @@ build_beside_candidates(const struct bpr_model *m, const struct positives *test,
     struct eval_job *j, struct eval_job *nb, struct eval_result *rnb, float **items,
     float **bias, struct bpr_err *e)
 {
-	size_t width = m->ipad + m->tpad, rows = m->item.rows, k, id;
-	int rc;
+	size_t rows = m->item.rows, k, id;
 
 	rnb->max_id = largest_id(m, test, nb->c);
-	nb->nids = (size_t)rnb->max_id + 1;
-	if ((nb->id_cand = mem_array(nb->nids, sizeof(int32_t), 0, "candidates", e)) == NULL)
+	nb->nids = nb->ncand = (size_t)rnb->max_id + 1;
+	nb->id_cand = mem_array(nb->nids, sizeof(int32_t), 0, "candidates", e);
+	nb->order = mem_array(nb->nids, sizeof(uint32_t), 0, "candidates", e);
+	if (nb->id_cand == NULL || nb->order == NULL)
 		return -1;
 	for (id = 0; id < nb->nids; id++)
 		nb->id_cand[id] = -1;
-	for (k = 0; k < rows; k++)
-		nb->id_cand[m->item_rows.ids[k]] = (int32_t)k;
-	j->width = nb->width = width;
-	j->ncand = rows;
-	nb->ncand = nb->nids;
-	*items = mem_aligned(nb->ncand + 1, width * sizeof(float), "candidate vectors", e);
-	*bias = m->use_bias ? mem_array(nb->ncand + 1, sizeof(float), 1, "biases", e) : NULL;
-	if (*items == NULL || (m->use_bias && *bias == NULL))
-		return -1;
-	for (id = 0, k = rows; id < nb->nids; id++) {
-		size_t at = nb->id_cand[id] >= 0 ? (size_t)nb->id_cand[id] : k++;
-		float b;
-		if ((rc = model_item_vector(m, (uint32_t)id, *items + at * width, &b, e)) < 0)
-			return -1;
-		rnb->cold += rc == 0;
-		nb->id_cand[id] = (int32_t)at;
-		if (*bias != NULL)
-			(*bias)[at] = b;
+	for (k = 0; k < rows; k++) {
+		nb->order[k] = m->item_rows.ids[k];
+		nb->id_cand[nb->order[k]] = (int32_t)k;
 	}
-	return 0;
+	for (id = 0; id < nb->nids; id++)
+		if (nb->id_cand[id] < 0) {
+			nb->order[k] = (uint32_t)id;
+			nb->id_cand[id] = (int32_t)k++;
+		}
+	j->ncand = rows;
+	j->width = m->ipad + m->tpad;
+	return candidate_vectors(m, nb, items, bias, &rnb->cold, e);
 }
 
 static int
