@@ -244,16 +244,39 @@ model_compose_items(const struct bpr_model *m, struct bpr_err *e)
 	return w;
 }
 
+/*
+ * Whether n values are all finite. x - x is 0 for a finite x and NaN for
+ * an infinite or NaN one, and a NaN stays in a sum: eight lanes of sums
+ * check the values without a branch each (training checks every epoch).
+ */
+static int
+values_finite(const float *w, size_t n)
+{
+	vec8 acc = { 0 }, x;
+	size_t k, lane;
+
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&x, w + k, sizeof(x));
+		acc += x - x;
+	}
+	for (lane = 0; lane < 8; lane++)
+		if (acc[lane] != 0)
+			return 0;
+	for (; k < n; k++)
+		if (!isfinite(w[k]))
+			return 0;
+	return 1;
+}
+
 int
 model_finite(const struct bpr_model *m)
 {
 	const struct param_table *tables[] = { &m->user, &m->item, &m->tag, &m->bias };
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < 4; i++)
-		for (k = 0; k < tables[i]->rows * tables[i]->stride; k++)
-			if (!isfinite(tables[i]->w[k]))
-				return 0;
+		if (!values_finite(tables[i]->w, tables[i]->rows * tables[i]->stride))
+			return 0;
 	return 1;
 }
 

@@ -129,15 +129,20 @@ static int
 map_rows(struct run *r, struct bpr_err *e)
 {
 	const struct triplet *t = r->src->buf;
+	const struct idmap *users = &r->m->user_rows, *items = &r->m->item_rows;
 	size_t i, n = r->src->len;
 	int64_t u, p, q;
 
 	if (mem_grow(&r->rows, &r->rows_cap, n + 1, sizeof(*r->rows), "an epoch of triplets", e) < 0)
 		return -1;
+	/* every epoch after the first finds its ids known: looked up inline, the rare new one added */
 	for (i = 0; i < n; i++) {
-		if ((u = model_user_row(r->m, t[i].user, e)) < 0 ||
-		    (p = model_item_row(r->m, t[i].pos, e)) < 0 ||
-		    (q = model_item_row(r->m, t[i].neg, e)) < 0)
+		if (((u = idmap_find(users, t[i].user)) < 0 &&
+		    (u = model_user_row(r->m, t[i].user, e)) < 0) ||
+		    ((p = idmap_find(items, t[i].pos)) < 0 &&
+		    (p = model_item_row(r->m, t[i].pos, e)) < 0) ||
+		    ((q = idmap_find(items, t[i].neg)) < 0 &&
+		    (q = model_item_row(r->m, t[i].neg, e)) < 0))
 			return -1;
 		r->rows[i].u = (uint32_t)u;
 		r->rows[i].p = (uint32_t)p;

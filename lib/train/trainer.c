@@ -27,12 +27,6 @@ trainer_draws_negatives(const struct train_config *c)
 }
 
 int
-opt_counts_steps(enum opt_kind k)
-{
-	return k == OPT_ADAM || k == OPT_LAZYADAM || k == OPT_ADAM_DENSE;
-}
-
-int
 opt_moments(enum opt_kind k)
 {
 	switch (k) {

@@ -48,7 +48,11 @@ extern const struct names opt_names;	/* in enum opt_kind's order */
 /* Moments an optimiser keeps per parameter (for model_enable_state). */
 int opt_moments(enum opt_kind k);
 /* True for the optimisers whose rule depends on the step number (the Adams). */
-int opt_counts_steps(enum opt_kind k);
+static inline int
+opt_counts_steps(enum opt_kind k)
+{
+	return k == OPT_ADAM || k == OPT_LAZYADAM || k == OPT_ADAM_DENSE;
+}
 /*
  * True when the trainer draws negatives of its own besides the triplet's
  * (the best of --hard K, or a sampled loss's draws): they must not be one

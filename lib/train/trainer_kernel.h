@@ -15,6 +15,14 @@
 #include "io/progress.h"
 #include "train/trainer_impl.h"
 
+/*
+ * A tag row is TAG_WIDTH floats for every --tag-dim up to 16 (the default
+ * is 10). The code of tag rows has a copy compiled for that width, a
+ * constant, so that its loops unroll: that cut the defaults' count from
+ * 1,928 instructions a triplet to 1,768 (callgrind).
+ */
+#define TAG_WIDTH VEC_LANES
+
 VEC_INLINE double
 power_of(const double *table, double base, uint64_t k)
 {
@@ -103,13 +111,17 @@ row_ref(const struct param_table *tb, size_t row)
 
 #define AT(r, i) (r).w + (i), (r).m ? (r).m + (i) : NULL, (r).v ? (r).v + (i) : NULL
 
-/* g * a - g * b, added to a zeroed gradient chunk as the batch path adds them. */
+/*
+ * g * a - g * b, the batch path's gradient chunk less its zeroed start:
+ * 0 + x and x differ only when x is -0, and a step by a zero of either
+ * sign gives the same bits (w * keep - 0 is w * keep for any w but -0,
+ * and no step makes a weight -0 from +0 starts: x - y is -0 only when x
+ * is). So the immediate path skips the zeroing adds.
+ */
 VEC_INLINE vec8
 pair_grad(float g, vec8 a, vec8 b)
 {
-	vec8 zero = { 0 };
-
-	return (zero + g * a) + -g * b;
+	return g * a + -g * b;
 }
 
 /* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
@@ -204,12 +216,12 @@ step_scalar(const struct trainer *t, enum opt_kind opt, int k, size_t row, float
 }
 
 VEC_INLINE void
-step_row(const struct trainer *t, enum opt_kind opt, int k, size_t row, const float *g,
-    float keep, uint64_t step, float lr_t)
+step_row_of(const struct trainer *t, enum opt_kind opt, int k, size_t row, const float *g,
+    float keep, uint64_t step, float lr_t, size_t n)
 {
 	struct param_table *tb = trainer_table(t->m, k);
 	struct row_ref r = row_ref(tb, row);
-	size_t n = tb->stride, i;
+	size_t i;
 	float scale;
 
 	if (n == 1) {
@@ -228,6 +240,18 @@ step_row(const struct trainer *t, enum opt_kind opt, int k, size_t row, const fl
 	}
 	for (i = 0; i < n; i += 8)
 		chunk_step(opt, &t->c, AT(r, i), V(g, i), keep, lr_t);
+}
+
+VEC_INLINE void
+step_row(const struct trainer *t, enum opt_kind opt, int k, size_t row, const float *g,
+    float keep, uint64_t step, float lr_t)
+{
+	size_t n = trainer_table(t->m, k)->stride;
+
+	if (n == TAG_WIDTH)
+		step_row_of(t, opt, k, row, g, keep, step, lr_t, TAG_WIDTH);
+	else
+		step_row_of(t, opt, k, row, g, keep, step, lr_t, n);
 }
 
 /* ------------------------------------------------------------- gradients */
@@ -260,20 +284,29 @@ grad_row(struct grad *gr, uint32_t row)
 }
 
 /*
- * Add s * x to a table row's gradient (a whole row, stride floats); on
- * first touch in a batch it becomes 0 + s * x: the bits of zeroing it and
+ * Add s * x to a table row's gradient (a whole row, n floats); on first
+ * touch in a batch it becomes 0 + s * x: the bits of zeroing it and
  * adding, without the memset.
  */
 VEC_INLINE void
-grad_add(struct grad *gr, uint32_t row, float s, const float *x)
+grad_add_of(struct grad *gr, uint32_t row, float s, const float *x, size_t n)
 {
 	int fresh;
 	float *g = grad_slot(gr, row, &fresh);
 
 	if (fresh)
-		vec_zero_axpy(g, s, x, gr->stride);
+		vec_zero_axpy(g, s, x, n);
 	else
-		vec_axpy(g, s, x, gr->stride);
+		vec_axpy(g, s, x, n);
+}
+
+VEC_INLINE void
+grad_add(struct grad *gr, uint32_t row, float s, const float *x)
+{
+	if (gr->stride == TAG_WIDTH)
+		grad_add_of(gr, row, s, x, TAG_WIDTH);
+	else
+		grad_add_of(gr, row, s, x, gr->stride);
 }
 
 VEC_INLINE void
@@ -304,13 +337,14 @@ apply_grads(struct trainer *t, enum opt_kind opt, int k, struct grad *gr, uint64
 }
 
 /*
- * Item row i's tag part into out, and its product with the user's tag
- * part ut added into acc: model_tag_part's and model_score's expressions
- * (1 * x is x, to the bit), 16 floats at a time, so that the tag part is
- * made in registers and stored once.
+ * Item row i's tag part (n floats) into out, and its product with the
+ * user's tag part ut added into acc: model_tag_part's and model_score's
+ * expressions (1 * x is x, to the bit), 16 floats at a time, so that the
+ * tag part is made in registers and stored once.
  */
 VEC_INLINE void
-tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out, vec16 *acc)
+tag_part_dot_of(const struct bpr_model *m, uint32_t i, const float *ut, float *out, vec16 *acc,
+    size_t n)
 {
 	uint32_t first = m->tag_start[i], end = m->tag_start[i + 1], k;
 	float scale = m->tag_scale[i];
@@ -318,7 +352,7 @@ tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out,
 	const float *T;
 	size_t c;
 
-	for (c = 0; c < m->tpad; c += VEC_LANES) {
+	for (c = 0; c < n; c += VEC_LANES) {
 		lo = hi = zero;
 		for (k = first; k < end; k++) {
 			T = model_row(&m->tag, m->tag_list[k]) + c;
@@ -336,16 +370,13 @@ tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out,
 	}
 }
 
-/* Score of item row i for user row u; its tag part is left in tagbuf. */
-VEC_INLINE float
-score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
+VEC_INLINE void
+tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out, vec16 *acc)
 {
-	const float *U = model_row(&m->user, u);
-	vec16 acc = { { 0 }, { 0 } };
-
-	vec_dot_acc(&acc, U, model_row(&m->item, i), m->ipad);
-	tag_part_dot(m, i, U + m->ipad, tagbuf, &acc);
-	return vec_sum(&acc) + (m->use_bias ? m->bias.w[i] : 0.0f);
+	if (m->tpad == TAG_WIDTH)
+		tag_part_dot_of(m, i, ut, out, acc, TAG_WIDTH);
+	else
+		tag_part_dot_of(m, i, ut, out, acc, m->tpad);
 }
 
 /* True when item row i is one of user row u's positives. */
@@ -436,7 +467,8 @@ prefetch_row(const struct param_table *tb, size_t row)
 /*
  * Hard negatives are drawn a few triplets ahead, in the order they are
  * used (the same random stream as drawing each when needed), so that
- * their rows can be fetched from memory meanwhile.
+ * their rows can be fetched from memory meanwhile (for a model past
+ * PREFETCH_MIN_BYTES; a smaller one draws each when needed).
  */
 VEC_INLINE void
 draw_ahead(struct worker *wk)
@@ -448,23 +480,89 @@ draw_ahead(struct worker *wk)
 		c = draw_negative(wk, 0, 0);
 		wk->ahead[(wk->ahead_head + wk->ahead_n++) % HARD_AHEAD_MAX] = c;
 		/* its bias and state too: each candidate's bias is read, the best one's state stepped */
-		if (wk->t->prefetch) {
-			prefetch_row(&m->item, c);
-			if (m->use_bias)
-				prefetch_row(&m->bias, c);
-		}
+		prefetch_row(&m->item, c);
+		if (m->use_bias)
+			prefetch_row(&m->bias, c);
 	}
 }
 
+/*
+ * The next hard-negative candidate: the oldest drawn ahead, or, when
+ * rows are not fetched ahead (a small model) and none was, one drawn now
+ * from the same stream.
+ */
 VEC_INLINE uint32_t
 next_candidate(struct worker *wk)
 {
-	uint32_t c = wk->ahead[wk->ahead_head];
+	uint32_t c;
+
+	if (wk->ahead_n == 0)
+		return draw_negative(wk, 0, 0);
+	c = wk->ahead[wk->ahead_head];
 
 	wk->ahead_head = (wk->ahead_head + 1) % HARD_AHEAD_MAX;
 	wk->ahead_n--;
 	draw_ahead(wk);
 	return c;
+}
+
+/* Add the products of a 16-float piece of the user's row (lo, hi) and of an item's to acc. */
+VEC_INLINE void
+dot_piece(vec16 *acc, vec8 lo, vec8 hi, const float *item)
+{
+	acc->lo += lo * vec8_at(item);
+	acc->hi += hi * vec8_at(item + 8);
+}
+
+/* Item row i's score from its item part's products in acc; its tag part into tag. */
+VEC_INLINE float
+finish_score(const struct bpr_model *m, const float *U, uint32_t i, float *tag, vec16 *acc)
+{
+	tag_part_dot(m, i, U + m->ipad, tag, acc);
+	return vec_sum(acc) + (m->use_bias ? m->bias.w[i] : 0.0f);
+}
+
+/* Score of item row i for user row u; its tag part is left in tagbuf. */
+VEC_INLINE float
+score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
+{
+	const float *U = model_row(&m->user, u);
+	vec16 acc = { { 0 }, { 0 } };
+
+	vec_dot_acc(&acc, U, model_row(&m->item, i), m->ipad);
+	return finish_score(m, U, i, tagbuf, &acc);
+}
+
+/*
+ * The scores of k item rows for user row u (k, 2 or 3, a constant where
+ * inlined) in one pass over the user's row, item j's tag part left in
+ * tag[j]: score_of's bits, lanes 0-7 of each 16 into .lo and 8-15 into
+ * .hi as vec_dot_acc adds them. The accumulators are named, not an
+ * array, so that they stay in registers.
+ */
+VEC_INLINE void
+score_items(const struct bpr_model *m, size_t u, const uint32_t *item, int k, float *const *tag,
+    float *s)
+{
+	const float *U = model_row(&m->user, u), *R0 = model_row(&m->item, item[0]);
+	const float *R1 = model_row(&m->item, item[1]);
+	const float *R2 = k > 2 ? model_row(&m->item, item[2]) : R1;
+	vec16 a0 = { { 0 }, { 0 } }, a1 = a0, a2 = a0;
+	vec8 lo, hi;
+	size_t i;
+
+	for (i = 0; i < m->ipad; i += VEC_LANES) {
+		lo = vec8_at(U + i);
+		hi = vec8_at(U + i + 8);
+		dot_piece(&a0, lo, hi, R0 + i);
+		dot_piece(&a1, lo, hi, R1 + i);
+		if (k > 2)
+			dot_piece(&a2, lo, hi, R2 + i);
+	}
+	s[0] = finish_score(m, U, item[0], tag[0], &a0);
+	s[1] = finish_score(m, U, item[1], tag[1], &a1);
+	if (k > 2)
+		s[2] = finish_score(m, U, item[2], tag[2], &a2);
 }
 
 /*
@@ -503,19 +601,34 @@ choose_negative(struct worker *wk, const struct row_triplet *tr, float *sp, uint
 {
 	struct trainer *t = wk->t;
 	const struct bpr_model *m = t->m;
-	uint32_t k;
+	float *tag[3] = { wk->tag_k, wk->tag_k + m->tpad, wk->tag_k + 2 * m->tpad }, s[3];
+	uint32_t k, item[3] = { tr->p, tr->n, 0 };
 
 	*weight = 1;
-	wk->tag_p = wk->tag_k;
-	wk->tag_n = wk->tag_k + m->tpad;
-	*sp = score_of(m, tr->u, tr->p, wk->tag_p);
+	wk->tag_p = tag[0];
+	wk->tag_n = tag[1];
 	*neg = tr->n;
-	*sn = score_of(m, tr->u, tr->n, wk->tag_n);
-	if (!losses[t->c.loss].sampled) {
-		for (k = 1; k < t->c.hard; k++)
+	if (!losses[t->c.loss].sampled && t->c.hard > 1) {
+		/* the first candidate is scored in the triplet's pass over the user's row */
+		item[2] = next_candidate(wk);
+		ready_item(wk, item[2]);
+		score_items(m, tr->u, item, 3, tag, s);
+		*sp = s[0];
+		*sn = s[1];
+		if (s[2] > *sn) {
+			*neg = item[2];
+			*sn = s[2];
+			wk->tag_n = tag[2];
+		}
+		for (k = 2; k < t->c.hard; k++)
 			better_negative(wk, tr, next_candidate(wk), neg, sn);
 		return 1;
 	}
+	score_items(m, tr->u, item, 2, tag, s);
+	*sp = s[0];
+	*sn = s[1];
+	if (!losses[t->c.loss].sampled)
+		return 1;
 	for (k = 1; *sn <= *sp - 1; k++) {
 		if (k >= t->c.max_sampled)
 			return 0;
@@ -603,16 +716,17 @@ step_untouched_rows(const struct trainer *t, int k, const struct grad *gr, float
 }
 
 /*
- * The step number of a new batch. Only the Adams use it; for the others
- * each thread counts its own, which avoids a shared counter's cache line
- * bouncing between cores at every triplet (the totals are summed after).
+ * The step number of a new batch (opt: a constant where the caller knows
+ * it). Only the Adams use it; for the others each thread counts its own,
+ * which avoids a shared counter's cache line bouncing between cores at
+ * every triplet (the totals are summed after).
  */
 VEC_INLINE uint64_t
-next_step(struct worker *wk, const struct train_config *c, float *lr_t)
+next_step(struct worker *wk, enum opt_kind opt, const struct train_config *c, float *lr_t)
 {
 	uint64_t step;
 
-	if (!opt_counts_steps(c->opt)) {
+	if (!opt_counts_steps(opt)) {
 		*lr_t = 0;
 		return ++wk->steps;
 	}
@@ -626,7 +740,7 @@ apply_batch(struct worker *wk)
 {
 	struct trainer *t = wk->t;
 	float lr_t;
-	uint64_t step = next_step(wk, &t->c, &lr_t);
+	uint64_t step = next_step(wk, t->c.opt, &t->c, &lr_t);
 	int k;
 
 	for (k = 0; k < NTABLES; k++)
@@ -740,20 +854,21 @@ run_batches(struct worker *wk)
 
 /*
  * The gradient chunks at i of the user's item part and of the two item
- * rows, from their old values. same (a compile-time constant at each
- * call) when the negative is the positive: its row then takes both.
+ * rows, from their old values (without the zeroed start, as pair_grad).
+ * same (a compile-time constant at each call) when the negative is the
+ * positive: its row then takes both.
  */
 VEC_INLINE void
 row_grads(const float *U, const float *P, const float *N, size_t i, float g, int same,
     vec8 *gu, vec8 *gp, vec8 *gn)
 {
-	vec8 zero = { 0 }, u = V(U, i);
+	vec8 u = V(U, i);
 
 	*gu = pair_grad(g, V(P, i), V(N, i));
-	*gp = zero + g * u;
+	*gp = g * u;
 	if (same)
 		*gp = *gp + -g * u;
-	*gn = zero + -g * u;
+	*gn = -g * u;
 }
 
 /*
@@ -835,16 +950,16 @@ rowwise_steps_of(struct worker *wk, const struct row_triplet *tr, uint32_t n, fl
 	float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
 	float *N = model_row(&m->item, n), *UT = U + m->ipad;
 	float ku = t->keep[T_USER], ki = t->keep[T_ITEM], su, sp, sn = 0;
-	vec16 qu = { { 0 }, { 0 } }, qp = qu, qn = qu;
+	vec16 qu = { { 0 }, { 0 } }, qp = qu;
 	vec8 gu, gp, gn;
 	size_t i, h;
 
+	/* the negative's gradient is the positive's negated: the same squares */
 	for (i = 0; i < m->ipad; i += VEC_LANES)
 		for (h = 0; h < VEC_LANES; h += 8) {
 			row_grads(U, P, N, i + h, g, same, &gu, &gp, &gn);
 			square_into(h ? &qu.hi : &qu.lo, gu);
 			square_into(h ? &qp.hi : &qp.lo, gp);
-			square_into(h ? &qn.hi : &qn.lo, gn);
 		}
 	for (i = 0; i < m->tpad; i += VEC_LANES)
 		for (h = 0; h < VEC_LANES; h += 8)
@@ -853,7 +968,7 @@ rowwise_steps_of(struct worker *wk, const struct row_triplet *tr, uint32_t n, fl
 	su = rowwise_scale(t, T_USER, tr->u, &qu);
 	sp = rowwise_scale(t, T_ITEM, tr->p, &qp);
 	if (!same)
-		sn = rowwise_scale(t, T_ITEM, n, &qn);
+		sn = rowwise_scale(t, T_ITEM, n, &qp);
 	for (i = 0; i < m->ipad; i += 8) {
 		row_grads(U, P, N, i, g, same, &gu, &gp, &gn);
 		rowwise_chunk(U + i, gu, ku, su);
@@ -872,52 +987,6 @@ rowwise_steps(struct worker *wk, const struct row_triplet *tr, uint32_t n, float
 		rowwise_steps_of(wk, tr, n, g, 1);
 	else
 		rowwise_steps_of(wk, tr, n, g, 0);
-}
-
-/* Both scores of a plain triplet in one pass over the user's row. */
-VEC_INLINE void
-score_pair(const struct bpr_model *m, const struct row_triplet *tr, float *tp, float *tn,
-    float *sp, float *sn)
-{
-	const float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
-	const float *N = model_row(&m->item, tr->n);
-	vec16 ap = { { 0 }, { 0 } }, an = { { 0 }, { 0 } };
-	vec8 u;
-	size_t i;
-
-	/* lanes 0-7 of each 16 into .lo, 8-15 into .hi, as vec_dot_acc does */
-	for (i = 0; i < m->ipad; i += VEC_LANES) {
-		u = vec8_at(U + i);
-		ap.lo += u * vec8_at(P + i);
-		an.lo += u * vec8_at(N + i);
-		u = vec8_at(U + i + 8);
-		ap.hi += u * vec8_at(P + i + 8);
-		an.hi += u * vec8_at(N + i + 8);
-	}
-	tag_part_dot(m, tr->p, U + m->ipad, tp, &ap);
-	tag_part_dot(m, tr->n, U + m->ipad, tn, &an);
-	*sp = vec_sum(&ap) + (m->use_bias ? m->bias.w[tr->p] : 0.0f);
-	*sn = vec_sum(&an) + (m->use_bias ? m->bias.w[tr->n] : 0.0f);
-}
-
-/* The slope of a triplet (0 with *skip when WARP passes on it). */
-VEC_INLINE float
-immediate_forward(struct worker *wk, const struct row_triplet *tr, uint32_t *n, int *skip)
-{
-	const struct bpr_model *m = wk->t->m;
-	float sp, sn, slope;
-	double loss;
-
-	if (trainer_draws_negatives(&wk->t->c))
-		return forward(wk, tr, 1.0f, n, skip);
-	wk->tag_p = wk->tag_k;
-	wk->tag_n = wk->tag_k + m->tpad;
-	score_pair(m, tr, wk->tag_p, wk->tag_n, &sp, &sn);
-	losses[wk->t->c.loss].of(sp - sn, 1, &loss, &slope);
-	wk->loss += loss;
-	*n = tr->n;
-	*skip = 0;
-	return slope;
 }
 
 /*
@@ -939,8 +1008,8 @@ immediate_triplet(struct worker *wk, enum opt_kind opt, const struct row_triplet
 
 	if (opt == OPT_ADAM)
 		catch_up_triplet(t, tr, __atomic_load_n(&m->step, __ATOMIC_RELAXED));
-	g = immediate_forward(wk, tr, &n, &skip);
-	step = next_step(wk, &t->c, &lr_t);
+	g = forward(wk, tr, 1.0f, &n, &skip);
+	step = next_step(wk, opt, &t->c, &lr_t);
 	if (skip)
 		return;
 	if (m->tpad > 0) {
@@ -1002,7 +1071,8 @@ run_worker(struct worker *wk, int reference)
 {
 	wk->loss = 0;
 	/* the best of --hard K: drawn a few triplets ahead (a sampled loss draws as it goes) */
-	if (trainer_draws_negatives(&wk->t->c) && !losses[wk->t->c.loss].sampled && wk->ahead_n == 0)
+	if (trainer_draws_negatives(&wk->t->c) && !losses[wk->t->c.loss].sampled &&
+	    wk->t->prefetch && wk->ahead_n == 0)
 		draw_ahead(wk);
 	if (wk->t->c.batch == 1 && wk->t->c.opt != OPT_ADAM_DENSE && !reference)
 		run_immediate(wk);
