@@ -565,6 +565,17 @@ score_items(const struct bpr_model *m, size_t u, const uint32_t *item, int k, fl
 		s[2] = finish_score(m, U, item[2], tag[2], &a2);
 }
 
+/* Candidate c, of score sc and tag part tag, becomes the negative when it scores higher. */
+VEC_INLINE void
+take_if_higher(struct worker *wk, uint32_t c, float sc, float *tag, uint32_t *neg, float *sn)
+{
+	if (sc > *sn) {
+		*neg = c;
+		*sn = sc;
+		wk->tag_n = tag;
+	}
+}
+
 /*
  * Hard negatives: candidate c replaces the negative when it scores
  * higher. Its tag part goes to the slot after the negative's, and the
@@ -580,11 +591,7 @@ better_negative(struct worker *wk, const struct row_triplet *tr, uint32_t c, uin
 
 	ready_item(wk, c);
 	sc = score_of(m, tr->u, c, tag);
-	if (sc > *sn) {
-		*neg = c;
-		*sn = sc;
-		wk->tag_n = tag;
-	}
+	take_if_higher(wk, c, sc, tag, neg, sn);
 }
 
 /*
@@ -615,11 +622,7 @@ choose_negative(struct worker *wk, const struct row_triplet *tr, float *sp, uint
 		score_items(m, tr->u, item, 3, tag, s);
 		*sp = s[0];
 		*sn = s[1];
-		if (s[2] > *sn) {
-			*neg = item[2];
-			*sn = s[2];
-			wk->tag_n = tag[2];
-		}
+		take_if_higher(wk, item[2], s[2], tag[2], neg, sn);
 		for (k = 2; k < t->c.hard; k++)
 			better_negative(wk, tr, next_candidate(wk), neg, sn);
 		return 1;
