@@ -150,19 +150,27 @@ measure_once "pipeline: split, sample x10 | train, auc" "syn ratings.csv, $rows 
 
 # --- ml-100k: the stages of make experiment (plots and report excluded) ---
 if [ -f "$ml100k/u.data" ] && [ -f "$ml100k/u.item" ]; then
+	# make experiment's commands, side by side where it runs them so
 	cat > e-run.sh <<-EOF
 	set -e
-	$bin/ml-split -q --min-rating 4 -o e-train.tsv -t e-test.tsv $ml100k/u.data &&
-		$bin/ml-genres -q --titles e-titles.tsv -o e-tags.tsv $ml100k/u.item &&
-		$bin/triplet-sample -q --epochs 30 --seed 1 --neg unseen --items e-tags.tsv e-train.tsv |
-		$bin/bpr-train -q --seed 1 --item-tags e-tags.tsv --eval e-test.tsv --eval-every 10 -o e-model.bpr - &&
-		$bin/auc -m e-model.bpr --compat notebook --items e-titles.tsv -k 10 e-test.tsv &&
-		$bin/auc -m e-model.bpr --exclude e-train.tsv --items e-titles.tsv -k 10 e-test.tsv &&
-		$bin/bpr-score -m e-model.bpr --top 5 --user 600 --exclude e-train.tsv --titles e-titles.tsv &&
-		$bin/bpr-score -m e-model.bpr --similar-items 183 --top 10 --titles e-titles.tsv
+	$bin/ml-genres -q --titles e-titles.tsv -o e-tags.tsv $ml100k/u.item & genres=\$!
+	$bin/ml-split -q --scheme allbut --test-range 1:10 --min-rating 4 -o e-train.tsv \\
+		-t e-test.tsv $ml100k/u.data
+	wait \$genres
+	$bin/triplet-sample -q --epochs 30 --seed 1 --neg unseen --items e-tags.tsv e-train.tsv |
+		$bin/bpr-train -q --seed 1 --item-tags e-tags.tsv --eval e-test.tsv --eval-every 1 \\
+		-o e-model.bpr -
+	$bin/auc -m e-model.bpr --compat notebook --items e-titles.tsv -k 10 e-test.tsv &
+	nb=\$!
+	$bin/auc -m e-model.bpr --exclude e-train.tsv --items e-titles.tsv -k 10 e-test.tsv
+	wait \$nb
+	$bin/bpr-score -m e-model.bpr --top 5 --user 600 --exclude e-train.tsv \\
+		--titles e-titles.tsv & top=\$!
+	$bin/bpr-score -m e-model.bpr --similar-items 183 --top 10 --titles e-titles.tsv
+	wait \$top
 	EOF
 	ratings100k=$(lines "$ml100k/u.data")
-	measure "ml-100k experiment stages" "u.data, $ratings100k rows; 30 epochs, 4 evaluations" \
+	measure "ml-100k experiment stages" "u.data, $ratings100k rows; 30 epochs, 31 evaluations" \
 		"$ratings100k" rows "bash e-run.sh"
 else
 	echo "bench: no ml-100k at $ml100k: its row is skipped" >&2
