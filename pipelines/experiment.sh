@@ -53,7 +53,7 @@ beside() {
 }
 
 # The split and the catalogue need nothing of each other: each on a processor of its own.
-data() {
+split_genres() {
 	beside genres
 	split
 	wait "$beside_pid"
@@ -205,7 +205,7 @@ find_data
 mkdir -p "$out"
 rm -f "$out/learning-curve.png" "$out/user-auc.png" "$out/item-map.png"
 : > "$out/timings.tsv"
-stage "split, genres" data
+stage "split, genres" split_genres
 stage train train
 stage auc measure
 stage score query
