@@ -39,6 +39,14 @@ same_model() {	# args...: train twice, fast and reference, and compare the files
 	same_model --schedule shuffled
 }
 
+@test "reference: training's scores of a triplet and its hard candidates are the model's, by definition (kernel-check)" {
+	# both paths share this scoring, so it is checked against a sum in double over the model's vectors
+	run "$UNIT/kernel-check"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(grep -c '^ok item-dim' <<< "$output")" -eq 5 ]
+	[[ "$output" == *"(16-float tag rows)"* && "$output" == *"(32-float tag rows)"* ]]
+}
+
 @test "reference: auc and bpr-score give the same numbers on either path" {
 	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 3 -o m.bpr
 	auc -m m.bpr --exclude train.tsv -k 5 test.tsv > fast.txt
