@@ -386,43 +386,19 @@ struct slot_space {
 	float *tile;		/* a tile's scores (score_tile_alloc) */
 	score_fn score;
 	score_pick_fn pick;
-	/* the last positives picked: the notebook's slot after the clean one often has the same */
-	const struct score_items *picked_cand;
-	const float *picked_row;
-	uint32_t *picked_pos;
-	float *picked_score;
-	size_t npicked;
 };
 
 /*
- * The scores of the npos candidates in w->pos for user row u->row into
- * u->rank.sorted: the kernel's bits, picked, or copied when the same
- * candidates of the same pack were picked for the same user last (the
- * notebook's ranking beside the clean one shares its pack, rows first,
- * so a user whose positives all have rows has the same ones twice).
- */
-static void
-pick_positives(const struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t npos)
-{
-	if (w->picked_cand == j->cand && w->picked_row == u->row && w->npicked == npos &&
-	    memcmp(w->picked_pos, w->pos, npos * sizeof(uint32_t)) == 0) {
-		memcpy(u->rank.sorted, w->picked_score, npos * sizeof(float));
-		return;
-	}
-	w->pick(j->cand, u->row, w->pos, npos, u->rank.sorted);
-	w->picked_cand = j->cand;
-	w->picked_row = u->row;
-	w->npicked = npos;
-	memcpy(w->picked_pos, w->pos, npos * sizeof(uint32_t));
-	memcpy(w->picked_score, u->rank.sorted, npos * sizeof(float));
-}
-
-/*
  * Start user tu in slot u: its positives' scores (the kernel's bits),
- * placed, and the candidates it leaves out. Returns -1 out of memory.
+ * placed, and the candidates it leaves out. twin, for the notebook's
+ * ranking beside the clean one, is the user's clean slot: the notebook's
+ * positives are the clean ones (rows first, in the same order) and those
+ * without a row, so as many of them are the same ones, scored already.
+ * Returns -1 out of memory.
  */
 static int
-slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t tu)
+slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t tu,
+    const struct user_slot *twin)
 {
 	struct bpr_err e;
 	int64_t npos = begin_user(j, tu, w->label, w->pos, &u->skip);
@@ -438,8 +414,13 @@ slot_begin(struct eval_job *j, struct slot_space *w, struct user_slot *u, size_t
 	if (user_rank_reserve(&u->rank, (size_t)npos, j->c->k, &e) < 0)
 		return -1;
 	left_out_ready(&u->skip);
-	pick_positives(j, w, u, (size_t)npos);
-	u->best = w->pos[best_positive(u->rank.sorted, w->pos, (size_t)npos)];
+	if (twin != NULL && twin->ranked && twin->rank.npos == (size_t)npos) {
+		memcpy(u->rank.sorted, twin->rank.sorted, (size_t)npos * sizeof(float));
+		u->best = twin->best;
+	} else {
+		w->pick(j->cand, u->row, w->pos, (size_t)npos, u->rank.sorted);
+		u->best = w->pos[best_positive(u->rank.sorted, w->pos, (size_t)npos)];
+	}
 	user_rank_begin(&u->rank, (size_t)npos, u->skip.n);
 	return 0;
 }
@@ -524,8 +505,6 @@ slot_space_free(struct slot_space *w)
 	}
 	free(w->label);
 	free(w->pos);
-	free(w->picked_pos);
-	free(w->picked_score);
 	free(w->tile);
 	memset(w, 0, sizeof(*w));
 }
@@ -540,10 +519,8 @@ slot_space_alloc(struct slot_space *w, const struct eval_job *j, struct bpr_err 
 	/* every scored candidate: the notebook's beside may rank more than the job */
 	w->label = mem_array(j->cand->n + 1, 1, 1, "ranking", e);
 	w->pos = mem_array(j->cand->n + 1, sizeof(uint32_t), 0, "ranking", e);
-	w->picked_pos = mem_array(j->cand->n + 1, sizeof(uint32_t), 0, "ranking", e);
-	w->picked_score = mem_array(j->cand->n + 1, sizeof(float), 0, "ranking", e);
 	w->tile = score_tile_alloc(j->cand, EVAL_USERS, e);
-	return w->label && w->pos && w->picked_pos && w->picked_score && w->tile ? 0 : -1;
+	return w->label && w->pos && w->tile ? 0 : -1;
 }
 
 /* The next few test users the model knows, from *tu on, into the slots. */
@@ -563,8 +540,8 @@ next_block(struct eval_job *j, struct slot_space *w, size_t *tu, const float **r
 		if ((urow = idmap_find(&j->m->user_rows, j->test->user_id[*tu])) < 0)
 			continue;
 		rows[n] = w->slot[n].row = w->beside[n].row = model_row(&j->m->user, (size_t)urow);
-		if (slot_begin(j, w, &w->slot[n], *tu) < 0 ||
-		    (j->beside != NULL && slot_begin(j->beside, w, &w->beside[n], *tu) < 0))
+		if (slot_begin(j, w, &w->slot[n], *tu, NULL) < 0 ||
+		    (j->beside != NULL && slot_begin(j->beside, w, &w->beside[n], *tu, &w->slot[n]) < 0))
 			return -1;
 		n++;
 	}

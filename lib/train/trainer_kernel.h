@@ -19,9 +19,11 @@
  * A tag row is TAG_WIDTH floats for every --tag-dim up to 16 (the default
  * is 10). The code of tag rows has a copy compiled for that width, a
  * constant, so that its loops unroll: that cut the defaults' count from
- * 1,928 instructions a triplet to 1,768 (callgrind).
+ * 1,928 instructions a triplet to 1,768 (callgrind; 1,762 now).
  */
 #define TAG_WIDTH VEC_LANES
+/* f(args..., n), with n the constant TAG_WIDTH when it is that */
+#define AT_WIDTH(n, f, ...) ((n) == TAG_WIDTH ? f(__VA_ARGS__, TAG_WIDTH) : f(__VA_ARGS__, (n)))
 
 VEC_INLINE double
 power_of(const double *table, double base, uint64_t k)
@@ -246,12 +248,7 @@ VEC_INLINE void
 step_row(const struct trainer *t, enum opt_kind opt, int k, size_t row, const float *g,
     float keep, uint64_t step, float lr_t)
 {
-	size_t n = trainer_table(t->m, k)->stride;
-
-	if (n == TAG_WIDTH)
-		step_row_of(t, opt, k, row, g, keep, step, lr_t, TAG_WIDTH);
-	else
-		step_row_of(t, opt, k, row, g, keep, step, lr_t, n);
+	AT_WIDTH(trainer_table(t->m, k)->stride, step_row_of, t, opt, k, row, g, keep, step, lr_t);
 }
 
 /* ------------------------------------------------------------- gradients */
@@ -303,10 +300,7 @@ grad_add_of(struct grad *gr, uint32_t row, float s, const float *x, size_t n)
 VEC_INLINE void
 grad_add(struct grad *gr, uint32_t row, float s, const float *x)
 {
-	if (gr->stride == TAG_WIDTH)
-		grad_add_of(gr, row, s, x, TAG_WIDTH);
-	else
-		grad_add_of(gr, row, s, x, gr->stride);
+	AT_WIDTH(gr->stride, grad_add_of, gr, row, s, x);
 }
 
 VEC_INLINE void
@@ -373,10 +367,7 @@ tag_part_dot_of(const struct bpr_model *m, uint32_t i, const float *ut, float *o
 VEC_INLINE void
 tag_part_dot(const struct bpr_model *m, uint32_t i, const float *ut, float *out, vec16 *acc)
 {
-	if (m->tpad == TAG_WIDTH)
-		tag_part_dot_of(m, i, ut, out, acc, TAG_WIDTH);
-	else
-		tag_part_dot_of(m, i, ut, out, acc, m->tpad);
+	AT_WIDTH(m->tpad, tag_part_dot_of, m, i, ut, out, acc);
 }
 
 /* True when item row i is one of user row u's positives. */
@@ -522,31 +513,21 @@ finish_score(const struct bpr_model *m, const float *U, uint32_t i, float *tag, 
 	return vec_sum(acc) + (m->use_bias ? m->bias.w[i] : 0.0f);
 }
 
-/* Score of item row i for user row u; its tag part is left in tagbuf. */
-VEC_INLINE float
-score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
-{
-	const float *U = model_row(&m->user, u);
-	vec16 acc = { { 0 }, { 0 } };
-
-	vec_dot_acc(&acc, U, model_row(&m->item, i), m->ipad);
-	return finish_score(m, U, i, tagbuf, &acc);
-}
-
 /*
- * The scores of k item rows for user row u (k, 2 or 3, a constant where
+ * The scores of k item rows for user row u (k, 1 to 3, a constant where
  * inlined) in one pass over the user's row, item j's tag part left in
- * tag[j]: score_of's bits, lanes 0-7 of each 16 into .lo and 8-15 into
- * .hi as vec_dot_acc adds them. The accumulators are named, not an
- * array, so that they stay in registers.
+ * tag[j]: lanes 0-7 of each 16 into .lo and 8-15 into .hi, as
+ * vec_dot_acc adds them, so an item's score has the same bits in any
+ * pass. The accumulators are named, not an array, so that they stay in
+ * registers.
  */
 VEC_INLINE void
 score_items(const struct bpr_model *m, size_t u, const uint32_t *item, int k, float *const *tag,
     float *s)
 {
 	const float *U = model_row(&m->user, u), *R0 = model_row(&m->item, item[0]);
-	const float *R1 = model_row(&m->item, item[1]);
-	const float *R2 = k > 2 ? model_row(&m->item, item[2]) : R1;
+	const float *R1 = k > 1 ? model_row(&m->item, item[1]) : R0;
+	const float *R2 = k > 2 ? model_row(&m->item, item[2]) : R0;
 	vec16 a0 = { { 0 }, { 0 } }, a1 = a0, a2 = a0;
 	vec8 lo, hi;
 	size_t i;
@@ -555,14 +536,26 @@ score_items(const struct bpr_model *m, size_t u, const uint32_t *item, int k, fl
 		lo = vec8_at(U + i);
 		hi = vec8_at(U + i + 8);
 		dot_piece(&a0, lo, hi, R0 + i);
-		dot_piece(&a1, lo, hi, R1 + i);
+		if (k > 1)
+			dot_piece(&a1, lo, hi, R1 + i);
 		if (k > 2)
 			dot_piece(&a2, lo, hi, R2 + i);
 	}
 	s[0] = finish_score(m, U, item[0], tag[0], &a0);
-	s[1] = finish_score(m, U, item[1], tag[1], &a1);
+	if (k > 1)
+		s[1] = finish_score(m, U, item[1], tag[1], &a1);
 	if (k > 2)
 		s[2] = finish_score(m, U, item[2], tag[2], &a2);
+}
+
+/* Score of item row i for user row u; its tag part is left in tagbuf. */
+VEC_INLINE float
+score_of(const struct bpr_model *m, size_t u, uint32_t i, float *tagbuf)
+{
+	float s;
+
+	score_items(m, u, &i, 1, &tagbuf, &s);
+	return s;
 }
 
 /* Candidate c, of score sc and tag part tag, becomes the negative when it scores higher. */

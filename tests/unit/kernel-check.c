@@ -3,12 +3,12 @@
  * candidates against their definition. For item and tag widths on both
  * sides of the unrolled tag width, the mean and the sum of tags, items
  * with no, one and several tags (shared ones too), every score that
- * score_items gives (two items or three in one pass) and score_of gives
- * is compared with a double-precision sum over the model's own vectors:
+ * score_items gives (two items or three in one pass) and score_of (one
+ * item alone) gives is compared with a double-precision sum over the model's own vectors:
  * the user's, the item's embedding, each catalogue tag's embedding
  * (averaged or summed here), and the bias. The tag part left in the
- * buffer must be that combination too, and score_of must give
- * score_items' bits. Prints one line a configuration; exit 1 on the first
+ * buffer must be that combination too, and an item's score must have the
+ * same bits alone as in a pass with others. Prints one line a configuration; exit 1 on the first
  * failure. Last, model_finite, which training runs after every epoch, must
  * see one infinite or NaN value anywhere.
  */
