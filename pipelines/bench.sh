@@ -101,7 +101,7 @@ measure_epochs "bpr-train default, dim 64, 2 threads" "syn train, $pos positives
 measure_epochs "bpr-train adam (Keras), dim 64, 2 threads" "syn train, $pos positives" "$pos" \
 	"$bin/bpr-train $train_flags --optimizer adam"
 measure_once "als-train 10 sweeps, dim 64, CG 3 steps, 2 threads" "syn train, $pos positives" "$(( pos * 10 ))" \
-	"positive-sweeps" "$bin/als-train -q --train train.tsv --sweeps 10 --cg-steps 3 --threads 2 -o als.bpr"
+	"positive-sweeps" "$bin/als-train -q --train train.tsv --dim 64 --sweeps 10 --cg-steps 3 --threads 2 -o als.bpr"
 "$bin/bpr-train" $train_flags --epochs 1 2>/dev/null
 users=$(cut -f1 train.tsv | sort -u | wc -l)
 items=$(( $(lines movies.csv) - 1 ))

@@ -7,7 +7,8 @@
 #   ML100K   ml-100k directory or zip (found as make experiment finds it)
 #   OUT      where results.tsv and results.md go (default: pipelines/results)
 #   SEEDS    (default "1 2 3")
-set -eu
+# pipefail: a run that fails stops the table, not only its own row
+set -euo pipefail
 
 prog=results
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,11 +46,11 @@ prepare() {
 
 # One way, one seed: seconds, clean AUC, notebook AUC, P@10, R@20.
 run_way() {
-	local flags=$1 seed=$2 t0 t1 second=""
+	local flags=$1 seed=$2 t0 t1 second="" scores
 	t0=$(date +%s.%N)
 	case $flags in
 	@als | @blend)
-		tool als-train -q --train "$work/train.tsv" --items "$work/item-tags.tsv" --seed "$seed" \
+		tool als-train -q --train "$work/train.tsv" --item-tags "$work/item-tags.tsv" --seed "$seed" \
 			-o "$work/model.bpr" ;;
 	*)
 		# shellcheck disable=SC2086 # the flags are words
@@ -63,8 +64,8 @@ run_way() {
 		second=$work/model2.bpr
 	fi
 	t1=$(date +%s.%N)
-	printf '%.2f\t%s\n' "$(echo "$t1 - $t0" | bc)" \
-		"$(judge "$work/model.bpr" "$work/train.tsv" "$work/test.tsv" "$work/titles.tsv" $second)"
+	scores=$(judge "$work/model.bpr" "$work/train.tsv" "$work/test.tsv" "$work/titles.tsv" $second)
+	printf '%.2f\t%s\n' "$(echo "$t1 - $t0" | bc)" "$scores"
 }
 
 # Mean, and spread (max - min), of each column over the seeds.

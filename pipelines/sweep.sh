@@ -48,18 +48,20 @@ flags() {
 # One run: train on fit.tsv, then measure on valid.tsv under both
 # protocols.  Prints the grid point, seed, seconds and the three numbers.
 run_one() {
-	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seen=$6 seed=$7 model t0 t1
+	local loss=$1 opt=$2 dim=$3 l2=$4 neg=$5 seen=$6 seed=$7 model t0 t1 scores
 	model=$work/$loss-$opt-$dim-$l2-${neg/:/_}-$seen-$seed.bpr
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2046 # the flags are words
 	tool bpr-train -q --train "$work/fit.tsv" --items "$work/item-tags.tsv" \
 		--item-tags "$work/item-tags.tsv" --epochs "$epochs" --seed "$seed" \
-		$(flags "$loss" "$opt" "$dim" "$l2" "$neg" "$seen") -o "$model"
+		$(flags "$loss" "$opt" "$dim" "$l2" "$neg" "$seen") -o "$model" || return 1
 	t1=$(date +%s.%N)
+	# a run that failed is no row: the count of rows tells
+	scores=$(judge "$model" "$work/fit.tsv" "$work/valid.tsv" "$work/titles.tsv") || return 1
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n' "$loss" "$opt" "$dim" "$l2" "$neg" \
 		"$seen" "$seed" \
 		"$(echo "$t1 - $t0" | bc)" \
-		"$(judge "$model" "$work/fit.tsv" "$work/valid.tsv" "$work/titles.tsv")"
+		"$scores"
 	rm -f "$model"
 }
 
@@ -141,7 +143,8 @@ grid > "$work/grid"
 say "$prog: $(wc -l < "$work/grid") runs of $epochs epochs, $jobs at a time" >&2
 export -f run_one flags tool judge metric
 export work epochs bin
-xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ < "$work/grid" > "$work/runs.tsv"
+xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ < "$work/grid" > "$work/runs.tsv" \
+	|| die "some runs failed (their messages are above)"
 [ "$(wc -l < "$work/runs.tsv")" -eq "$(wc -l < "$work/grid")" ] || die "some runs failed"
 mkdir -p "$out"
 summarise > "$out/sweep.tsv.part" && mv "$out/sweep.tsv.part" "$out/sweep.tsv"

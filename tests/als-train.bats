@@ -39,36 +39,91 @@ metric_of() { awk -F'\t' -v m="$1" '$1 == m { print $2 }'; }
 	awk -v a="$cg" 'BEGIN { exit !(a > 0.95) }'
 }
 
-@test "als-train: every item vector solves its normal equations, checked apart from ours" {
-	make_planted
-	a0=0.3 l=0.05
-	als-train -q --train train.tsv --dim 3 --alpha0 "$a0" --lambda "$l" --sweeps 2 -o als.bpr
+# item_equations A0 LAMBDA DIM TAGS MODE WEIGHT: every item vector of als.bpr
+# (DIM values of its own, then one a tag id 0..5 when TAGS is a file) solves
+# (alpha0 sum_u w w' + sum_{u likes i} w w' + lambda (n_i + alpha0 |U|) I) v_i = sum_{u likes i} w
+# in its own DIM rows, v_i the whole vector; each tag value is WEIGHT over
+# the item's tags (MODE mean) or WEIGHT (sum) on its tags, 0 elsewhere.
+item_equations() {
 	bpr-score -m als.bpr --dump users > users.tsv
 	bpr-score -m als.bpr --dump items > items.tsv
-	# (alpha0 sum_u w w' + sum_{u likes i} w w' + lambda (n_i + alpha0 |U|) I) h_i = sum_{u likes i} w
-	awk -F'\t' -v a0="$a0" -v l="$l" '
-	FILENAME == ARGV[1] { nu++; for (k = 1; k <= 3; k++) { W[$1, k] = $(k + 1) }; U[$1] = 1; next }
-	FILENAME == ARGV[2] { for (k = 1; k <= 3; k++) H[$1, k] = $(k + 1); I[$1] = 1; next }
+	awk -F'\t' -v a0="$1" -v l="$2" -v d="$3" -v mode="$5" -v wt="$6" '
+	FILENAME == ARGV[1] { nu++; D = NF - 1; for (k = 1; k <= D; k++) W[$1, k] = $(k + 1); U[$1] = 1; next }
+	FILENAME == ARGV[2] { if (NF - 1 != D) { print "items have " NF - 1 " values, users " D; exit 1 }
+		for (k = 1; k <= D; k++) H[$1, k] = $(k + 1); I[$1] = 1; next }
+	FILENAME == ARGV[3] { T[$1, $2] = 1; nt[$1]++; next }
 	{ likes[$2] = likes[$2] " " $1; n[$2]++ }
 	END {
-		for (u in U) for (a = 1; a <= 3; a++) for (b = 1; b <= 3; b++) G[a, b] += W[u, a] * W[u, b]
+		for (i in I) for (t = 0; d + t < D; t++) {
+			want = (i, t) in T ? (mode == "sum" ? wt : wt / nt[i]) : 0
+			if ((H[i, d + 1 + t] - want) ^ 2 > 1e-12) { printf "item %s tag %d: %g, not %g\n", i, t, H[i, d + 1 + t], want; bad = 1 }
+		}
+		for (u in U) for (a = 1; a <= D; a++) for (b = 1; b <= D; b++) G[a, b] += W[u, a] * W[u, b]
 		for (i in I) {
-			for (a = 1; a <= 3; a++) { rhs[a] = 0; for (b = 1; b <= 3; b++) A[a, b] = a0 * G[a, b] + (a == b ? l * (n[i] + a0 * nu) : 0) }
+			for (a = 1; a <= d; a++) { rhs[a] = 0; for (b = 1; b <= D; b++) A[a, b] = a0 * G[a, b] + (a == b ? l * (n[i] + a0 * nu) : 0) }
 			m = split(likes[i], us, " ")
-			for (q = 1; q <= m; q++) for (a = 1; a <= 3; a++) {
+			for (q = 1; q <= m; q++) for (a = 1; a <= d; a++) {
 				rhs[a] += W[us[q], a]
-				for (b = 1; b <= 3; b++) A[a, b] += W[us[q], a] * W[us[q], b]
+				for (b = 1; b <= D; b++) A[a, b] += W[us[q], a] * W[us[q], b]
 			}
-			for (a = 1; a <= 3; a++) {
-				r = -rhs[a]; for (b = 1; b <= 3; b++) r += A[a, b] * H[i, b]
+			for (a = 1; a <= d; a++) {
+				r = -rhs[a]; for (b = 1; b <= D; b++) r += A[a, b] * H[i, b]
 				scale = 1 + (rhs[a] < 0 ? -rhs[a] : rhs[a])
 				if ((r < 0 ? -r : r) > 1e-3 * scale) { printf "item %s row %d: residual %g\n", i, a, r; bad = 1 }
 			}
 			checked++
 		}
-		printf "%d items checked\n", checked
+		printf "%d items checked, %d values each\n", checked, D
 		exit bad || checked < 60
-	}' users.tsv items.tsv train.tsv
+	}' users.tsv items.tsv "$4" train.tsv
+}
+
+@test "als-train: every item vector solves its normal equations, checked apart from ours" {
+	make_planted
+	als-train -q --train train.tsv --dim 3 --alpha0 0.3 --lambda 0.05 --sweeps 2 -o als.bpr
+	item_equations 0.3 0.05 3 /dev/null off 0
+}
+
+# Tags of the planted items: one of 0..3 by the id, and 5 for every third.
+make_tags() {
+	awk 'BEGIN { for (i = 1; i <= 90; i++) { print i "\t" i % 4; if (i % 3 == 0) print i "\t5" } }' > tags.tsv
+}
+
+@test "als-train: with --item-tags, each tag part is the weight over the tags (mean) or on each (sum), and every item vector solves its normal equations with it held (exact or conjugate gradient), checked apart from ours" {
+	make_planted
+	make_tags
+	# exact, and by conjugate gradient: 3 steps solve a system of 3 unknowns
+	for how in mean:0.7:0 sum:0.4:3; do
+		mode=${how%:*}
+		als-train -q --train train.tsv --item-tags tags.tsv --tag-mode "${mode%:*}" \
+			--tag-weight "${mode#*:}" --cg-steps "${how##*:}" --dim 3 --alpha0 0.3 \
+			--lambda 0.05 --sweeps 2 -o als.bpr
+		# 3 values of its own, then one a tag id 0..5
+		item_equations 0.3 0.05 3 tags.tsv "${mode%:*}" "${mode#*:}"
+		[ "$(head -1 items.tsv | awk -F'\t' '{ print NF }')" -eq 10 ]
+	done
+}
+
+@test "als-train: with --item-tags, the planted structure is still found (exact and conjugate gradient), cold items are scored by their tags, --tag-mode off is the catalogue alone" {
+	make_planted
+	make_tags
+	for cg in 0 3; do
+		als-train -q --train train.tsv --item-tags tags.tsv --cg-steps "$cg" --seed 1 -o als.bpr
+		auc=$(auc -m als.bpr --exclude train.tsv test.tsv | metric_of auc)
+		echo "cg-steps $cg: $auc"
+		awk -v a="$auc" 'BEGIN { exit !(a > 0.95) }'
+	done
+	# a new item with tags 1 and 5: the mean of those tags' embeddings (the weight on their
+	# own value) against the user's last 6 values, one a tag
+	bpr-score -m als.bpr --dump tags | awk -F'\t' '{ print $1 "\t" $($1 + 2) }' > weights.tsv
+	bpr-score -m als.bpr --dump users | awk -F'\t' 'NR == FNR { w[$1] = $2; next }
+		$1 == 7 { print ($(NF - 4) * w[1] + $NF * w[5]) / 2 }' weights.tsv - > want.txt
+	bpr-score -m als.bpr --cold-item 1,5 --user 7 | awk -F'\t' '{ print $NF }' > got.txt
+	awk 'NR == FNR { w = $1; next } { d = $1 - w; exit !(w * w > 1e-6 && d * d < 1e-10) }' want.txt got.txt
+	# no tag part: the model --items would make
+	als-train -q --train train.tsv --item-tags tags.tsv --tag-mode off --dim 4 -o off.bpr
+	als-train -q --train train.tsv --items tags.tsv --dim 4 -o items.bpr
+	cmp off.bpr items.bpr
 }
 
 @test "als-train: same seed, same bytes, whatever the thread count; the model reads everywhere" {
@@ -105,6 +160,15 @@ metric_of() { awk -F'\t' -v m="$1" '$1 == m { print $2 }'; }
 	bad 2 '^als-train: no model to write' als-train --train x.tsv
 	bad 2 '^als-train: --patience stops on the validation AUC' als-train --train x.tsv --patience 2 -o m.bpr
 	bad 2 "^als-train: --dim 0 is out of range" als-train --train x.tsv --dim 0 -o m.bpr
+	bad 2 "^als-train: --tag-mode and --tag-weight shape the tag part: they need --item-tags" \
+		als-train --train x.tsv --tag-weight 2 -o m.bpr
+	bad 2 "^als-train: --tag-mode: 'padded-mean' is not mean, sum or off" \
+		als-train --train x.tsv --item-tags x.tsv --tag-mode padded-mean -o m.bpr
+	printf '1\t2\n' > train.tsv
+	printf '1\t256\n' > tags.tsv
+	bad 1 "^als-train: tag ids up to 256: the tag part has one value a tag, and at most 256 tags" \
+		als-train --train train.tsv --item-tags tags.tsv -o m.bpr
+	[ ! -e m.bpr ]
 }
 
 @test "blend: a model blended with itself ranks exactly as the model alone, in auc and bpr-score" {

@@ -50,24 +50,53 @@ bare_ml100k() {
 	need_ml100k
 	bare_ml100k
 	run env ML100K=bare OUT=out SEEDS=1 DIMS=8 ALPHA0S="0.2 0.4" LAMBDAS="0.02 0.2" SWEEPS=4 \
-		"$ROOT/pipelines/sweep-als.sh"
+		TAGS="off sum:0.5" "$ROOT/pipelines/sweep-als.sh"
 	echo "$output" | tail -3
 	[ "$status" -eq 0 ]
-	[ "$(sed 1d out/sweep-als.tsv | wc -l)" -eq 4 ]
-	[ "$(wc -l < out/sweep-als-runs.tsv)" -eq 4 ]
+	[ "$(sed 1d out/sweep-als.tsv | wc -l)" -eq 8 ]
+	[ "$(wc -l < out/sweep-als-runs.tsv)" -eq 8 ]
+	# both tag settings, each on every other grid point
+	[ "$(sed 1d out/sweep-als.tsv | cut -f6 | sort | uniq -c | awk '{ print $1 }' | sort -u)" = 4 ]
 	# rank 1: within 0.002 of the best clean AUC, and no such row has a better P@10 (3 decimals)
-	sed 1d out/sweep-als.tsv | awk -F'\t' '{ auc[NR] = $6; p[NR] = sprintf("%.3f", $8); if ($6 > best) best = $6 }
+	sed 1d out/sweep-als.tsv | awk -F'\t' '{ auc[NR] = $7; p[NR] = sprintf("%.3f", $9); if ($7 > best) best = $7 }
 		END { if (auc[1] < best - 0.002) exit 1
 			for (i = 2; i <= NR; i++) if (auc[i] >= best - 0.002 && p[i] > p[1]) exit 1 }'
-	[[ "$output" == *"chosen: dim $(awk -F'\t' 'NR == 2 { print $2, "alpha0", $3, "lambda", $4, "sweeps", $5 }' out/sweep-als.tsv)"* ]]
+	[[ "$output" == *"chosen: dim $(awk -F'\t' 'NR == 2 { print $2, "alpha0", $3, "lambda", $4, "sweeps", $5, "tags", $6 }' out/sweep-als.tsv)"* ]]
 }
 
 @test "sweep-als: the committed table's choice is als-train's defaults" {
 	[ -f "$ROOT/pipelines/sweep/sweep-als.tsv" ]
-	read -r dim alpha0 lambda sweeps < <(awk -F'\t' 'NR == 2 { print $2, $3, $4, $5 }' "$ROOT/pipelines/sweep/sweep-als.tsv")
+	read -r dim alpha0 lambda sweeps tags < <(awk -F'\t' 'NR == 2 { print $2, $3, $4, $5, $6 }' "$ROOT/pipelines/sweep/sweep-als.tsv")
 	help=$(als-train --help)
+	[[ "$help" == *"are made"*"(default ${tags%:*})"*"--tag-weight X"* ]]
+	[[ "$help" == *"for mean"*"(default ${tags#*:})"* ]]
 	[[ "$help" == *"--dim N           vector dimension (default $dim)"* ]]
 	[[ "$help" == *"(default $alpha0)"* ]]
 	[[ "$help" == *"L2 (default $lambda)"* ]]
 	[[ "$help" == *"then items (default $sweeps)"* ]]
+}
+
+# A wrapper (make valgrind's hook) under which one kind of run fails.
+failing_when() {
+	printf '#!/bin/sh\ncase " $* " in *" %s "*) echo "planted failure" >&2; exit 1 ;; esac\nexec "$@"\n' "$1" > failing
+	chmod +x failing
+}
+
+@test "sweep-als and results: a run that fails stops them with a message, and no table is written" {
+	need_ml100k
+	bare_ml100k
+	failing_when "--alpha0 0.4"
+	run env VALGRIND="$PWD/failing" ML100K=bare OUT=out SEEDS=1 DIMS=4 ALPHA0S="0.2 0.4" \
+		LAMBDAS=0.02 SWEEPS=2 TAGS=off "$ROOT/pipelines/sweep-als.sh"
+	echo "$output" | tail -3
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"planted failure"* ]]
+	[[ "$output" == *"sweep-als: some runs failed"* ]]
+	[ ! -e out/sweep-als.tsv ] && [ ! -e out/sweep-als.md ]
+	failing_when "--loss warp"
+	run env VALGRIND="$PWD/failing" ML100K=bare OUT=out SEEDS=1 "$ROOT/pipelines/results.sh"
+	echo "$output" | tail -3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"planted failure"* ]]
+	[ ! -e out/results.tsv ] && [ ! -e out/results.md ]
 }

@@ -46,6 +46,23 @@ model_set_catalogue(struct bpr_model *m, uint64_t *pairs, size_t n, struct bpr_e
 	return model_make_tag_rows(m, e);
 }
 
+int
+model_copy_catalogue(struct bpr_model *dst, const struct bpr_model *src, struct bpr_err *e)
+{
+	uint64_t *keys = mem_array(src->cat_len + 1, sizeof(*keys), 0, "item tags", e);
+	size_t i, k, n = 0;
+	int rc;
+
+	if (keys == NULL)
+		return -1;
+	for (i = 0; i < src->cat_items.count; i++)
+		for (k = src->cat_start[i]; k < src->cat_start[i + 1]; k++)
+			keys[n++] = (uint64_t)src->cat_items.ids[i] << 32 | src->cat_tags[k];
+	rc = model_set_catalogue(dst, keys, n, e);
+	free(keys);
+	return rc;
+}
+
 /* Tag rows 0..ntags-1: tag ids are small integers (ml-genres' vocabulary). */
 static int
 model_make_tag_rows(struct bpr_model *m, struct bpr_err *e)

@@ -111,6 +111,8 @@ int model_user_score(const struct bpr_model *m, uint32_t uid, const float *compo
  * the first item row. ntags is the largest tag id + 1.
  */
 int model_set_catalogue(struct bpr_model *m, uint64_t *pairs, size_t n, struct bpr_err *e);
+/* src's catalogue as dst's (the same conditions). */
+int model_copy_catalogue(struct bpr_model *dst, const struct bpr_model *src, struct bpr_err *e);
 /* The same from item<TAB>tag lines (ml-genres); *crc receives their CRC32. */
 int model_read_catalogue(struct bpr_model *m, struct bpr_input *in, uint32_t *crc,
     struct bpr_err *e);

@@ -20,6 +20,8 @@ struct side {
 	const uint32_t *fixed_row;	/* fixed index -> model row */
 	const uint32_t *start, *pairs;	/* CSR: the fixed indexes paired with each solved one */
 	size_t n, nfixed;
+	size_t dim;		/* the rows' values */
+	size_t nsolve;		/* of them, those solved; the rest are pinned (the tag part) */
 };
 
 struct half_job {
@@ -110,12 +112,23 @@ pair_row(const struct side *s, size_t q, size_t end)
 	return model_row(s->fixed, s->fixed_row[s->pairs[q]]);
 }
 
-/* y = (gram + reg I + sum over the pairs of h h^T) v, in float (v's padding zero). */
+/* Zero v's pinned values: a solve moves only the others. */
+static void
+unpinned(const struct side *s, float *v)
+{
+	if (s->nsolve < s->dim)
+		memset(v + s->nsolve, 0, (s->dim - s->nsolve) * sizeof(float));
+}
+
+/*
+ * y = (gram + reg I + sum over the pairs of h h^T) v, in float (v's
+ * padding and pinned values zero), y's pinned values zeroed.
+ */
 static void
 apply_matrix(const struct half_job *j, size_t k, float reg, const float *v, float *y)
 {
 	const struct side *s = j->s;
-	size_t d = j->c->dim, w = j->width, a, q;
+	size_t d = s->dim, w = j->width, a, q;
 
 	for (a = 0; a < d; a++)
 		y[a] = vec_dot(j->fgram + a * w, v, w) + reg * v[a];
@@ -123,6 +136,7 @@ apply_matrix(const struct half_job *j, size_t k, float reg, const float *v, floa
 		const float *h = pair_row(s, q, s->start[k + 1]);
 		vec_axpy(y, vec_dot(h, v, w), h, w);
 	}
+	unpinned(s, y);
 }
 
 /*
@@ -133,16 +147,21 @@ static void
 solve_cg(const struct half_job *j, size_t k, float reg, struct scratch *w)
 {
 	const struct side *s = j->s;
-	size_t d = j->c->dim, wd = j->width, a, q, step;
+	size_t d = s->dim, wd = j->width, a, q, step;
 	float rr = 0, rr_new, pap, alpha, beta;
 
-	/* r = sum h (1 - h.x) - (gram + reg I) x */
+	/*
+	 * r = sum h (1 - h.x) - (gram + reg I) x, over the whole row: the
+	 * pinned values' share of each score is in it, and then their own
+	 * residuals are dropped.
+	 */
 	for (a = 0; a < d; a++)
 		w->fr[a] = -vec_dot(j->fgram + a * wd, w->fx, wd) - reg * w->fx[a];
 	for (q = s->start[k]; q < s->start[k + 1]; q++) {
 		const float *h = pair_row(s, q, s->start[k + 1]);
 		vec_axpy(w->fr, 1.0f - vec_dot(h, w->fx, wd), h, wd);
 	}
+	unpinned(s, w->fr);
 	memcpy(w->fp, w->fr, wd * sizeof(float));
 	rr = vec_dot(w->fr, w->fr, wd);
 	for (step = 0; step < j->c->cg_steps && rr > 1e-20f; step++) {
@@ -160,14 +179,15 @@ solve_cg(const struct half_job *j, size_t k, float reg, struct scratch *w)
 	}
 }
 
-/* The exact solution: A = gram + reg I + sum h h^T, b = sum h. */
+/* The exact solution of the solved values: A = gram + reg I + sum h h^T, b as given. */
 static int
 solve_exact(const struct half_job *j, size_t k, double reg, struct scratch *w)
 {
 	const struct side *s = j->s;
-	size_t d = j->c->dim, a, b, q;
+	size_t d = s->nsolve, a, b, q;
 
-	memcpy(w->A, j->gram, d * d * sizeof(double));
+	for (a = 0; a < d; a++)
+		memcpy(w->A + a * d, j->gram + a * s->dim, d * sizeof(double));
 	for (a = 0; a < d; a++)
 		w->A[a * d + a] += reg;
 	for (q = s->start[k]; q < s->start[k + 1]; q++) {
@@ -183,12 +203,37 @@ solve_exact(const struct half_job *j, size_t k, double reg, struct scratch *w)
 	return cholesky_solve(w->A, w->x, d);
 }
 
+/*
+ * b of the exact solve: sum over the pairs of h, each scaled by what is
+ * left of 1 when the pinned values' share of the score is taken out, less
+ * gram's share of the pinned values (row's, which the solve keeps).
+ */
+static void
+exact_target(const struct half_job *j, size_t k, const float *row, double *b)
+{
+	const struct side *s = j->s;
+	size_t d = s->nsolve, a, c, q;
+
+	memset(b, 0, d * sizeof(double));
+	for (q = s->start[k]; q < s->start[k + 1]; q++) {
+		const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
+		double left = 1;
+		for (c = d; c < s->dim; c++)
+			left -= (double)h[c] * row[c];
+		for (a = 0; a < d; a++)
+			b[a] += left * h[a];
+	}
+	for (a = 0; a < d; a++)
+		for (c = d; c < s->dim; c++)
+			b[a] -= j->gram[a * s->dim + c] * row[c];
+}
+
 /* Solve row k of the side; its squared error over its pairs after. */
 static int
 solve_row(struct half_job *j, size_t k, struct scratch *w)
 {
 	const struct side *s = j->s;
-	size_t d = j->c->dim, a, q, npairs = s->start[k + 1] - s->start[k];
+	size_t d = s->nsolve, a, q, npairs = s->start[k + 1] - s->start[k];
 	double reg = j->c->lambda * ((double)npairs + j->c->alpha0 * (double)s->nfixed);
 	float *row = model_row(s->solve, s->solve_row[k]);
 
@@ -197,12 +242,7 @@ solve_row(struct half_job *j, size_t k, struct scratch *w)
 		solve_cg(j, k, (float)reg, w);
 		memcpy(row, w->fx, d * sizeof(float));
 	} else {
-		memset(w->b, 0, d * sizeof(double));
-		for (q = s->start[k]; q < s->start[k + 1]; q++) {
-			const float *h = model_row(s->fixed, s->fixed_row[s->pairs[q]]);
-			for (a = 0; a < d; a++)
-				w->b[a] += h[a];
-		}
+		exact_target(j, k, row, w->b);
 		if (solve_exact(j, k, reg, w) < 0)
 			return -1;
 		for (a = 0; a < d; a++)
@@ -219,7 +259,7 @@ static void *
 half_main(void *arg)
 {
 	struct half_job *j = arg;
-	size_t d = j->c->dim, wd = j->width, k;
+	size_t d = j->s->dim, wd = j->width, k;
 	struct scratch w;
 	double *mem = malloc((d * d + 2 * d) * sizeof(double));
 	float *fmem = mem_aligned(4, wd * sizeof(float), "ALS", &(struct bpr_err){ 0 });
@@ -282,14 +322,14 @@ half_sweep(const struct side *s, const struct als_config *c, double *gram, float
 
 	size_t a, b, width = s->fixed->stride;
 
-	scaled_gram(s->fixed, s->fixed_row, s->nfixed, c->dim, c->alpha0, gram);
-	for (a = 0; a < c->dim; a++)
-		for (b = 0; b < c->dim; b++)
-			fgram[a * width + b] = (float)gram[a * c->dim + b];
+	scaled_gram(s->fixed, s->fixed_row, s->nfixed, s->dim, c->alpha0, gram);
+	for (a = 0; a < s->dim; a++)
+		for (b = 0; b < s->dim; b++)
+			fgram[a * width + b] = (float)gram[a * s->dim + b];
 	for (i = 0; i < n; i++)
 		jobs[i] = (struct half_job){ .s = s, .c = c, .gram = gram, .fgram = fgram, .width = width,
 		    .want_err = sq_err != NULL, .first = i > 0 ? jobs[i - 1].last : 0,
-		    .last = split_work(s, c->dim, i + 1, n) };
+		    .last = split_work(s, s->dim, i + 1, n) };
 	if (output_run_threads(n, half_main, jobs, sizeof(jobs[0])) < 0)
 		return bpr_fail(e, "cannot start a training thread");
 	for (i = 0; i < n; i++) {
@@ -311,9 +351,29 @@ struct als_run {
 	uint32_t *user_row, *item_row, *istart, *iusers;
 	double *gram;
 	float *fgram;		/* dim rows of the padded width, zero padding */
+	size_t dim;		/* a row's values: the vector, then the tag part */
+	uint32_t ntags;		/* the tag part's width: one value a tag */
 	fit_hook hook;
 	void *ctx;
 };
+
+/*
+ * An item's tag part, the values after its vector: tag_weight on each of
+ * its tags, divided by how many it has for a mean (the bits
+ * model_tag_part gives the model these vectors are written as), 0
+ * elsewhere. Solves keep it.
+ */
+static void
+pin_tag_part(const struct als_run *r, uint32_t id, float *row)
+{
+	const uint32_t *tags;
+	size_t n = r->ntags > 0 ? model_catalogue_tags(r->c->tags, id, &tags) : 0, k;
+
+	memset(row + r->c->dim, 0, r->ntags * sizeof(float));
+	for (k = 0; k < n; k++)
+		row[r->c->dim + tags[k]] = r->c->tag_mode == TAGS_SUM ? r->c->tag_weight :
+		    r->c->tag_weight * (1.0f / (float)n);
+}
 
 /* Rows for every user and universe item, and the item -> users index. */
 static int
@@ -327,15 +387,16 @@ build_rows(struct als_run *r, struct bpr_err *e)
 	r->item_row = mem_array(p->nitems + 1, sizeof(uint32_t), 0, "ALS", e);
 	r->istart = mem_array(p->nitems + 2, sizeof(uint32_t), 1, "ALS", e);
 	r->iusers = mem_array(p->npairs + 1, sizeof(uint32_t), 0, "ALS", e);
-	r->gram = mem_array((size_t)r->c->dim * r->c->dim, sizeof(double), 0, "ALS", e);
-	r->fgram = mem_aligned(r->c->dim, r->m->user.stride * sizeof(float), "ALS", e);
+	r->gram = mem_array(r->dim * r->dim, sizeof(double), 0, "ALS", e);
+	r->fgram = mem_aligned(r->dim, r->m->user.stride * sizeof(float), "ALS", e);
 	if (!r->user_row || !r->item_row || !r->istart || !r->iusers || !r->gram || !r->fgram)
 		return -1;
-	memset(r->fgram, 0, r->c->dim * r->m->user.stride * sizeof(float));
+	memset(r->fgram, 0, r->dim * r->m->user.stride * sizeof(float));
 	for (i = 0; i < p->nitems; i++) {
 		if ((row = model_item_row(r->m, p->item_id[i], e)) < 0)
 			return -1;
 		r->item_row[i] = (uint32_t)row;
+		pin_tag_part(r, p->item_id[i], model_row(&r->m->item, (size_t)row));
 	}
 	for (u = 0; u < p->nusers; u++) {
 		if ((row = model_user_row(r->m, p->user_id[u], e)) < 0)
@@ -351,9 +412,9 @@ build_rows(struct als_run *r, struct bpr_err *e)
 		for (k = p->start[u]; k < p->start[u + 1]; k++)
 			r->iusers[r->istart[p->items[k] + 1]++] = (uint32_t)u;
 	r->users = (struct side){ &r->m->user, &r->m->item, r->user_row, r->item_row, p->start,
-	    p->items, p->nusers, p->nitems };
+	    p->items, p->nusers, p->nitems, r->dim, r->dim };
 	r->items = (struct side){ &r->m->item, &r->m->user, r->item_row, r->user_row, r->istart,
-	    r->iusers, p->nitems, p->nusers };
+	    r->iusers, p->nitems, p->nusers, r->dim, r->c->dim };
 	return 0;
 }
 
@@ -426,6 +487,47 @@ sweeps_loop(struct als_run *r, struct bpr_err *e)
 	return 0;
 }
 
+/*
+ * The model trained (a row: the vector, then the tag part) as the model
+ * file has it: item_dim the vector, a tag embedding a tag (tag_weight
+ * times the tag's unit vector), combined by their mean or sum; users' tag
+ * parts where the file keeps them.
+ */
+static struct bpr_model *
+tagged_model(const struct als_run *r, struct bpr_err *e)
+{
+	const struct bpr_model *from = r->m;
+	uint32_t d = r->c->dim;
+	struct bpr_model *t;
+	size_t k, row;
+	int64_t to;
+
+	t = model_new(d, r->ntags, r->c->tag_mode, 0, r->c->seed, r->c->init_scale, e);
+	if (t == NULL || model_copy_catalogue(t, r->c->tags, e) < 0)
+		goto fail;
+	for (k = 0; k < r->ntags; k++) {
+		memset(model_row(&t->tag, k), 0, t->tag.stride * sizeof(float));
+		model_row(&t->tag, k)[k] = r->c->tag_weight;
+	}
+	for (row = 0; row < from->item.rows; row++) {
+		if ((to = model_item_row(t, from->item_rows.ids[row], e)) < 0)
+			goto fail;
+		memcpy(model_row(&t->item, (size_t)to), model_row(&from->item, row), d * sizeof(float));
+	}
+	for (row = 0; row < from->user.rows; row++) {
+		const float *u = model_row(&from->user, row);
+		if ((to = model_user_row(t, from->user_rows.ids[row], e)) < 0)
+			goto fail;
+		memcpy(model_row(&t->user, (size_t)to), u, d * sizeof(float));
+		memcpy(model_row(&t->user, (size_t)to) + t->ipad, u + d, r->ntags * sizeof(float));
+	}
+	t->epochs = from->epochs;
+	return t;
+fail:
+	model_free(t);
+	return NULL;
+}
+
 struct bpr_model *
 als_fit(const struct positives *train, const struct positives *test,
     const struct positives *valid, const struct als_config *c, fit_hook hook, void *ctx,
@@ -433,9 +535,20 @@ als_fit(const struct positives *train, const struct positives *test,
 {
 	struct als_run r = { .train = train, .test = test, .valid = valid, .c = c, .hook = hook,
 	    .ctx = ctx };
+	struct model_shape shape = { 0 };
+	struct bpr_model *tagged;
 	int rc = -1;
 
-	if ((r.m = model_new(c->dim, 0, TAGS_OFF, 0, c->seed, c->init_scale, e)) == NULL)
+	if (c->tags != NULL && c->tag_mode != TAGS_OFF)
+		model_get_shape(c->tags, &shape);
+	if (shape.ntags > ALS_MAX_TAGS) {
+		bpr_fail(e, "tag ids up to %u: the tag part has one value a tag, and at most %u tags",
+		    shape.ntags - 1, ALS_MAX_TAGS);
+		return NULL;
+	}
+	r.ntags = shape.ntags;
+	r.dim = c->dim + r.ntags;
+	if ((r.m = model_new((uint32_t)r.dim, 0, TAGS_OFF, 0, c->seed, c->init_scale, e)) == NULL)
 		return NULL;
 	if (build_rows(&r, e) == 0 && sweeps_loop(&r, e) == 0) {
 		r.hook(r.ctx, &(struct fit_event){ .kind = FIT_DONE, .epoch = r.m->epochs,
@@ -449,6 +562,11 @@ als_fit(const struct positives *train, const struct positives *test,
 	free(r.iusers);
 	free(r.gram);
 	free(r.fgram);
+	if (rc == 0 && r.ntags > 0) {
+		tagged = tagged_model(&r, e);
+		model_free(r.m);
+		return tagged;
+	}
 	if (rc < 0) {
 		model_free(r.m);
 		return NULL;

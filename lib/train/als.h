@@ -25,6 +25,9 @@
 #include "model/model.h"
 #include "train/fit.h"
 
+/* The most tags a tag part takes: a row's values are the vector's and one a tag. */
+#define ALS_MAX_TAGS 256
+
 struct als_config {
 	uint32_t dim;
 	double alpha0;		/* weight of every user-item pair's score^2 */
@@ -36,6 +39,16 @@ struct als_config {
 	int threads;
 	uint32_t eval_every;	/* test and validation every N sweeps */
 	uint32_t patience;	/* stop after N evaluations without gain; 0 off */
+	/*
+	 * The item tags (a model's catalogue; NULL, none or TAGS_OFF: no
+	 * tag part): each item's vector is followed by tag_weight on each
+	 * of its tags (TAGS_SUM), or that over their count (TAGS_MEAN),
+	 * held fixed, and each user's by as many values solved with the
+	 * rest.
+	 */
+	const struct bpr_model *tags;
+	enum tag_mode tag_mode;
+	float tag_weight;
 };
 
 /*
