@@ -17,6 +17,7 @@ setup() {
 		"ml-genres -o /dev/full u.item" \
 		"triplet-sample -o /dev/full train.tsv" \
 		"bpr-train -q --train train.tsv --epochs 1 --item-dim 4 -o /dev/full" \
+		"als-train -q --train train.tsv --sweeps 1 --dim 4 -o /dev/full" \
 		"bpr-score -m model.bpr --dump items" \
 		"auc -m model.bpr -k 3 test.tsv"; do
 		run --separate-stderr bash -c "$cmd > /dev/full"
@@ -144,6 +145,11 @@ each_allocation_fails() {
 	each_allocation_fails m.bpr bpr-train -q --compat notebook --train train.tsv \
 		--item-tags item-tags.tsv --epochs 2 -o m.bpr
 	each_allocation_fails m.bpr bpr-train -q --train train.tsv --epochs 1 --init model.bpr -o m.bpr
+	each_allocation_fails m.bpr,~log.tsv als-train -q --train train.tsv --item-tags item-tags.tsv \
+		--dim 4 --sweeps 2 --eval test.tsv --valid test.tsv --patience 1 --log log.tsv -o m.bpr
+	each_allocation_fails m.bpr als-train -q --train train.tsv --items item-tags.tsv --dim 4 \
+		--sweeps 2 --cg-steps 2 -o m.bpr
+	each_allocation_fails - auc -m model.bpr -m model.bpr --exclude train.tsv -k 5 test.tsv
 	each_allocation_fails - bpr-score -m model.bpr --top 3 --exclude train.tsv --all-users \
 		--titles titles.tsv
 	each_allocation_fails - bpr-score -m model.bpr --map items
