@@ -72,3 +72,12 @@ setup() {
 	bpr-score -m model.bpr --map tags --vocab vocab.tsv > /dev/null
 	bpr-score -m model.bpr --projector proj --titles titles.tsv --vocab vocab.tsv
 }
+
+@test "leaks: als-train with and without tags, and blends in auc and bpr-score" {
+	als-train -q --train train.tsv --dim 4 --sweeps 2 --items item-tags.tsv -o a.bpr
+	als-train -q --train train.tsv --dim 4 --sweeps 3 --item-tags item-tags.tsv --cg-steps 2 \
+		--eval test.tsv --valid test.tsv --patience 1 --log log.tsv -o b.bpr
+	auc -m a.bpr -m b.bpr --exclude train.tsv -k 5 test.tsv > /dev/null
+	auc -m a.bpr -m model.bpr --compat notebook test.tsv > /dev/null
+	bpr-score -m b.bpr -m model.bpr --top 3 --all-users --exclude train.tsv > /dev/null
+}

@@ -311,5 +311,6 @@ main(int argc, char **argv)
 	free(train);
 	cli_free_positives(test);
 	cli_free_positives(valid);
+	model_free((struct bpr_model *)s.als.tags);
 	return BPR_EXIT_OK;
 }
