@@ -241,6 +241,26 @@ make_uitem() {
 	bad 2 '-m: an empty file name' bpr-score -m "" --dump users
 }
 
+@test "seams: one FIFO or pipe named by two inputs is a usage error, not a hang or an empty second read" {
+	make_model
+	mkfifo p
+	# nothing writes to p: a tool that opened it would wait, and timeout would end it (status 124)
+	bad 2 '--items p and --item-tags p are one pipe: it can be read once' \
+		timeout 20 als-train --train train.tsv --items p --item-tags p -o a.bpr
+	bad 2 '--item-tags p and --items p are one pipe: it can be read once' \
+		timeout 20 bpr-train --train train.tsv --items p --item-tags p -o b.bpr
+	bad 2 '--exclude p and the test file p are one pipe: it can be read once' \
+		timeout 20 auc -m model.bpr --exclude p p
+	# one pipe under two names: standard input and /dev/stdin
+	run bash -c 'cat item-tags.tsv | timeout 20 triplet-sample --items /dev/stdin - > /dev/null'
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"are one pipe: it can be read once"* ]]
+	[ ! -e a.bpr ] && [ ! -e b.bpr ]
+	# the same regular file named twice is read twice, as before
+	bpr-train -q --train train.tsv --items item-tags.tsv --item-tags item-tags.tsv --epochs 1 -o c.bpr
+}
+
 @test "seams: closed standard output or input is a usage error, found before any input is read" {
 	make_udata 20 30 > u.data
 	mkfifo never

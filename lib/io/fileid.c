@@ -46,6 +46,7 @@ set_stat(struct file_id *id, const struct stat *st)
 {
 	id->exists = 1;
 	id->regular = S_ISREG(st->st_mode);
+	id->once = S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode);
 	id->dev = st->st_dev;
 	id->ino = st->st_ino;
 }
@@ -238,7 +239,22 @@ check_checkpoints(const struct named_file *cp, const struct named_file *other, s
 	    b->opt, b->path, cp->f->path);
 }
 
-/* Every output against every other file the run names. */
+/*
+ * Two inputs that are one pipe: the first read takes it all, and opening a
+ * FIFO again would wait for a writer that has gone. (One name given
+ * twice by the program itself, the same string, is read once.)
+ */
+static int
+check_one_pipe(const struct named_file *a, const struct named_file *b, struct bpr_err *e)
+{
+	if (!a->id.exists || !b->id.exists || !a->id.once || !b->id.once ||
+	    a->id.dev != b->id.dev || a->id.ino != b->id.ino || a->f->path == b->f->path)
+		return 0;
+	return bpr_fail_usage(e, "%s %s and %s %s are one pipe: it can be read once", a->f->opt,
+	    a->f->path, b->f->opt, b->f->path);
+}
+
+/* Every output against every other file the run names; inputs against each other. */
 static int
 check_all(const struct run_file *f, const struct named_file *nf, size_t n, struct bpr_err *e)
 {
@@ -254,6 +270,9 @@ check_all(const struct run_file *f, const struct named_file *nf, size_t n, struc
 			else if (is_output(&f[i]) && f[j].role != FILE_CHECKPOINTS &&
 			    (j < i || !is_output(&f[j])))
 				rc = check_pair(&nf[i], &nf[j], e);
+			else if (j < i && !is_output(&f[i]) && !is_output(&f[j]) &&
+			    f[j].role != FILE_CHECKPOINTS)
+				rc = check_one_pipe(&nf[j], &nf[i], e);
 		}
 	}
 	return rc;

@@ -14,6 +14,7 @@
 struct file_id {
 	int exists;		/* dev and ino are set */
 	int regular;		/* a regular file (devices and FIFOs may be shared) */
+	int once;		/* a FIFO or socket: what one reader takes, no other sees */
 	int stream;		/* 1 standard input ("-"), 2 standard output, else 0 */
 	dev_t dev;
 	ino_t ino;
