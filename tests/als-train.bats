@@ -223,13 +223,15 @@ make_tags() {
 	sort -k1,1n -k2,2n got.tsv | cmp - want.tsv
 }
 
-@test "blend: usage errors and users a model lacks" {
+@test "blend: usage errors and users a model lacks; bpr-train does not resume an als-train model" {
 	make_planted
 	als-train -q --train train.tsv --dim 4 -o a.bpr
 	bad 2 '^auc: --blend 1: 1 weights for 2 models' auc -m a.bpr -m a.bpr --blend 1 test.tsv
 	bad 2 '^auc: --blend weighs the ranks of several models' auc -m a.bpr --blend 1,1 test.tsv
 	bad 2 '^bpr-score: several models \(-m\) blend their ranks for --top only' \
 		bpr-score -m a.bpr -m a.bpr --dump items
+	bad 1 "^bpr-train: a.bpr: the model is als-train's, which keeps no optimiser's state" \
+		bpr-train --train train.tsv --init a.bpr -o m.bpr
 	# a user only the second model has is ranked by it alone
 	printf '9999\t1\n9999\t2\n' >> train.tsv
 	als-train -q --train train.tsv --dim 4 -o b.bpr

@@ -336,6 +336,9 @@ settings_resume(struct train_settings *s, const struct bpr_model *m, struct bpr_
 
 	if (resume_shape(s, m, e) < 0)
 		return -1;
+	if (strcmp(model_meta(m, "trainer", value, sizeof(value)), "als") == 0)
+		return bpr_fail(e, "%s: the model is als-train's, which keeps no optimiser's state: "
+		    "--init resumes bpr-train's models", s->init);
 	/* the model carries its optimiser's state, which no other optimiser reads */
 	if ((opt = names_find(&opt_names, model_meta(m, "optimizer", value, sizeof(value)))) < 0)
 		return bpr_fail(e, "%s: the model does not say which optimiser trained it", s->init);
