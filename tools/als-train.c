@@ -62,8 +62,8 @@ static const char help_text[] =
     "      --version         print the version\n";
 
 enum { OPT_TRAIN = 256, OPT_DIM, OPT_ALPHA0, OPT_LAMBDA, OPT_SWEEPS, OPT_CG, OPT_SEED,
-	OPT_THREADS, OPT_ITEMS, OPT_ITEM_TAGS, OPT_TAG_MODE, OPT_TAG_WEIGHT, OPT_EVAL, OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_LOG,
-	OPT_VERSION };
+	OPT_THREADS, OPT_ITEMS, OPT_ITEM_TAGS, OPT_TAG_MODE, OPT_TAG_WEIGHT, OPT_EVAL,
+	OPT_EVAL_EVERY, OPT_VALID, OPT_PATIENCE, OPT_LOG, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "train", required_argument, NULL, OPT_TRAIN },
@@ -179,22 +179,17 @@ on_event(void *ctx, const struct fit_event *ev)
 	cli_progress_resume();
 }
 
-/*
- * The universe: train's items, --items' and the catalogue's (read once
- * when --items is --item-tags: a pipe reads once).
- */
+/* The universe beyond train's items: --items' and the catalogue's. */
 static struct id_list
 universe_extra(const struct settings *s)
 {
-	struct id_list given = { NULL, 0 }, all;
+	struct id_list given = cli_read_ids(s->items), all = { NULL, 0 };
 	const uint32_t *cat = NULL;
 	size_t ncat = 0;
 	uint32_t *ids;
 
 	if (s->als.tags != NULL)
 		cat = model_catalogue_items(s->als.tags, &ncat);
-	if (s->items != s->item_tags)
-		given = cli_read_ids(s->items);
 	if ((ids = malloc((given.n + ncat + 1) * sizeof(*ids))) == NULL)
 		cli_fatal(BPR_EXIT_DATA, "out of memory");
 	if (given.n > 0)
@@ -250,10 +245,10 @@ describe(struct bpr_model *m, const struct settings *s)
 
 	model_get_shape(m, &shape);
 	snprintf(text, sizeof(text), "trainer=als\nitem_dim=%u\ntag_dim=%u\ntag_mode=%s\nbias=0\n"
-	    "init_scale=%g\nalpha0=%g\nlambda=%g\nsweeps=%u\ncg_steps=%u\nseed=%llu\n%s",
-	    shape.item_dim, shape.tag_dim, shape.tag_dim > 0 ? (shape.tag_mode == TAGS_SUM ? "sum" : "mean") : "off",
+	    "init_scale=%g\nalpha0=%g\nlambda=%g\nsweeps=%u\ncg_steps=%u\nseed=%llu\n",
+	    shape.item_dim, shape.tag_dim, names_get(&tag_mode_names, (int)shape.tag_mode),
 	    (double)s->als.init_scale, s->als.alpha0, s->als.lambda, s->als.sweeps, s->als.cg_steps,
-	    (unsigned long long)s->als.seed, "");
+	    (unsigned long long)s->als.seed);
 	if (model_set_meta(m, text, &e) < 0)
 		cli_die(&e);
 }

@@ -344,6 +344,12 @@ half_sweep(const struct side *s, const struct als_config *c, double *gram, float
 /* The run: the model, both sides and the evaluation state. */
 struct als_run {
 	struct bpr_model *m;
+	/*
+	 * With tags, the model as its file has it (m's rows are the vector,
+	 * then the tag part): its catalogue and tag rows make each item's
+	 * tag part, and it takes m's values at the end.
+	 */
+	struct bpr_model *tagged;
 	struct best_model best;
 	const struct positives *train, *test, *valid;
 	const struct als_config *c;
@@ -358,21 +364,42 @@ struct als_run {
 };
 
 /*
- * An item's tag part, the values after its vector: tag_weight on each of
- * its tags, divided by how many it has for a mean (the bits
- * model_tag_part gives the model these vectors are written as), 0
- * elsewhere. Solves keep it.
+ * The tagged model, empty: item_dim the vector, a tag embedding a tag
+ * (tag_weight times the tag's unit vector), combined by the tag mode.
  */
-static void
-pin_tag_part(const struct als_run *r, uint32_t id, float *row)
+static struct bpr_model *
+tag_model(const struct als_config *c, uint32_t ntags, struct bpr_err *e)
 {
-	const uint32_t *tags;
-	size_t n = r->ntags > 0 ? model_catalogue_tags(r->c->tags, id, &tags) : 0, k;
+	struct bpr_model *t = model_new(c->dim, ntags, c->tag_mode, 0, c->seed, c->init_scale, e);
+	uint32_t k;
 
-	memset(row + r->c->dim, 0, r->ntags * sizeof(float));
-	for (k = 0; k < n; k++)
-		row[r->c->dim + tags[k]] = r->c->tag_mode == TAGS_SUM ? r->c->tag_weight :
-		    r->c->tag_weight * (1.0f / (float)n);
+	if (t == NULL || model_copy_catalogue(t, c->tags, e) < 0) {
+		model_free(t);
+		return NULL;
+	}
+	for (k = 0; k < ntags; k++) {
+		memset(model_row(&t->tag, k), 0, t->tag.stride * sizeof(float));
+		model_row(&t->tag, k)[k] = c->tag_weight;
+	}
+	return t;
+}
+
+/*
+ * Item id's row of m, and with tags its row of the tagged model, whose tag
+ * part m's row ends in: the solves hold it.
+ */
+static int64_t
+item_rows(struct als_run *r, uint32_t id, float *tagpart, struct bpr_err *e)
+{
+	int64_t row = model_item_row(r->m, id, e), to;
+
+	if (row < 0 || r->tagged == NULL)
+		return row;
+	if ((to = model_item_row(r->tagged, id, e)) < 0)
+		return -1;
+	model_tag_part(r->tagged, (size_t)to, tagpart);
+	memcpy(model_row(&r->m->item, (size_t)row) + r->c->dim, tagpart, r->ntags * sizeof(float));
+	return row;
 }
 
 /* Rows for every user and universe item, and the item -> users index. */
@@ -380,6 +407,7 @@ static int
 build_rows(struct als_run *r, struct bpr_err *e)
 {
 	const struct positives *p = r->train;
+	float *tagpart;
 	size_t u, i, k;
 	int64_t row;
 
@@ -389,15 +417,17 @@ build_rows(struct als_run *r, struct bpr_err *e)
 	r->iusers = mem_array(p->npairs + 1, sizeof(uint32_t), 0, "ALS", e);
 	r->gram = mem_array(r->dim * r->dim, sizeof(double), 0, "ALS", e);
 	r->fgram = mem_aligned(r->dim, r->m->user.stride * sizeof(float), "ALS", e);
-	if (!r->user_row || !r->item_row || !r->istart || !r->iusers || !r->gram || !r->fgram)
-		return -1;
+	tagpart = mem_aligned(1, (r->ntags + VEC_LANES) * sizeof(float), "ALS", e);
+	if (!r->user_row || !r->item_row || !r->istart || !r->iusers || !r->gram || !r->fgram ||
+	    !tagpart)
+		goto fail;
 	memset(r->fgram, 0, r->dim * r->m->user.stride * sizeof(float));
 	for (i = 0; i < p->nitems; i++) {
-		if ((row = model_item_row(r->m, p->item_id[i], e)) < 0)
-			return -1;
+		if ((row = item_rows(r, p->item_id[i], tagpart, e)) < 0)
+			goto fail;
 		r->item_row[i] = (uint32_t)row;
-		pin_tag_part(r, p->item_id[i], model_row(&r->m->item, (size_t)row));
 	}
+	free(tagpart);
 	for (u = 0; u < p->nusers; u++) {
 		if ((row = model_user_row(r->m, p->user_id[u], e)) < 0)
 			return -1;
@@ -416,6 +446,9 @@ build_rows(struct als_run *r, struct bpr_err *e)
 	r->items = (struct side){ &r->m->item, &r->m->user, r->item_row, r->user_row, r->istart,
 	    r->iusers, p->nitems, p->nusers, r->dim, r->c->dim };
 	return 0;
+fail:
+	free(tagpart);
+	return -1;
 }
 
 /* The objective over the positives (the all-pairs and L2 terms left out), per positive. */
@@ -487,45 +520,30 @@ sweeps_loop(struct als_run *r, struct bpr_err *e)
 	return 0;
 }
 
-/*
- * The model trained (a row: the vector, then the tag part) as the model
- * file has it: item_dim the vector, a tag embedding a tag (tag_weight
- * times the tag's unit vector), combined by their mean or sum; users' tag
- * parts where the file keeps them.
- */
-static struct bpr_model *
-tagged_model(const struct als_run *r, struct bpr_err *e)
+/* m's values into the tagged model: the vectors, and users' tag parts where the file keeps them. */
+static int
+fill_tagged(struct als_run *r, struct bpr_err *e)
 {
 	const struct bpr_model *from = r->m;
+	struct bpr_model *t = r->tagged;
 	uint32_t d = r->c->dim;
-	struct bpr_model *t;
-	size_t k, row;
+	size_t row;
 	int64_t to;
 
-	t = model_new(d, r->ntags, r->c->tag_mode, 0, r->c->seed, r->c->init_scale, e);
-	if (t == NULL || model_copy_catalogue(t, r->c->tags, e) < 0)
-		goto fail;
-	for (k = 0; k < r->ntags; k++) {
-		memset(model_row(&t->tag, k), 0, t->tag.stride * sizeof(float));
-		model_row(&t->tag, k)[k] = r->c->tag_weight;
-	}
 	for (row = 0; row < from->item.rows; row++) {
 		if ((to = model_item_row(t, from->item_rows.ids[row], e)) < 0)
-			goto fail;
+			return -1;
 		memcpy(model_row(&t->item, (size_t)to), model_row(&from->item, row), d * sizeof(float));
 	}
 	for (row = 0; row < from->user.rows; row++) {
 		const float *u = model_row(&from->user, row);
 		if ((to = model_user_row(t, from->user_rows.ids[row], e)) < 0)
-			goto fail;
+			return -1;
 		memcpy(model_row(&t->user, (size_t)to), u, d * sizeof(float));
 		memcpy(model_row(&t->user, (size_t)to) + t->ipad, u + d, r->ntags * sizeof(float));
 	}
 	t->epochs = from->epochs;
-	return t;
-fail:
-	model_free(t);
-	return NULL;
+	return 0;
 }
 
 struct bpr_model *
@@ -536,7 +554,6 @@ als_fit(const struct positives *train, const struct positives *test,
 	struct als_run r = { .train = train, .test = test, .valid = valid, .c = c, .hook = hook,
 	    .ctx = ctx };
 	struct model_shape shape = { 0 };
-	struct bpr_model *tagged;
 	int rc = -1;
 
 	if (c->tags != NULL && c->tag_mode != TAGS_OFF)
@@ -550,7 +567,12 @@ als_fit(const struct positives *train, const struct positives *test,
 	r.dim = c->dim + r.ntags;
 	if ((r.m = model_new((uint32_t)r.dim, 0, TAGS_OFF, 0, c->seed, c->init_scale, e)) == NULL)
 		return NULL;
-	if (build_rows(&r, e) == 0 && sweeps_loop(&r, e) == 0) {
+	if (r.ntags > 0 && (r.tagged = tag_model(c, r.ntags, e)) == NULL) {
+		model_free(r.m);
+		return NULL;
+	}
+	if (build_rows(&r, e) == 0 && sweeps_loop(&r, e) == 0 &&
+	    (r.tagged == NULL || fill_tagged(&r, e) == 0)) {
 		r.hook(r.ctx, &(struct fit_event){ .kind = FIT_DONE, .epoch = r.m->epochs,
 		    .epochs = c->sweeps, .best_epoch = r.best.epoch });
 		rc = 0;
@@ -562,10 +584,9 @@ als_fit(const struct positives *train, const struct positives *test,
 	free(r.iusers);
 	free(r.gram);
 	free(r.fgram);
-	if (rc == 0 && r.ntags > 0) {
-		tagged = tagged_model(&r, e);
+	if (r.tagged != NULL) {
 		model_free(r.m);
-		return tagged;
+		r.m = r.tagged;
 	}
 	if (rc < 0) {
 		model_free(r.m);
