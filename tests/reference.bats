@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# The fast code paths (fused batch-1 kernel, AVX2 copies, blocked scoring)
-# must give the same bits as the plain reference code they replaced:
-# BPRTOOLS_REFERENCE=1 forces the reference path (the batch code, the
-# baseline instruction set) for training and scoring.
+# The fast code paths (fused batch-1 kernel, AVX2 and AVX-512 copies,
+# blocked scoring) must give the same bits as the plain reference code they
+# replaced: BPRTOOLS_REFERENCE=1 forces the reference path (the batch code,
+# the baseline instruction set) for training and scoring, and
+# BPRTOOLS_REFERENCE=avx2 the AVX2 copies where the processor has AVX-512.
 
 load helpers
 
@@ -11,10 +12,12 @@ setup() {
 	make_split 30 40
 }
 
-same_model() {	# args...: train twice, fast and reference, and compare the files
+same_model() {	# args...: train on each path (fastest, AVX2 at most, reference) and compare the files
 	bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 3 "$@" -o fast.bpr
+	BPRTOOLS_REFERENCE=avx2 bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 3 "$@" -o avx2.bpr
 	BPRTOOLS_REFERENCE=1 bpr-train -q --train train.tsv --item-tags item-tags.tsv --epochs 3 "$@" -o ref.bpr
 	cmp fast.bpr ref.bpr
+	cmp avx2.bpr ref.bpr
 }
 
 @test "reference: the default training is bit-identical to the reference path" {

@@ -8,7 +8,7 @@
 #include "io/mem.h"
 #include "model/vec.h"
 
-static int reference_asked;
+static int reference_asked, avx2_at_most;
 static pthread_once_t reference_read = PTHREAD_ONCE_INIT;
 
 static void
@@ -16,7 +16,8 @@ read_reference(void)
 {
 	const char *ref = getenv("BPRTOOLS_REFERENCE");
 
-	reference_asked = ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0;
+	avx2_at_most = ref != NULL && strcmp(ref, "avx2") == 0;
+	reference_asked = ref != NULL && *ref != '\0' && strcmp(ref, "0") != 0 && !avx2_at_most;
 }
 
 /* Read once: the hot loops ask for every block of scores. */
@@ -43,7 +44,7 @@ kernels_avx2(void)
 int
 kernels_avx512(void)
 {
-	if (kernels_reference())
+	if (kernels_reference() || avx2_at_most)
 		return 0;
 #if defined(__x86_64__)
 	__builtin_cpu_init();

@@ -52,8 +52,10 @@ typedef void (*score_fn)(const float *const *users, int nu, const struct score_i
 /*
  * Which copy of the hot loops (scoring, placing, training) to run: the
  * environment's BPRTOOLS_REFERENCE (set, and not "0") asks for the plain
- * baseline code; otherwise AVX2 (with FMA), or AVX-512 for the loop that
- * has such a copy (place.h), where the processor has it.
+ * baseline code, and "avx2" the AVX2 copies at most (so that the tests
+ * check them on a processor with AVX-512); otherwise AVX2 (with FMA), or
+ * AVX-512 for the loops that have such a copy (place.h, training), where
+ * the processor has it.
  */
 int kernels_reference(void);
 int kernels_avx2(void);

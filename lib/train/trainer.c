@@ -106,10 +106,12 @@ trainer_set_lr(struct trainer *t, float lr)
 
 typedef void *(*work_fn)(void *);
 
-/* The AVX2 copy of the loop where the processor has AVX2 (not in a reference run). */
+/* The widest copy of the loop the processor runs (not in a reference run). */
 static work_fn
 choose_kernel(void)
 {
+	if (kernels_avx512())
+		return train_work_avx512;
 	return kernels_avx2() ? train_work_avx2 : train_work_baseline;
 }
 

@@ -107,5 +107,6 @@ real_width(const struct param_table *tb)
 /* The loop of one worker thread: baseline x86-64, and AVX2. */
 void *train_work_baseline(void *arg);
 void *train_work_avx2(void *arg);
+void *train_work_avx512(void *arg);
 
 #endif

@@ -33,13 +33,35 @@ power_of(const double *table, double base, uint64_t k)
 /* ------------------------------------------------- element-wise updates */
 
 /*
+ * A chunk is the vector the element-wise updates take at a time: 16
+ * floats in the AVX-512 copy, 8 (an AVX2 register, or two SSE ones) in
+ * the others. Rows are a multiple of 16 floats, 64-byte aligned, and a
+ * chunk's lanes lie in memory as a vec16's do, so a 16-float chunk holds
+ * the .lo and .hi lanes of vec_dot_acc's sums.
+ */
+#if defined(__AVX512F__)
+typedef float vchunk __attribute__((vector_size(64), may_alias));
+#define CHUNK 16
+
+VEC_INLINE vchunk
+chunk_sqrt(vchunk x)
+{
+	return (vchunk)_mm512_sqrt_ps((__m512)x);
+}
+#else
+typedef vec8 vchunk;
+#define CHUNK 8
+#define chunk_sqrt vec8_sqrt
+#endif
+
+/*
  * The update rules, element by element, for rows of a multiple of 16
- * floats, 16 lanes at a time; the biases, one float a row, have the same
+ * floats, a chunk at a time; the biases, one float a row, have the same
  * rules in scalar form below. Element-wise arithmetic gives the same bits
  * at any vector width, and both forms compute the same expressions in
  * the same order.
  */
-#define V(p, i) (*(vec8 *)((p) + (i)))
+#define V(p, i) (*(vchunk *)((p) + (i)))
 
 /* The skipped steps' drift, then the moments' decay. */
 VEC_INLINE void
@@ -47,8 +69,8 @@ adam_drift(float *w, float *m, float *v, size_t n, float drift, float b1, float 
 {
 	size_t i;
 
-	for (i = 0; i < n; i += 8) {
-		V(w, i) -= drift * V(m, i) / (vec8_sqrt(V(v, i)) + eps);
+	for (i = 0; i < n; i += CHUNK) {
+		V(w, i) -= drift * V(m, i) / (chunk_sqrt(V(v, i)) + eps);
 		V(m, i) *= b1;
 		V(v, i) *= b2;
 	}
@@ -68,15 +90,15 @@ rowwise_rate(float *rv, float squares, size_t real, float lr, float eps)
 }
 
 /*
- * One 8-float chunk of a row's step, for an optimiser known at compile
+ * One chunk of a row's step, for an optimiser known at compile
  * time: the same expressions as every path's, shrink first. keep is 1
  * without L2, and x * 1 is x to the bit: no test needed.
  */
 VEC_INLINE void
 chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, float *v,
-    vec8 g, float keep, float lr_t)
+    vchunk g, float keep, float lr_t)
 {
-	vec8 x = V(w, 0) * keep;
+	vchunk x = V(w, 0) * keep;
 
 	switch (opt) {
 	case OPT_SGD:
@@ -84,12 +106,12 @@ chunk_step(enum opt_kind opt, const struct train_config *c, float *w, float *m, 
 		break;
 	case OPT_ADAGRAD:
 		V(v, 0) += g * g;
-		x -= c->lr * g / (vec8_sqrt(V(v, 0)) + c->eps);
+		x -= c->lr * g / (chunk_sqrt(V(v, 0)) + c->eps);
 		break;
 	default:
 		V(m, 0) = c->beta1 * V(m, 0) + (1 - c->beta1) * g;
 		V(v, 0) = c->beta2 * V(v, 0) + (1 - c->beta2) * (g * g);
-		x -= lr_t * V(m, 0) / (vec8_sqrt(V(v, 0)) + c->eps);
+		x -= lr_t * V(m, 0) / (chunk_sqrt(V(v, 0)) + c->eps);
 		break;
 	}
 	V(w, 0) = x;
@@ -120,15 +142,15 @@ row_ref(const struct param_table *tb, size_t row)
  * and no step makes a weight -0 from +0 starts: x - y is -0 only when x
  * is). So the immediate path skips the zeroing adds.
  */
-VEC_INLINE vec8
-pair_grad(float g, vec8 a, vec8 b)
+VEC_INLINE vchunk
+pair_grad(float g, vchunk a, vchunk b)
 {
 	return g * a + -g * b;
 }
 
 /* Shrink by keep, then step by the gradient at the row's scale: step_row's rowadagrad. */
 VEC_INLINE void
-rowwise_chunk(float *w, vec8 g, float keep, float scale)
+rowwise_chunk(float *w, vchunk g, float keep, float scale)
 {
 	V(w, 0) = V(w, 0) * keep - g * scale;
 }
@@ -236,11 +258,11 @@ step_row_of(const struct trainer *t, enum opt_kind opt, int k, size_t row, const
 	}
 	if (opt == OPT_ROWADAGRAD) {
 		scale = rowwise_rate(tb->rv + row, vec_dot(g, g, n), t->real[k], t->c.lr, t->c.eps);
-		for (i = 0; i < n; i += 8)
+		for (i = 0; i < n; i += CHUNK)
 			rowwise_chunk(r.w + i, V(g, i), keep, scale);
 		return;
 	}
-	for (i = 0; i < n; i += 8)
+	for (i = 0; i < n; i += CHUNK)
 		chunk_step(opt, &t->c, AT(r, i), V(g, i), keep, lr_t);
 }
 
@@ -350,17 +372,17 @@ tag_part_dot_of(const struct bpr_model *m, uint32_t i, const float *ut, float *o
 		lo = hi = zero;
 		for (k = first; k < end; k++) {
 			T = model_row(&m->tag, m->tag_list[k]) + c;
-			lo = lo + V(T, 0);
-			hi = hi + V(T, 8);
+			lo = lo + vec8_at(T);
+			hi = hi + vec8_at(T + 8);
 		}
 		if (scale != 1.0f && first < end) {
 			lo = scale * lo;
 			hi = scale * hi;
 		}
-		V(out, c) = lo;
-		V(out, c + 8) = hi;
-		acc->lo += V(ut, c) * lo;
-		acc->hi += V(ut, c + 8) * hi;
+		vec8_put(out + c, lo);
+		vec8_put(out + c + 8, hi);
+		acc->lo += vec8_at(ut + c) * lo;
+		acc->hi += vec8_at(ut + c + 8) * hi;
 	}
 }
 
@@ -856,9 +878,9 @@ run_batches(struct worker *wk)
  */
 VEC_INLINE void
 row_grads(const float *U, const float *P, const float *N, size_t i, float g, int same,
-    vec8 *gu, vec8 *gp, vec8 *gn)
+    vchunk *gu, vchunk *gp, vchunk *gn)
 {
-	vec8 u = V(U, i);
+	vchunk u = V(U, i);
 
 	*gu = pair_grad(g, V(P, i), V(N, i));
 	*gp = g * u;
@@ -881,7 +903,7 @@ fused_steps_of(struct worker *wk, enum opt_kind opt, const struct row_triplet *t
 	struct row_ref U = row_ref(&m->user, tr->u), P = row_ref(&m->item, tr->p);
 	struct row_ref N = row_ref(&m->item, n);
 	float ku = t->keep[T_USER], ki = t->keep[T_ITEM];
-	vec8 gu, gp, gn;
+	vchunk gu, gp, gn;
 	size_t i;
 
 	if (opt == OPT_ADAM) {
@@ -889,14 +911,14 @@ fused_steps_of(struct worker *wk, enum opt_kind opt, const struct row_triplet *t
 		m->item.last[tr->p] = step;
 		m->item.last[n] = step;
 	}
-	for (i = 0; i < m->ipad; i += 8) {
+	for (i = 0; i < m->ipad; i += CHUNK) {
 		row_grads(U.w, P.w, N.w, i, g, same, &gu, &gp, &gn);
 		chunk_step(opt, &t->c, AT(U, i), gu, ku, lr_t);
 		chunk_step(opt, &t->c, AT(P, i), gp, ki, lr_t);
 		if (!same)
 			chunk_step(opt, &t->c, AT(N, i), gn, ki, lr_t);
 	}
-	for (i = 0; i < m->tpad; i += 8) {
+	for (i = 0; i < m->tpad; i += CHUNK) {
 		gu = pair_grad(g, V(wk->tag_p, i), V(wk->tag_n, i));
 		chunk_step(opt, &t->c, AT(U, m->ipad + i), gu, ku, lr_t);
 	}
@@ -913,20 +935,26 @@ fused_steps(struct worker *wk, enum opt_kind opt, const struct row_triplet *tr, 
 }
 
 /*
- * Add a 16-float piece's squares into the lanes, as vec_dot_acc adds
- * it: its first 8 floats into .lo, the next 8 into .hi.
+ * Squared gradients are summed into 16 lanes as vec_dot_acc sums: chunk
+ * h / CHUNK of each 16-float piece into lanes[h / CHUNK], whose memory is
+ * a vec16's (.lo then .hi).
  */
+#define PIECE_CHUNKS (VEC_LANES / CHUNK)
+
 VEC_INLINE void
-square_into(vec8 *lane, vec8 x)
+square_into(vchunk *lane, vchunk x)
 {
 	*lane += x * x;
 }
 
 /* One row's row-wise Adagrad scale from its squared gradient's lanes. */
 VEC_INLINE float
-rowwise_scale(const struct trainer *t, int k, size_t row, const vec16 *squares)
+rowwise_scale(const struct trainer *t, int k, size_t row, const vchunk *lanes)
 {
-	return rowwise_rate(trainer_table(t->m, k)->rv + row, vec_sum(squares), t->real[k],
+	vec16 squares;
+
+	memcpy(&squares, lanes, sizeof(squares));
+	return rowwise_rate(trainer_table(t->m, k)->rv + row, vec_sum(&squares), t->real[k],
 	    t->c.lr, t->c.eps);
 }
 
@@ -946,33 +974,33 @@ rowwise_steps_of(struct worker *wk, const struct row_triplet *tr, uint32_t n, fl
 	float *U = model_row(&m->user, tr->u), *P = model_row(&m->item, tr->p);
 	float *N = model_row(&m->item, n), *UT = U + m->ipad;
 	float ku = t->keep[T_USER], ki = t->keep[T_ITEM], su, sp, sn = 0;
-	vec16 qu = { { 0 }, { 0 } }, qp = qu;
-	vec8 gu, gp, gn;
+	vchunk qu[PIECE_CHUNKS] = { { 0 } }, qp[PIECE_CHUNKS] = { { 0 } };
+	vchunk gu, gp, gn;
 	size_t i, h;
 
 	/* the negative's gradient is the positive's negated: the same squares */
 	for (i = 0; i < m->ipad; i += VEC_LANES)
-		for (h = 0; h < VEC_LANES; h += 8) {
+		for (h = 0; h < VEC_LANES; h += CHUNK) {
 			row_grads(U, P, N, i + h, g, same, &gu, &gp, &gn);
-			square_into(h ? &qu.hi : &qu.lo, gu);
-			square_into(h ? &qp.hi : &qp.lo, gp);
+			square_into(&qu[h / CHUNK], gu);
+			square_into(&qp[h / CHUNK], gp);
 		}
 	for (i = 0; i < m->tpad; i += VEC_LANES)
-		for (h = 0; h < VEC_LANES; h += 8)
-			square_into(h ? &qu.hi : &qu.lo,
+		for (h = 0; h < VEC_LANES; h += CHUNK)
+			square_into(&qu[h / CHUNK],
 			    pair_grad(g, V(wk->tag_p, i + h), V(wk->tag_n, i + h)));
-	su = rowwise_scale(t, T_USER, tr->u, &qu);
-	sp = rowwise_scale(t, T_ITEM, tr->p, &qp);
+	su = rowwise_scale(t, T_USER, tr->u, qu);
+	sp = rowwise_scale(t, T_ITEM, tr->p, qp);
 	if (!same)
-		sn = rowwise_scale(t, T_ITEM, n, &qp);
-	for (i = 0; i < m->ipad; i += 8) {
+		sn = rowwise_scale(t, T_ITEM, n, qp);
+	for (i = 0; i < m->ipad; i += CHUNK) {
 		row_grads(U, P, N, i, g, same, &gu, &gp, &gn);
 		rowwise_chunk(U + i, gu, ku, su);
 		rowwise_chunk(P + i, gp, ki, sp);
 		if (!same)
 			rowwise_chunk(N + i, gn, ki, sn);
 	}
-	for (i = 0; i < m->tpad; i += 8)
+	for (i = 0; i < m->tpad; i += CHUNK)
 		rowwise_chunk(UT + i, pair_grad(g, V(wk->tag_p, i), V(wk->tag_n, i)), ku, su);
 }
 
