@@ -108,16 +108,12 @@ grow_floats(float **p, size_t rows, size_t cap, size_t stride, const char *what,
 	return 0;
 }
 
-int
-model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e)
+/* Table t's arrays made room for cap rows (more than it has room for). */
+static int
+table_grow_to(struct param_table *t, size_t cap, struct bpr_err *e)
 {
-	size_t cap = t->cap ? t->cap : 64;
 	uint64_t *last;
 
-	if (need <= t->cap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
 	if (grow_floats(&t->w, t->rows, cap, t->stride, "model parameters", e) < 0 ||
 	    (t->has_m && grow_floats(&t->m, t->rows, cap, t->stride, "optimiser state", e) < 0) ||
 	    (t->has_v && grow_floats(&t->v, t->rows, cap, t->stride, "optimiser state", e) < 0) ||
@@ -132,6 +128,33 @@ model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e)
 		t->last = last;
 	}
 	t->cap = cap;
+	return 0;
+}
+
+int
+model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e)
+{
+	size_t cap = t->cap ? t->cap : 64;
+
+	if (need <= t->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	return table_grow_to(t, cap, e);
+}
+
+int
+model_reserve_rows(struct bpr_model *m, size_t users, size_t items, struct bpr_err *e)
+{
+	if (users > m->user.cap - m->user.rows &&
+	    table_grow_to(&m->user, m->user.rows + users, e) < 0)
+		return -1;
+	if (items > m->item.cap - m->item.rows &&
+	    table_grow_to(&m->item, m->item.rows + items, e) < 0)
+		return -1;
+	if (m->use_bias && items > m->bias.cap - m->bias.rows &&
+	    table_grow_to(&m->bias, m->bias.rows + items, e) < 0)
+		return -1;
 	return 0;
 }
 

@@ -126,6 +126,12 @@ size_t model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32
  */
 int model_add_catalogue_rows(struct bpr_model *m, struct bpr_err *e);
 
+/*
+ * Room for this many more user and item rows, exactly: a caller that
+ * knows the counts ahead adds them without the tables growing by
+ * doubling, each time a copy of all rows so far.
+ */
+int model_reserve_rows(struct bpr_model *m, size_t users, size_t items, struct bpr_err *e);
 /* Row of an id, creating and initialising it if new; -1 on failure. */
 int64_t model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 int64_t model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);

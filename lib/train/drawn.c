@@ -36,7 +36,8 @@ add_user_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_
 	size_t j;
 	uint32_t u;
 
-	if ((d->user_row = mem_array(p->nusers + 1, sizeof(*d->user_row), 0, "the user rows", e)) == NULL)
+	if ((d->user_row = mem_array(p->nusers + 1, sizeof(*d->user_row), 0, "the user rows", e)) == NULL ||
+	    model_reserve_rows(m, p->nusers, 0, e) < 0)
 		return -1;
 	for (j = 0; j < p->nusers; j++) {
 		u = d->blocks.users[j];
@@ -77,8 +78,10 @@ add_item_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_
 	unsigned char *can = mem_array(p->nitems + 1, 1, 0, "the item rows", e);
 	int rc = -1;
 
-	if (can == NULL)
+	if (can == NULL || model_reserve_rows(m, 0, uniform ? ids : p->nitems, e) < 0) {
+		free(can);
 		return -1;
+	}
 	nameable_items(src, can);
 	for (i = 0; i < (uniform ? ids : p->nitems); i++)
 		if ((uniform || can[i]) && model_item_row(m, uniform ? (uint32_t)i : p->item_id[i], e) < 0)
