@@ -1,7 +1,8 @@
 /*
  * What the trainer's two halves share: the setup and bookkeeping in
- * trainer.c, and the hot loops in trainer_kernel.h, which trainer.c and
- * trainer_avx2.c each compile (the second for AVX2).
+ * trainer.c, and the hot loops in trainer_kernel.h, which trainer.c,
+ * trainer_avx2.c and trainer_avx512.c each compile (for the baseline,
+ * AVX2 and AVX-512).
  */
 #ifndef BPR_TRAINER_IMPL_H
 #define BPR_TRAINER_IMPL_H
@@ -104,7 +105,7 @@ real_width(const struct param_table *tb)
 	return tb->seg_len[0] + (tb->nseg > 1 ? tb->seg_len[1] : 0);
 }
 
-/* The loop of one worker thread: baseline x86-64, and AVX2. */
+/* The loop of one worker thread: baseline x86-64, AVX2 and AVX-512. */
 void *train_work_baseline(void *arg);
 void *train_work_avx2(void *arg);
 void *train_work_avx512(void *arg);

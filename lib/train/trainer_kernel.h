@@ -1,8 +1,9 @@
 /*
- * The trainer's hot loops, included by trainer.c (compiled for any x86-64)
- * and by trainer_avx2.c (compiled with -mavx2), each defining KERNEL_NAME.
- * Everything here is inlined into that one entry point, so each copy is
- * compiled whole for its instruction set; both give the same bits.
+ * The trainer's hot loops, included by trainer.c (compiled for any x86-64),
+ * trainer_avx2.c (-mavx2) and trainer_avx512.c (-mavx512f), each defining
+ * KERNEL_NAME. Everything here is inlined into that one entry point, so
+ * each copy is compiled whole for its instruction set; all give the same
+ * bits.
  */
 #ifndef KERNEL_NAME
 #error "define KERNEL_NAME before including trainer_kernel.h"
