@@ -84,3 +84,21 @@ noisy() {
 	# every aborted output left nothing
 	[ -z "$(ls -A d | grep -v '^seq')" ]
 }
+
+@test "records: a file whose lines grow or shrink past its first thousands is read whole (the size estimate is only room)" {
+	# 5,000 short lines then 15,000 long ones, and the other way round: the
+	# first 4,096 lines make a wrong guess of the count either way
+	awk 'BEGIN { for (i = 0; i < 5000; i++) print i % 9 + 1 "\t" i % 7 + 1
+		     for (i = 0; i < 15000; i++) print 100000000 + i "\t" 200000000 + i }' > short-first.tsv
+	awk 'BEGIN { for (i = 0; i < 5000; i++) print 100000000 + i "\t" 200000000 + i
+		     for (i = 0; i < 15000; i++) print i % 9 + 1 "\t" i % 7 + 1 }' > long-first.tsv
+	bpr-train -q --train short-first.tsv --epochs 1 --item-dim 4 -o m.bpr
+	for f in short-first.tsv long-first.tsv; do
+		want=$(sort -u "$f" | wc -l)
+		auc -m m.bpr "$f" > a.tsv
+		grep -q "test positives: $want (0 not rankable)" a.tsv || { head -1 a.tsv; echo "want $want"; return 1; }
+	done
+	# the training users: every distinct user of the long-first file
+	bpr-train -q --train long-first.tsv --epochs 1 --item-dim 4 -o m2.bpr
+	[ "$(bpr-score -m m2.bpr --dump users | wc -l)" -eq "$(cut -f1 long-first.tsv | sort -u | wc -l)" ]
+}

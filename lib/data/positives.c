@@ -11,6 +11,9 @@
 #include "io/parse.h"
 #include "io/text.h"
 
+/* Lines read before the file's size tells how many it holds in all. */
+#define ESTIMATE_AFTER 4096
+
 static const char *const interaction_names[3] = { "user", "item", "interactions" };
 static const char *const seen_names[3] = { "user", "item", "seen interactions" };
 
@@ -95,6 +98,10 @@ read_id_pairs(struct bpr_input *in, const char *const names[3], uint64_t **keys,
 	if (expect_text(in, what, 0, e) < 0)
 		return -1;
 	while ((rc = input_record(in, &line, &len, e)) > 0) {
+		/* room for the whole file at once, by its first lines: an estimate, so failing is no error */
+		if (*n == ESTIMATE_AFTER)
+			(void)mem_grow(keys, &cap, input_records_expected(in, *n), sizeof(**keys), what,
+			    &(struct bpr_err){ 0 });
 		if (mem_grow(keys, &cap, *n + 1, sizeof(**keys), what, e) < 0 ||
 		    parse_id_pair(line, len, names, &(*keys)[*n], input_name(in), input_lineno(in), e) < 0)
 			return -1;

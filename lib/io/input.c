@@ -33,6 +33,7 @@ struct bpr_input {
 	int bom_checked;
 	long lineno;
 	uint64_t bytes;
+	uint64_t file_size;		/* a plain regular file's size; 0: not known */
 	uint32_t crc;
 	int track_crc;
 	int counts_progress;
@@ -54,6 +55,18 @@ uint64_t
 input_bytes(const struct bpr_input *in)
 {
 	return in->bytes;
+}
+
+size_t
+input_records_expected(const struct bpr_input *in, size_t n)
+{
+	uint64_t used = in->bytes - (in->len - in->pos);
+	double all;
+
+	if (in->file_size == 0 || used == 0 || n == 0)
+		return 0;
+	all = (double)n * ((double)in->file_size / (double)used);
+	return all < (double)(SIZE_MAX / 16) ? (size_t)all : 0;
 }
 
 uint32_t
@@ -90,12 +103,7 @@ input_track_crc(struct bpr_input *in)
 void
 input_count_progress(struct bpr_input *in)
 {
-	struct stat st;
-	int plain = in->gz != NULL && gzdirect(in->gz);
-
-	/* only a plain file's size is its bytes to read */
-	progress_reading(in->name, plain && stat(in->name, &st) == 0 && S_ISREG(st.st_mode) ?
-	    (uint64_t)st.st_size : 0);
+	progress_reading(in->name, in->file_size);
 	in->counts_progress = 1;
 	progress_add(in->len);	/* already buffered */
 }
@@ -227,6 +235,7 @@ open_descriptor(const char *path, int *fd, struct stat *st, struct bpr_err *e)
 	*fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
 	if (*fd < 0)
 		return bpr_fail(e, "%s: cannot open: %s", path, strerror(errno));
+	memset(st, 0, sizeof(*st));	/* a failed fstat tells nothing: no kind, no size */
 	if (fstat(*fd, st) == 0 && S_ISDIR(st->st_mode)) {
 		close(*fd);
 		return bpr_fail(e, "%s: is a directory", path);
@@ -270,6 +279,9 @@ open_any(struct bpr_input *in, const char *path, const char *archive, const char
 	}
 	if (zip_has_magic(p, n))
 		return become_zip(in, raw, in->name, member, wanted, e);
+	/* only a plain file's size is its bytes to read */
+	if (S_ISREG(st.st_mode) && gzdirect(in->gz))
+		in->file_size = (uint64_t)st.st_size;
 	if (raw >= 0)
 		close(raw);
 	if (archive != NULL)

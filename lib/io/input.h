@@ -57,6 +57,12 @@ void input_count_progress(struct bpr_input *in);
 /* Total bytes delivered, and their CRC32 when tracked. */
 uint64_t input_bytes(const struct bpr_input *in);
 uint32_t input_crc(const struct bpr_input *in);
+/*
+ * About how many records the whole input holds, were the rest like the n
+ * consumed so far (a plain regular file's size over the bytes they took;
+ * 0 when not known): to size an array once rather than by doubling.
+ */
+size_t input_records_expected(const struct bpr_input *in, size_t n);
 
 /*
  * Make at least n bytes visible without consuming them (fewer at the end
