@@ -143,17 +143,36 @@ model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e)
 	return table_grow_to(t, cap, e);
 }
 
-int
-model_reserve_rows(struct bpr_model *m, size_t users, size_t items, struct bpr_err *e)
+/* How many of ids[0..n) (0..n-1 when ids is NULL) map has no row for. */
+static size_t
+count_new(const struct idmap *map, const uint32_t *ids, size_t n)
 {
-	if (users > m->user.cap - m->user.rows &&
-	    table_grow_to(&m->user, m->user.rows + users, e) < 0)
-		return -1;
-	if (items > m->item.cap - m->item.rows &&
-	    table_grow_to(&m->item, m->item.rows + items, e) < 0)
-		return -1;
-	if (m->use_bias && items > m->bias.cap - m->bias.rows &&
-	    table_grow_to(&m->bias, m->bias.rows + items, e) < 0)
+	size_t i, fresh = 0;
+
+	for (i = 0; i < n; i++)
+		fresh += idmap_find(map, ids != NULL ? ids[i] : (uint32_t)i) < 0;
+	return fresh;
+}
+
+/* Room in table t for exactly `more` rows beyond those it has. */
+static int
+room_for(struct param_table *t, size_t more, struct bpr_err *e)
+{
+	return more > t->cap - t->rows ? table_grow_to(t, t->rows + more, e) : 0;
+}
+
+int
+model_room_for_users(struct bpr_model *m, const uint32_t *ids, size_t n, struct bpr_err *e)
+{
+	return room_for(&m->user, count_new(&m->user_rows, ids, n), e);
+}
+
+int
+model_room_for_items(struct bpr_model *m, const uint32_t *ids, size_t n, struct bpr_err *e)
+{
+	size_t more = count_new(&m->item_rows, ids, n);
+
+	if (room_for(&m->item, more, e) < 0 || (m->use_bias && room_for(&m->bias, more, e) < 0))
 		return -1;
 	return 0;
 }

@@ -127,11 +127,13 @@ size_t model_catalogue_tags(const struct bpr_model *m, uint32_t id, const uint32
 int model_add_catalogue_rows(struct bpr_model *m, struct bpr_err *e);
 
 /*
- * Room for this many more user and item rows, exactly: a caller that
- * knows the counts ahead adds them without the tables growing by
- * doubling, each time a copy of all rows so far.
+ * Room, exactly, for a row of each of ids[0..n) (ids 0..n-1 when ids is
+ * NULL) that the model has none for yet: a caller that knows its ids
+ * ahead adds them without the table growing by doubling, each time a
+ * copy of all rows so far.
  */
-int model_reserve_rows(struct bpr_model *m, size_t users, size_t items, struct bpr_err *e);
+int model_room_for_users(struct bpr_model *m, const uint32_t *ids, size_t n, struct bpr_err *e);
+int model_room_for_items(struct bpr_model *m, const uint32_t *ids, size_t n, struct bpr_err *e);
 /* Row of an id, creating and initialising it if new; -1 on failure. */
 int64_t model_user_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);
 int64_t model_item_row(struct bpr_model *m, uint32_t id, struct bpr_err *e);

@@ -37,7 +37,7 @@ add_user_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_
 	uint32_t u;
 
 	if ((d->user_row = mem_array(p->nusers + 1, sizeof(*d->user_row), 0, "the user rows", e)) == NULL ||
-	    model_reserve_rows(m, p->nusers, 0, e) < 0)
+	    model_room_for_users(m, p->user_id, p->nusers, e) < 0)
 		return -1;
 	for (j = 0; j < p->nusers; j++) {
 		u = d->blocks.users[j];
@@ -78,7 +78,8 @@ add_item_rows(struct drawn_epochs *d, struct bpr_model *m, const struct sampled_
 	unsigned char *can = mem_array(p->nitems + 1, 1, 0, "the item rows", e);
 	int rc = -1;
 
-	if (can == NULL || model_reserve_rows(m, 0, uniform ? ids : p->nitems, e) < 0) {
+	if (can == NULL || model_room_for_items(m, uniform ? NULL : p->item_id, uniform ? ids : p->nitems,
+	    e) < 0) {
 		free(can);
 		return -1;
 	}
