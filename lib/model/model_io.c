@@ -59,54 +59,46 @@ row_width(const struct param_table *t)
 	return w;
 }
 
-/* The real values of rows order[0..n) (or 0..n) of one array, unpadded. */
-static float *
-gather(const struct param_table *t, const float *src, const uint32_t *order,
-    struct bpr_err *e)
+/*
+ * One array of a parameter table as the file holds it, made a piece at a
+ * time as it is written: rows in id order (order[i] is the i-th row; NULL,
+ * rows as they are), padding left out.
+ */
+struct table_rows {
+	const struct param_table *t;
+	const void *base;	/* t->w, t->m or t->v (segments); t->rv or t->last (one value) */
+	const uint32_t *order;
+	size_t value_size;	/* 0 for the segments of a float row */
+};
+
+static void
+fill_rows(const void *ctx, uint64_t from, size_t n, void *out)
 {
-	size_t width = row_width(t), i, k = 0;
-	float *out = mem_array(t->rows * width + 1, sizeof(float), 0, "saving the model", e);
+	const struct table_rows *r = ctx;
+	const struct param_table *t = r->t;
+	unsigned char *dst = out;
+	size_t i, row;
 	int s;
 
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < t->rows; i++) {
-		const float *row = src + (size_t)(order ? order[i] : i) * t->stride;
+	for (i = 0; i < n; i++) {
+		row = r->order != NULL ? r->order[from + i] : (size_t)(from + i);
+		if (r->value_size > 0) {
+			memcpy(dst, (const unsigned char *)r->base + row * r->value_size, r->value_size);
+			dst += r->value_size;
+			continue;
+		}
 		for (s = 0; s < t->nseg; s++) {
-			memcpy(out + k, row + t->seg_off[s], t->seg_len[s] * sizeof(float));
-			k += t->seg_len[s];
+			const float *seg = (const float *)r->base + row * t->stride + t->seg_off[s];
+			memcpy(dst, seg, t->seg_len[s] * sizeof(float));
+			dst += t->seg_len[s] * sizeof(float);
 		}
 	}
-	return out;
-}
-
-static uint64_t *
-gather_last(const struct param_table *t, const uint32_t *order, struct bpr_err *e)
-{
-	uint64_t *out = mem_array(t->rows + 1, sizeof(*out), 0, "saving the model", e);
-	size_t i;
-
-	if (out != NULL)
-		for (i = 0; i < t->rows; i++)
-			out[i] = t->last[order ? order[i] : i];
-	return out;
-}
-
-static float *
-gather_row_state(const struct param_table *t, const uint32_t *order, struct bpr_err *e)
-{
-	float *out = mem_array(t->rows + 1, sizeof(*out), 0, "saving the model", e);
-	size_t i;
-
-	if (out != NULL)
-		for (i = 0; i < t->rows; i++)
-			out[i] = t->rv[order ? order[i] : i];
-	return out;
 }
 
 struct table_list {
 	struct mf_table t[40];
 	void *owned[40];
+	struct table_rows rows[40];
 	size_t n;
 };
 
@@ -134,43 +126,44 @@ list_free(struct table_list *l)
 		free(l->owned[i]);
 }
 
+/* A table whose rows fill_rows makes from one of t's arrays. */
+static void
+list_rows(struct table_list *l, const char *name, enum mf_dtype dtype, uint64_t cols,
+    const struct param_table *t, const void *base, const uint32_t *order, size_t value_size)
+{
+	struct table_rows *r = &l->rows[l->n];
+
+	*r = (struct table_rows){ t, base, order, value_size };
+	list_add(l, name, dtype, t->rows, cols, NULL, NULL);
+	l->t[l->n - 1].fill = fill_rows;
+	l->t[l->n - 1].fill_ctx = r;
+}
+
 /* One parameter table and its optimiser state, rows in id order. */
-static int
+static void
 list_param_table(struct table_list *l, const char *name, const struct param_table *t,
-    const uint32_t *order, struct bpr_err *e)
+    const uint32_t *order)
 {
 	char full[MODELFILE_NAME_LEN];
 	size_t width = row_width(t);
-	void *p;
 
-	if ((p = gather(t, t->w, order, e)) == NULL)
-		return -1;
-	list_add(l, name, MF_F32, t->rows, width, p, p);
+	list_rows(l, name, MF_F32, width, t, t->w, order, 0);
 	if (t->has_m) {
 		snprintf(full, sizeof(full), "%s.m", name);
-		if ((p = gather(t, t->m, order, e)) == NULL)
-			return -1;
-		list_add(l, full, MF_F32, t->rows, width, p, p);
+		list_rows(l, full, MF_F32, width, t, t->m, order, 0);
 	}
 	if (t->has_v) {
 		snprintf(full, sizeof(full), "%s.v", name);
-		if ((p = gather(t, t->v, order, e)) == NULL)
-			return -1;
-		list_add(l, full, MF_F32, t->rows, width, p, p);
+		list_rows(l, full, MF_F32, width, t, t->v, order, 0);
 	}
 	if (t->has_rv) {
 		snprintf(full, sizeof(full), "%s.rv", name);
-		if ((p = gather_row_state(t, order, e)) == NULL)
-			return -1;
-		list_add(l, full, MF_F32, t->rows, 1, p, p);
+		list_rows(l, full, MF_F32, 1, t, t->rv, order, sizeof(float));
 	}
 	if (t->last != NULL) {
 		snprintf(full, sizeof(full), "%s.last", name);
-		if ((p = gather_last(t, order, e)) == NULL)
-			return -1;
-		list_add(l, full, MF_U64, t->rows, 1, p, p);
+		list_rows(l, full, MF_U64, 1, t, t->last, order, sizeof(uint64_t));
 	}
-	return 0;
 }
 
 static int
@@ -239,12 +232,15 @@ model_save(const struct bpr_model *m, const char *path, struct bpr_err *e)
 	list_add(&l, "meta", MF_TEXT, strlen(meta), 1, meta, meta);
 	meta = NULL;
 	if (list_ids(&l, "user.id", &m->user_rows, users, e) < 0 ||
-	    list_ids(&l, "item.id", &m->item_rows, items, e) < 0 ||
-	    list_param_table(&l, "user", &m->user, users, e) < 0 ||
-	    list_param_table(&l, "item", &m->item, items, e) < 0 ||
-	    (m->tag_dim > 0 && list_param_table(&l, "tag", &m->tag, NULL, e) < 0) ||
-	    (m->use_bias && list_param_table(&l, "item.bias", &m->bias, items, e) < 0) ||
-	    list_item_tags(&l, m, items, e) < 0)
+	    list_ids(&l, "item.id", &m->item_rows, items, e) < 0)
+		goto done;
+	list_param_table(&l, "user", &m->user, users);
+	list_param_table(&l, "item", &m->item, items);
+	if (m->tag_dim > 0)
+		list_param_table(&l, "tag", &m->tag, NULL);
+	if (m->use_bias)
+		list_param_table(&l, "item.bias", &m->bias, items);
+	if (list_item_tags(&l, m, items, e) < 0)
 		goto done;
 	if (m->cat_start != NULL)
 		list_catalogue(&l, m);

@@ -58,40 +58,108 @@ get64(const unsigned char *p)
 	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* Host-order elements to little-endian bytes (a copy only on big-endian hosts). */
-static const unsigned char *
-to_le(const void *data, size_t count, size_t size, unsigned char **tmp)
+/*
+ * Tables go out in pieces of at most PIECE_BYTES made at a time (or, for an
+ * array already as the file holds it, up to 1 GiB read in place: crc32()
+ * takes uInt lengths).
+ */
+#define PIECE_BYTES (256u << 10)
+#define IN_PLACE_MAX (1u << 30)
+
+struct pieces {
+	unsigned char *buf;	/* room for one piece */
+	size_t cap;
+};
+
+static size_t
+row_bytes(const struct mf_table *t)
+{
+	return (size_t)t->cols * dtype_size(t->dtype);
+}
+
+/* Host-order elements to little-endian bytes, in place (nothing on little-endian hosts). */
+static void
+to_le(unsigned char *p, size_t count, size_t size)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	(void)p;
 	(void)count;
 	(void)size;
-	*tmp = NULL;
-	return data;
 #else
-	const unsigned char *src = data;
 	size_t i, b;
 
-	if ((*tmp = malloc(count * size + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < count; i++)
-		for (b = 0; b < size; b++)
-			(*tmp)[i * size + b] = src[i * size + size - 1 - b];
-	return *tmp;
+	for (i = 0; i < count; i++, p += size)
+		for (b = 0; b < size / 2; b++) {
+			unsigned char c = p[b];
+			p[b] = p[size - 1 - b];
+			p[size - 1 - b] = c;
+		}
 #endif
 }
 
+/*
+ * The next piece of table t from row *at, as the file holds it: *out points
+ * into the table's own array when that already is the bytes, else into
+ * pc->buf where they were made. Moves *at on; 0 at the end.
+ */
+static size_t
+next_piece(const struct mf_table *t, uint64_t *at, struct pieces *pc, const unsigned char **out)
+{
+	size_t rb = row_bytes(t), n;
+	uint64_t left = t->rows - *at;
+	int in_place = t->fill == NULL && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+	if (left == 0 || rb == 0)
+		return 0;
+	n = (in_place ? IN_PLACE_MAX : pc->cap) / rb;	/* pc->cap holds a row or more */
+	n = n > left ? (size_t)left : n > 0 ? n : 1;
+	if (in_place) {
+		*out = (const unsigned char *)t->data + *at * rb;
+	} else {
+		if (t->fill != NULL)
+			t->fill(t->fill_ctx, *at, n, pc->buf);
+		else
+			memcpy(pc->buf, (const unsigned char *)t->data + *at * rb, n * rb);
+		to_le(pc->buf, n * (size_t)t->cols, dtype_size(t->dtype));
+		*out = pc->buf;
+	}
+	*at += n;
+	return n * rb;
+}
+
+/* Room for a piece of any of the tables: at least one row of the widest. */
+static int
+pieces_alloc(struct pieces *pc, const struct mf_table *t, size_t n, struct bpr_err *e)
+{
+	size_t i;
+
+	pc->cap = PIECE_BYTES;
+	for (i = 0; i < n; i++)
+		pc->cap = row_bytes(&t[i]) > pc->cap ? row_bytes(&t[i]) : pc->cap;
+	pc->buf = mem_array(pc->cap, 1, 0, "saving the model", e);
+	return pc->buf != NULL ? 0 : -1;
+}
+
 static uint32_t
-crc_of(const unsigned char *p, size_t n)
+crc_of_bytes(const unsigned char *p, size_t n)
 {
 	uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
 
-	/* crc32() takes uInt lengths: feed big tables in pieces. */
-	while (n > 0) {
-		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-		crc = (uint32_t)crc32(crc, p, chunk);
-		p += chunk;
-		n -= chunk;
-	}
+	for (; n > IN_PLACE_MAX; p += IN_PLACE_MAX, n -= IN_PLACE_MAX)
+		crc = (uint32_t)crc32(crc, p, IN_PLACE_MAX);
+	return (uint32_t)crc32(crc, p, (uInt)n);
+}
+
+static uint32_t
+crc_of_table(const struct mf_table *t, struct pieces *pc)
+{
+	uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	const unsigned char *p;
+	uint64_t at = 0;
+	size_t len;
+
+	while ((len = next_piece(t, &at, pc, &p)) > 0)
+		crc = (uint32_t)crc32(crc, p, (uInt)len);
 	return crc;
 }
 
@@ -104,26 +172,19 @@ header_crc(const unsigned char *head, size_t ntables)
 }
 
 /* Lay the tables out and compute their CRCs. */
-static int
-plan_tables(struct mf_table *t, size_t n, uint64_t *total, struct bpr_err *e)
+static void
+plan_tables(struct mf_table *t, size_t n, struct pieces *pc, uint64_t *total)
 {
 	uint64_t offset = HEADER_SIZE + (uint64_t)ENTRY_SIZE * n;
-	unsigned char *tmp;
-	const unsigned char *le;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		t[i].bytes = t[i].rows * t[i].cols * dtype_size(t[i].dtype);
 		t[i].offset = offset;
 		offset += t[i].bytes;
-		if ((le = to_le(t[i].data, (size_t)(t[i].rows * t[i].cols), dtype_size(t[i].dtype),
-		    &tmp)) == NULL && t[i].bytes > 0)
-			return bpr_fail(e, "out of memory");
-		t[i].crc = crc_of(le, (size_t)t[i].bytes);
-		free(tmp);
+		t[i].crc = crc_of_table(&t[i], pc);
 	}
 	*total = offset;
-	return 0;
 }
 
 static void
@@ -153,31 +214,28 @@ int
 modelfile_write(const char *path, struct mf_table *t, size_t n, struct bpr_err *e)
 {
 	struct bpr_output o;
-	unsigned char *head, *tmp;
-	const unsigned char *le;
-	uint64_t total = 0;
-	size_t i;
+	struct pieces pc;
+	unsigned char *head;
+	const unsigned char *p;
+	uint64_t total = 0, at;
+	size_t i, len;
 
-	if (plan_tables(t, n, &total, e) < 0)
+	if (pieces_alloc(&pc, t, n, e) < 0)
 		return -1;
-	if ((head = mem_array(HEADER_SIZE + ENTRY_SIZE * n, 1, 0, "the model header", e)) == NULL)
-		return -1;
-	encode_header(head, t, n, total);
-	if (output_open(&o, path, e) < 0) {
+	plan_tables(t, n, &pc, &total);
+	if ((head = mem_array(HEADER_SIZE + ENTRY_SIZE * n, 1, 0, "the model header", e)) == NULL ||
+	    output_open(&o, path, e) < 0) {
 		free(head);
+		free(pc.buf);
 		return -1;
 	}
+	encode_header(head, t, n, total);
 	output_write(&o, head, HEADER_SIZE + ENTRY_SIZE * n);
 	free(head);
-	for (i = 0; i < n; i++) {
-		le = to_le(t[i].data, (size_t)(t[i].rows * t[i].cols), dtype_size(t[i].dtype), &tmp);
-		if (le == NULL && t[i].bytes > 0) {
-			output_abort(&o);
-			return bpr_fail(e, "out of memory");
-		}
-		output_write(&o, le, (size_t)t[i].bytes);
-		free(tmp);
-	}
+	for (i = 0; i < n; i++)
+		for (at = 0; (len = next_piece(&t[i], &at, &pc, &p)) > 0;)
+			output_write(&o, p, len);
+	free(pc.buf);
 	return output_commit(&o, 1, e);
 }
 
@@ -260,7 +318,7 @@ parse_entry(struct modelfile *mf, size_t i, uint64_t expected_offset, struct bpr
 	    (t->cols != 0 && t->rows > UINT64_MAX / t->cols) || t->rows * t->cols > UINT64_MAX / es ||
 	    t->rows * t->cols * es != t->bytes)
 		return bpr_fail(e, "%s: corrupt model directory (table %zu)", mf->path, i);
-	if (crc_of(mf->buf + t->offset, (size_t)t->bytes) != t->crc)
+	if (crc_of_bytes(mf->buf + t->offset, (size_t)t->bytes) != t->crc)
 		return bpr_fail(e, "%s: table '%s' is corrupt (CRC mismatch)", mf->path, t->name);
 	t->data = mf->buf + t->offset;
 	return 0;

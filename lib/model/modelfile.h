@@ -27,11 +27,22 @@
 
 enum mf_dtype { MF_F32 = 1, MF_U32 = 2, MF_U64 = 3, MF_TEXT = 4 };
 
+/*
+ * Rows made on demand, for a table that is not one array as it stands (rows
+ * to put in id order, padding to leave out): fill writes rows [from, from +
+ * n) into out, host order. The writer asks for each row twice (once for the
+ * CRC, once to write it), a few hundred kilobytes at a time, so saving needs
+ * no copy of the table.
+ */
+typedef void mf_fill_fn(const void *ctx, uint64_t from, size_t n, void *out);
+
 struct mf_table {
 	char name[MODELFILE_NAME_LEN];
 	enum mf_dtype dtype;
 	uint64_t rows, cols;
 	const void *data;	/* rows * cols elements, host order */
+	mf_fill_fn *fill;	/* or, when not NULL, the rows from fill(fill_ctx, ...) */
+	const void *fill_ctx;
 	uint32_t crc;
 	uint64_t offset, bytes;
 };
