@@ -26,6 +26,20 @@ setup() {
 	bad 1 "flip.bpr: table '.*' is corrupt \\(CRC mismatch\\)" auc -m flip.bpr test.tsv
 }
 
+@test "model file: read from a pipe or through gzip, a model of megabytes scores as from its file" {
+	# the size of a pipe or a gzip stream is not known beforehand: read in growing pieces
+	awk 'BEGIN { for (u = 1; u <= 5000; u++) print u "\t" u % 13 + 1 }' > many.tsv
+	bpr-train -q --train many.tsv --item-dim 128 --epochs 1 -o big.bpr
+	[ "$(stat -c %s big.bpr)" -gt 2000000 ]
+	bpr-score -m big.bpr --all-users --top 5 > want.tsv
+	bpr-score -m <(cat big.bpr) --all-users --top 5 > piped.tsv
+	gzip -c big.bpr > big.bpr.gz
+	bpr-score -m big.bpr.gz --all-users --top 5 > gzipped.tsv
+	[ "$(wc -l < want.tsv)" -eq 25000 ]
+	cmp want.tsv piped.tsv
+	cmp want.tsv gzipped.tsv
+}
+
 @test "model file: a flipped byte in the header is refused" {
 	cp model.bpr flip.bpr
 	printf '\x01' | dd of=flip.bpr bs=1 seek=40 conv=notrunc 2>/dev/null

@@ -57,6 +57,12 @@ input_bytes(const struct bpr_input *in)
 	return in->bytes;
 }
 
+uint64_t
+input_file_size(const struct bpr_input *in)
+{
+	return in->file_size;
+}
+
 size_t
 input_records_expected(const struct bpr_input *in, size_t n)
 {

@@ -57,6 +57,8 @@ void input_count_progress(struct bpr_input *in);
 /* Total bytes delivered, and their CRC32 when tracked. */
 uint64_t input_bytes(const struct bpr_input *in);
 uint32_t input_crc(const struct bpr_input *in);
+/* A plain regular file's size in bytes (what reading it will give); 0 when not known. */
+uint64_t input_file_size(const struct bpr_input *in);
 /*
  * About how many records the whole input holds, were the rest like the n
  * consumed so far (a plain regular file's size over the bytes they took;

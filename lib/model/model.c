@@ -154,9 +154,8 @@ count_new(const struct idmap *map, const uint32_t *ids, size_t n)
 	return fresh;
 }
 
-/* Room in table t for exactly `more` rows beyond those it has. */
-static int
-room_for(struct param_table *t, size_t more, struct bpr_err *e)
+int
+model_table_room(struct param_table *t, size_t more, struct bpr_err *e)
 {
 	return more > t->cap - t->rows ? table_grow_to(t, t->rows + more, e) : 0;
 }
@@ -164,7 +163,7 @@ room_for(struct param_table *t, size_t more, struct bpr_err *e)
 int
 model_room_for_users(struct bpr_model *m, const uint32_t *ids, size_t n, struct bpr_err *e)
 {
-	return room_for(&m->user, count_new(&m->user_rows, ids, n), e);
+	return model_table_room(&m->user, count_new(&m->user_rows, ids, n), e);
 }
 
 int
@@ -172,7 +171,8 @@ model_room_for_items(struct bpr_model *m, const uint32_t *ids, size_t n, struct 
 {
 	size_t more = count_new(&m->item_rows, ids, n);
 
-	if (room_for(&m->item, more, e) < 0 || (m->use_bias && room_for(&m->bias, more, e) < 0))
+	if (model_table_room(&m->item, more, e) < 0 ||
+	    (m->use_bias && model_table_room(&m->bias, more, e) < 0))
 		return -1;
 	return 0;
 }

@@ -76,6 +76,8 @@ int model_finite(const struct bpr_model *m);
 
 /* Within the model module: rows, tag lists, meta numbers. */
 int model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e);
+/* Room in table t for exactly `more` rows beyond those it has (no spare: a loaded table's size is known). */
+int model_table_room(struct param_table *t, size_t more, struct bpr_err *e);
 int model_add_row(struct bpr_model *m, struct param_table *t, uint32_t id, uint64_t step,
     struct bpr_err *e);
 int model_add_item_tags(struct bpr_model *m, size_t i, uint32_t id, struct bpr_err *e);

@@ -306,16 +306,16 @@ load_ids(const struct modelfile *mf, const char *name, struct idmap *map, uint64
 	return 0;
 }
 
-/* Spread unpadded rows into a padded array. */
+/* Spread a table's unpadded rows into a padded array. */
 static void
-scatter(const struct param_table *t, float *dst, const float *src)
+scatter(const struct param_table *t, float *dst, const struct mf_table *src)
 {
 	size_t i, k = 0;
 	int s;
 
 	for (i = 0; i < t->rows; i++) {
 		for (s = 0; s < t->nseg; s++) {
-			memcpy(dst + i * t->stride + t->seg_off[s], src + k, t->seg_len[s] * sizeof(float));
+			modelfile_elements(src, k, t->seg_len[s], dst + i * t->stride + t->seg_off[s]);
 			k += t->seg_len[s];
 		}
 	}
@@ -325,15 +325,14 @@ static int
 load_array(const struct modelfile *mf, const char *name, struct param_table *t, float *dst,
     int optional, int *present, struct bpr_err *e)
 {
-	float *src;
+	const struct mf_table *src;
 
-	if (modelfile_get(mf, name, MF_F32, t->rows, row_width(t), optional, (void **)&src, NULL, e) < 0)
+	if (modelfile_find(mf, name, MF_F32, t->rows, row_width(t), optional, &src, e) < 0)
 		return -1;
 	if (present != NULL)
 		*present = src != NULL;
 	if (src != NULL)
 		scatter(t, dst, src);
-	free(src);
 	return 0;
 }
 
@@ -349,7 +348,7 @@ load_param_table(const struct modelfile *mf, const char *name, struct param_tabl
 	t->has_m = modelfile_has(mf, full);
 	snprintf(full, sizeof(full), "%s.v", name);
 	t->has_v = modelfile_has(mf, full);
-	if (model_table_reserve(t, rows, e) < 0)
+	if (model_table_room(t, rows, e) < 0)
 		return -1;
 	t->rows = rows;
 	if (load_array(mf, name, t, t->w, 0, NULL, e) < 0)

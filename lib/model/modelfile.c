@@ -249,6 +249,12 @@ read_all(const char *path, struct modelfile *mf, struct bpr_err *e)
 	if (in == NULL)
 		return -1;
 	mf->size = 0;
+	/* room for a plain file at once (a byte over, so the read that sees its end fits) */
+	if (input_file_size(in) > 0 && input_file_size(in) < SIZE_MAX &&
+	    mem_grow(&mf->buf, &cap, (size_t)input_file_size(in) + 1, 1, "the model file", e) < 0) {
+		input_close(in);
+		return -1;
+	}
 	for (;;) {
 		if (mem_grow(&mf->buf, &cap, mf->size + (1 << 20), 1, "the model file", e) < 0 ||
 		    (got = input_read(in, mf->buf + mf->size, cap - mf->size, e)) < 0) {
@@ -405,9 +411,8 @@ modelfile_has(const struct modelfile *mf, const char *name)
 }
 
 int
-modelfile_get(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
-    uint64_t rows, uint64_t cols, int optional, void **out, uint64_t *rows_out,
-    struct bpr_err *e)
+modelfile_find(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
+    uint64_t rows, uint64_t cols, int optional, const struct mf_table **out, struct bpr_err *e)
 {
 	const struct mf_table *t = find_table(mf, name);
 
@@ -418,9 +423,33 @@ modelfile_get(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
 		return bpr_fail(e, "%s: table '%s' has the wrong type or shape "
 		    "(%llu x %llu, expected %llu x %llu)", mf->path, name, (unsigned long long)t->rows,
 		    (unsigned long long)t->cols, (unsigned long long)rows, (unsigned long long)cols);
+	*out = t;
+	return 0;
+}
+
+void
+modelfile_elements(const struct mf_table *t, uint64_t first, size_t count, void *dst)
+{
+	size_t size = dtype_size(t->dtype);
+
+	from_le(dst, (const unsigned char *)t->data + first * size, count, size);
+}
+
+int
+modelfile_get(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
+    uint64_t rows, uint64_t cols, int optional, void **out, uint64_t *rows_out,
+    struct bpr_err *e)
+{
+	const struct mf_table *t;
+
+	*out = NULL;
+	if (modelfile_find(mf, name, dtype, rows, cols, optional, &t, e) < 0)
+		return -1;
+	if (t == NULL)
+		return 0;	/* absent, and optional */
 	if ((*out = mem_array((size_t)t->bytes + 1, 1, 0, "a model table", e)) == NULL)
 		return -1;
-	from_le(*out, t->data, (size_t)(t->rows * t->cols), dtype_size(dtype));
+	modelfile_elements(t, 0, (size_t)(t->rows * t->cols), *out);
 	if (dtype == MF_TEXT)
 		((char *)*out)[t->bytes] = '\0';
 	if (rows_out != NULL)

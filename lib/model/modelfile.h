@@ -70,6 +70,14 @@ void modelfile_free(struct modelfile *mf);
 /* Whether the file holds a table of that name (its shape unchecked). */
 int modelfile_has(const struct modelfile *mf, const char *name);
 /*
+ * Table `name` after checking its dtype and shape (cols 0 accepts any);
+ * *t is NULL with rc 0 when it is absent and optional.
+ */
+int modelfile_find(const struct modelfile *mf, const char *name, enum mf_dtype dtype,
+    uint64_t rows, uint64_t cols, int optional, const struct mf_table **t, struct bpr_err *e);
+/* Copy elements [first, first + count) of a table found there to dst, host order. */
+void modelfile_elements(const struct mf_table *t, uint64_t first, size_t count, void *dst);
+/*
  * Copy table `name` into a new host-order buffer after checking its dtype
  * and shape (cols 0 accepts any); *out is NULL with rc 0 when the table is
  * absent and optional.
