@@ -35,11 +35,14 @@ prefer_huge_pages(void *p, size_t n)
 #endif
 }
 
-/* A block of its own mapping (a large one) is asked for huge pages; the heap's were at the start. */
+/*
+ * A block of 4 MB or more is asked for huge pages: one of its own mapping,
+ * or one from the heap past the part asked at the start (mem_keep_freed).
+ */
 static void *
 big_block(void *p, size_t bytes)
 {
-	if (p != NULL && bytes >= OWN_MAPPING)
+	if (p != NULL && bytes >= 2 * HUGE_PAGE)
 		prefer_huge_pages(p, bytes);
 	return p;
 }
