@@ -32,7 +32,8 @@ enum mf_dtype { MF_F32 = 1, MF_U32 = 2, MF_U64 = 3, MF_TEXT = 4 };
  * to put in id order, padding to leave out): fill writes rows [from, from +
  * n) into out, host order. The writer asks for each row twice (once for the
  * CRC, once to write it), a few hundred kilobytes at a time, so saving needs
- * no copy of the table.
+ * no copy of the table; the rows must hold still until it returns (training
+ * is flushed and idle whenever a model is saved).
  */
 typedef void mf_fill_fn(const void *ctx, uint64_t from, size_t n, void *out);
 
