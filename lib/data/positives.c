@@ -139,33 +139,54 @@ read_id_column(struct bpr_input *in, uint32_t **ids, size_t *n, struct bpr_err *
 	return rc;
 }
 
-/* Distinct ids by sorting: any ids. */
-static size_t
-distinct_by_sorting(uint64_t *all, uint64_t *tmp, size_t n, uint32_t *out)
+/* The item of the i-th of the keys (their low half) and then of the extra list. */
+static uint32_t
+universe_item(const uint64_t *keys, size_t n, const uint32_t *extra, size_t i)
 {
-	size_t i, m = 0;
-
-	radix_sort_u64(all, tmp, n);
-	for (i = 0; i < n; i++)
-		if (m == 0 || out[m - 1] != all[i])
-			out[m++] = (uint32_t)all[i];
-	return m;
+	return i < n ? (uint32_t)keys[i] : extra[i - n];
 }
 
-/* Distinct ids by marking: fast when ids are compact (MovieLens). */
+/*
+ * Distinct ids by marking, straight from the keys and the extra list: fast
+ * when ids are compact (MovieLens), and no copy of the ids.
+ */
 static size_t
-distinct_by_marking(const uint64_t *all, size_t n, uint32_t max, uint8_t *mark,
-    uint32_t *out)
+distinct_by_marking(const uint64_t *keys, size_t n, const uint32_t *extra, size_t nextra,
+    uint32_t max, uint8_t *mark, uint32_t *out)
 {
 	size_t i, m = 0;
 	uint32_t id;
 
-	for (i = 0; i < n; i++)
-		mark[all[i]] = 1;
+	for (i = 0; i < n + nextra; i++)
+		mark[universe_item(keys, n, extra, i)] = 1;
 	for (id = 0; id <= max; id++)
 		if (mark[id])
 			out[m++] = id;
 	return m;
+}
+
+/* Distinct ids by sorting a copy of them: any ids. */
+static int
+distinct_by_sorting(const uint64_t *keys, size_t n, const uint32_t *extra, size_t nextra,
+    uint32_t *out, size_t *m, struct bpr_err *e)
+{
+	size_t total = n + nextra, i;
+	uint64_t *all = mem_array(total, sizeof(*all), 0, "the item universe", e);
+	uint64_t *tmp = all != NULL ? mem_array(total, sizeof(*tmp), 0, "the item universe", e) : NULL;
+
+	if (tmp == NULL) {
+		free(all);
+		return -1;
+	}
+	for (i = 0; i < total; i++)
+		all[i] = universe_item(keys, n, extra, i);
+	radix_sort_u64(all, tmp, total);
+	for (i = 0, *m = 0; i < total; i++)
+		if (*m == 0 || out[*m - 1] != all[i])
+			out[(*m)++] = (uint32_t)all[i];
+	free(all);
+	free(tmp);
+	return 0;
 }
 
 /* Sorted distinct items of the keys and of the extra list. */
@@ -174,36 +195,21 @@ build_universe(struct positives *p, const uint64_t *keys, size_t n,
     const uint32_t *extra, size_t nextra, struct bpr_err *e)
 {
 	size_t total = n + nextra, i;
-	uint64_t *all = mem_array(total, sizeof(*all), 0, "the item universe", e), *tmp = NULL;
-	uint8_t *mark = NULL;
+	uint8_t *mark;
 	uint32_t max = 0;
 
-	p->item_id = mem_array(total, sizeof(*p->item_id), 0, "the item universe", e);
-	if (all == NULL || p->item_id == NULL)
-		goto fail;
-	for (i = 0; i < total; i++) {
-		all[i] = i < n ? (uint32_t)keys[i] : extra[i - n];
-		max = all[i] > max ? (uint32_t)all[i] : max;
-	}
-	if ((size_t)max < 4 * total + (1u << 24)) {
-		if ((mark = mem_array((size_t)max + 1, 1, 1, "the item universe", e)) == NULL)
-			goto fail;
-		p->nitems = distinct_by_marking(all, total, max, mark, p->item_id);
-	} else {
-		if ((tmp = mem_array(total, sizeof(*tmp), 0, "the item universe", e)) == NULL)
-			goto fail;
-		p->nitems = distinct_by_sorting(all, tmp, total, p->item_id);
-	}
+	if ((p->item_id = mem_array(total, sizeof(*p->item_id), 0, "the item universe", e)) == NULL)
+		return -1;
+	for (i = 0; i < total; i++)
+		max = universe_item(keys, n, extra, i) > max ? universe_item(keys, n, extra, i) : max;
 	p->max_item_id = max;
-	free(all);
-	free(tmp);
+	if ((size_t)max >= 4 * total + (1u << 24))
+		return distinct_by_sorting(keys, n, extra, nextra, p->item_id, &p->nitems, e);
+	if ((mark = mem_array((size_t)max + 1, 1, 1, "the item universe", e)) == NULL)
+		return -1;
+	p->nitems = distinct_by_marking(keys, n, extra, nextra, max, mark, p->item_id);
 	free(mark);
 	return 0;
-fail:
-	free(all);
-	free(tmp);
-	free(mark);
-	return -1;
 }
 
 /* Group the sorted distinct keys by user, items as universe indexes. */
