@@ -67,12 +67,18 @@ setup() {
 	grep -q '(1 not rankable)' a.tsv
 }
 
+# train_wide USERS OUT: bpr-train under a 200 MB limit on USERS users of
+# 4096 floats each (status and stderr in $status and $stderr).
+train_wide() {
+	awk -v n="$1" 'BEGIN { for (u = 1; u <= n; u++) print u "\t" u % 7 + 1 }' > many.tsv
+	run --separate-stderr bash -c "ulimit -v 200000; bpr-train -q --train many.tsv --item-dim 4096 --epochs 1 -o $2"
+	echo "$stderr"
+}
+
 @test "faults: running out of memory is a message saying how much was wanted" {
 	[ -z "${BPR_SANITIZED:-}" ] || skip "AddressSanitizer reserves memory a limit cannot allow"
-	awk 'BEGIN { for (u = 1; u <= 16000; u++) print u "\t" u % 7 + 1 }' > many.tsv
-	# 16000 users of 4096 floats: 262 MB for the user table alone, past a 200 MB limit
-	run --separate-stderr bash -c 'ulimit -v 200000; bpr-train -q --train many.tsv --item-dim 4096 --epochs 1 -o out.tsv'
-	echo "$stderr"
+	# 16000 users: 262 MB for the user table alone, past the limit
+	train_wide 16000 out.tsv
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "bpr-train: cannot allocate "*" for "* ]]
 	[ ! -e out.tsv ]
@@ -80,10 +86,8 @@ setup() {
 
 @test "faults: saving a model takes no second copy of its tables" {
 	[ -z "${BPR_SANITIZED:-}" ] || skip "AddressSanitizer reserves memory a limit cannot allow"
-	awk 'BEGIN { for (u = 1; u <= 8000; u++) print u "\t" u % 7 + 1 }' > many.tsv
-	# 8000 users of 4096 floats: 131 MB, which fits under 200 MB once but not twice
-	run --separate-stderr bash -c 'ulimit -v 200000; bpr-train -q --train many.tsv --item-dim 4096 --epochs 1 -o out.bpr'
-	echo "$stderr"
+	# 8000 users: 131 MB, which fits under the limit once but not twice
+	train_wide 8000 out.bpr
 	[ "$status" -eq 0 ]
 	auc -m out.bpr many.tsv > /dev/null
 }

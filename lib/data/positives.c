@@ -196,12 +196,12 @@ build_universe(struct positives *p, const uint64_t *keys, size_t n,
 {
 	size_t total = n + nextra, i;
 	uint8_t *mark;
-	uint32_t max = 0;
+	uint32_t max = 0, id;
 
 	if ((p->item_id = mem_array(total, sizeof(*p->item_id), 0, "the item universe", e)) == NULL)
 		return -1;
 	for (i = 0; i < total; i++)
-		max = universe_item(keys, n, extra, i) > max ? universe_item(keys, n, extra, i) : max;
+		max = (id = universe_item(keys, n, extra, i)) > max ? id : max;
 	p->max_item_id = max;
 	if ((size_t)max >= 4 * total + (1u << 24))
 		return distinct_by_sorting(keys, n, extra, nextra, p->item_id, &p->nitems, e);

@@ -336,12 +336,33 @@ load_array(const struct modelfile *mf, const char *name, struct param_table *t, 
 	return 0;
 }
 
+/*
+ * An optional state table of one value a row (name) into *dst, made t->cap
+ * rows long when NULL; 1 when the file has it, 0 when not.
+ */
+static int
+load_row_values(const struct modelfile *mf, const char *name, enum mf_dtype dtype, size_t size,
+    const struct param_table *t, void **dst, struct bpr_err *e)
+{
+	const struct mf_table *src;
+
+	if (modelfile_find(mf, name, dtype, t->rows, 1, 1, &src, e) < 0)
+		return -1;
+	if (src == NULL)
+		return 0;
+	if (*dst == NULL && (*dst = mem_array(t->cap, size, 1, "state", e)) == NULL)
+		return -1;
+	modelfile_elements(src, 0, t->rows, *dst);
+	return 1;
+}
+
 static int
 load_param_table(const struct modelfile *mf, const char *name, struct param_table *t,
     uint64_t rows, struct bpr_err *e)
 {
 	char full[MODELFILE_NAME_LEN];
-	uint64_t *last;
+	void *rv, *last;
+	int rc;
 
 	/* Which state tables there are, to size the arrays; each is checked as it loads. */
 	snprintf(full, sizeof(full), "%s.m", name);
@@ -351,6 +372,8 @@ load_param_table(const struct modelfile *mf, const char *name, struct param_tabl
 	if (model_table_room(t, rows, e) < 0)
 		return -1;
 	t->rows = rows;
+	rv = t->rv;
+	last = t->last;
 	if (load_array(mf, name, t, t->w, 0, NULL, e) < 0)
 		return -1;
 	snprintf(full, sizeof(full), "%s.m", name);
@@ -360,28 +383,14 @@ load_param_table(const struct modelfile *mf, const char *name, struct param_tabl
 	if (t->has_v && load_array(mf, full, t, t->v, 0, NULL, e) < 0)
 		return -1;
 	snprintf(full, sizeof(full), "%s.rv", name);
-	if (modelfile_get(mf, full, MF_F32, rows, 1, 1, (void **)&last, NULL, e) < 0)
+	if ((rc = load_row_values(mf, full, MF_F32, sizeof(float), t, &rv, e)) < 0)
 		return -1;
-	if (last != NULL) {
-		t->has_rv = 1;
-		if ((t->rv = mem_array(t->cap, sizeof(float), 1, "state", e)) == NULL) {
-			free(last);
-			return -1;
-		}
-		memcpy(t->rv, last, rows * sizeof(float));
-		free(last);
-	}
+	t->rv = rv;
+	t->has_rv = t->has_rv || rc > 0;
 	snprintf(full, sizeof(full), "%s.last", name);
-	if (modelfile_get(mf, full, MF_U64, rows, 1, 1, (void **)&last, NULL, e) < 0)
+	if (load_row_values(mf, full, MF_U64, sizeof(uint64_t), t, &last, e) < 0)
 		return -1;
-	if (last != NULL) {
-		if (t->last == NULL && (t->last = mem_array(t->cap, sizeof(*t->last), 1, "state", e)) == NULL) {
-			free(last);
-			return -1;
-		}
-		memcpy(t->last, last, rows * sizeof(*last));
-		free(last);
-	}
+	t->last = last;
 	return 0;
 }
 
