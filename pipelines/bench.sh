@@ -9,6 +9,7 @@
 #   RUNS       timed runs per stage, after one warm-up (default 3)
 #   TTQ_RUNS   runs of each setting in the time-to-quality table (default
 #              RUNS; 0 skips it: about 10 minutes a run)
+#   EQ_ROUNDS  rounds of the equal-work table (default 7; 0 skips it)
 #   ML100K     ml-100k directory (default ../shared/data/ml-100k)
 set -eu
 
@@ -178,6 +179,25 @@ fi
 
 echo
 column -t -s "$(printf '\t')" "$results"
+
+# --- equal work at the wall: 5 M positives (a smaller set of the same
+# shape, made here) and this set's 20 M (pipelines/equal-work.sh) ---
+if [ "${EQ_ROUNDS:-7}" -gt 0 ]; then
+	mkdir -p equal-5m
+	if [ ! -s equal-5m/train.tsv ]; then
+		"$root/build/ml-synth" -r 6250000 equal-5m
+		"$bin/ml-split" -q --scheme random --test-fraction 0.2 -o equal-5m/train.tsv \
+			-t equal-5m/test.tsv equal-5m/ratings.csv
+	fi
+	{
+		printf 'set\tpositives\twall rate\tper-epoch rate\tratio of medians\tratio a round\tmedian wall, 1 and 5 epochs\n'
+		"$root/pipelines/equal-work.sh" "$bin" equal-5m/train.tsv "${EQ_ROUNDS:-7}" "5 M"
+		"$root/pipelines/equal-work.sh" "$bin" train.tsv "${EQ_ROUNDS:-7}" "20 M"
+	} > equal-work.tsv
+	echo
+	echo "equal work: --hard 1 --optimizer sgd --no-bias, dim 64, 2 threads; 5 epochs less 1 by the wall"
+	column -t -s "$(printf '\t')" equal-work.tsv
+fi
 
 # --- time to quality: clean AUC and P@10 against wall seconds, planted set ---
 if [ "${TTQ_RUNS:-$runs}" -gt 0 ]; then
