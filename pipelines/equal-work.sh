@@ -19,13 +19,13 @@ bin=$1 train=$2 rounds=$3 label=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pos=$(wc -l < "$train" | tr -d ' ')
-flags="-q --train $train --hard 1 --optimizer sgd --no-bias --item-dim 64 --tag-dim 0 --threads 2"
+flags=(-q --train "$train" --hard 1 --optimizer sgd --no-bias --item-dim 64 --tag-dim 0 --threads 2)
 
 # wall EPOCHS: run once, print its wall seconds; the log stays in $tmp/log.tsv
 wall() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$bin/bpr-train" $flags --epochs "$1" --log "$tmp/log.tsv" -o "$tmp/model.bpr" 2>/dev/null ||
+	"$bin/bpr-train" "${flags[@]}" --epochs "$1" --log "$tmp/log.tsv" -o "$tmp/model.bpr" 2>/dev/null ||
 		{ echo "equal-work: bpr-train failed on $train" >&2; exit 1; }
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
