@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 
 # name<TAB>bpr-train flags (beyond --train, --items, --item-tags, --seed);
 # @als: als-train's defaults instead; @blend: the rank blend of the two
-# defaults' models
+# defaults' models, the flags after it bpr-train's
 ways() {
 	cat <<-'EOF'
 	notebook (its model, loss, Keras Adam, batch 64)	--compat notebook
@@ -33,6 +33,7 @@ ways() {
 	defaults, and the ratings below 4 as seen	--seen @rated
 	als-train (iALS) defaults	@als
 	rank blend of the als-train and bpr-train defaults	@blend
+	rank blend of als-train and bpr-train with the ratings below 4 as seen	@blend --seen @rated
 	EOF
 }
 
@@ -46,10 +47,10 @@ prepare() {
 
 # One way, one seed: seconds, clean AUC, notebook AUC, P@10, R@20.
 run_way() {
-	local flags=$1 seed=$2 t0 t1 second="" scores
+	local flags=$1 seed=$2 t0 t1 second="" scores bpr_flags
 	t0=$(date +%s.%N)
 	case $flags in
-	@als | @blend)
+	@als | @blend*)
 		tool als-train -q --train "$work/train.tsv" --item-tags "$work/item-tags.tsv" --seed "$seed" \
 			-o "$work/model.bpr" ;;
 	*)
@@ -58,9 +59,12 @@ run_way() {
 			--item-tags "$work/item-tags.tsv" --seed "$seed" ${flags//@rated/$work/rated.tsv} \
 			-o "$work/model.bpr" ;;
 	esac
-	if [ "$flags" = @blend ]; then
+	if [[ $flags == @blend* ]]; then
+		bpr_flags=${flags#@blend}
+		# shellcheck disable=SC2086 # the flags are words
 		tool bpr-train -q --train "$work/train.tsv" --items "$work/item-tags.tsv" \
-			--item-tags "$work/item-tags.tsv" --seed "$seed" -o "$work/model2.bpr"
+			--item-tags "$work/item-tags.tsv" --seed "$seed" ${bpr_flags//@rated/$work/rated.tsv} \
+			-o "$work/model2.bpr"
 		second=$work/model2.bpr
 	fi
 	t1=$(date +%s.%N)
@@ -98,8 +102,9 @@ table() {
 	positives left out (id 0 is not an item); P@10 under the clean protocol. *@rated*: the
 	same ua.base with every rating kept (\`ml-split -o rated.tsv -t /dev/null u.data\`), whose
 	ratings below 4 \`--seen\` trains as seen. *@als*: als-train's defaults (iALS) instead of
-	bpr-train; *@blend*: the rank blend (\`auc -m als.bpr -m bpr.bpr\`) of the als-train and
-	bpr-train defaults' models, its seconds both trainings'. R@20 under the clean protocol.
+	bpr-train; *@blend*: the rank blend (\`auc -m als.bpr -m bpr.bpr\`) of the als-train
+	defaults' model and bpr-train's (its defaults, or the flags after @blend), its seconds
+	both trainings'. R@20 under the clean protocol.
 	EOF
 }
 
