@@ -165,28 +165,16 @@ distinct_by_marking(const uint64_t *keys, size_t n, const uint32_t *extra, size_
 	return m;
 }
 
-/* Distinct ids by sorting a copy of them: any ids. */
-static int
+/* Distinct ids by sorting them where they go: any ids. */
+static size_t
 distinct_by_sorting(const uint64_t *keys, size_t n, const uint32_t *extra, size_t nextra,
-    uint32_t *out, size_t *m, struct bpr_err *e)
+    uint32_t *out)
 {
-	size_t total = n + nextra, i;
-	uint64_t *all = mem_array(total, sizeof(*all), 0, "the item universe", e);
-	uint64_t *tmp = all != NULL ? mem_array(total, sizeof(*tmp), 0, "the item universe", e) : NULL;
+	size_t i;
 
-	if (tmp == NULL) {
-		free(all);
-		return -1;
-	}
-	for (i = 0; i < total; i++)
-		all[i] = universe_item(keys, n, extra, i);
-	radix_sort_u64(all, tmp, total);
-	for (i = 0, *m = 0; i < total; i++)
-		if (*m == 0 || out[*m - 1] != all[i])
-			out[(*m)++] = (uint32_t)all[i];
-	free(all);
-	free(tmp);
-	return 0;
+	for (i = 0; i < n + nextra; i++)
+		out[i] = universe_item(keys, n, extra, i);
+	return sort_u32_distinct(out, n + nextra);
 }
 
 /* Sorted distinct items of the keys and of the extra list. */
@@ -203,8 +191,10 @@ build_universe(struct positives *p, const uint64_t *keys, size_t n,
 	for (i = 0; i < total; i++)
 		max = (id = universe_item(keys, n, extra, i)) > max ? id : max;
 	p->max_item_id = max;
-	if ((size_t)max >= 4 * total + (1u << 24))
-		return distinct_by_sorting(keys, n, extra, nextra, p->item_id, &p->nitems, e);
+	if ((size_t)max >= 4 * total + (1u << 24)) {
+		p->nitems = distinct_by_sorting(keys, n, extra, nextra, p->item_id);
+		return 0;
+	}
 	if ((mark = mem_array((size_t)max + 1, 1, 1, "the item universe", e)) == NULL)
 		return -1;
 	p->nitems = distinct_by_marking(keys, n, extra, nextra, max, mark, p->item_id);
