@@ -45,26 +45,26 @@ prepare() {
 	tool ml-split -q --scheme allbut --test-range 1:10 -o "$work/rated.tsv" -t /dev/null "$ratings"
 }
 
+# bpr_train FLAGS SEED OUT: bpr-train on the split, @rated standing for rated.tsv.
+bpr_train() {
+	# shellcheck disable=SC2086 # the flags are words
+	tool bpr-train -q --train "$work/train.tsv" --items "$work/item-tags.tsv" \
+		--item-tags "$work/item-tags.tsv" --seed "$2" ${1//@rated/$work/rated.tsv} -o "$3"
+}
+
 # One way, one seed: seconds, clean AUC, notebook AUC, P@10, R@20.
 run_way() {
-	local flags=$1 seed=$2 t0 t1 second="" scores bpr_flags
+	local flags=$1 seed=$2 t0 t1 second="" scores
 	t0=$(date +%s.%N)
 	case $flags in
 	@als | @blend*)
 		tool als-train -q --train "$work/train.tsv" --item-tags "$work/item-tags.tsv" --seed "$seed" \
 			-o "$work/model.bpr" ;;
 	*)
-		# shellcheck disable=SC2086 # the flags are words
-		tool bpr-train -q --train "$work/train.tsv" --items "$work/item-tags.tsv" \
-			--item-tags "$work/item-tags.tsv" --seed "$seed" ${flags//@rated/$work/rated.tsv} \
-			-o "$work/model.bpr" ;;
+		bpr_train "$flags" "$seed" "$work/model.bpr" ;;
 	esac
 	if [[ $flags == @blend* ]]; then
-		bpr_flags=${flags#@blend}
-		# shellcheck disable=SC2086 # the flags are words
-		tool bpr-train -q --train "$work/train.tsv" --items "$work/item-tags.tsv" \
-			--item-tags "$work/item-tags.tsv" --seed "$seed" ${bpr_flags//@rated/$work/rated.tsv} \
-			-o "$work/model2.bpr"
+		bpr_train "${flags#@blend}" "$seed" "$work/model2.bpr"
 		second=$work/model2.bpr
 	fi
 	t1=$(date +%s.%N)
