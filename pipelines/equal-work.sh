@@ -41,16 +41,19 @@ for r in $(seq "$rounds"); do
 done
 
 awk -v pos="$pos" -v label="$label" '
-	function median(v, n,   i, j, t) {
+	function sort_values(v, n,   i, j, t) {	# ascending, in place (mawk has no asort)
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	}
+	function median(v, n) {
+		sort_values(v, n)
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
 	{ w1[NR] = $1; w5[NR] = $2; k[NR] = $3; ratio[NR] = ($3 * 4) / ($2 - $1) }
 	END {
 		m1 = median(w1, NR); m5 = median(w5, NR); mk = median(k, NR)
 		wall = 4 * pos / (m5 - m1) / 1e6; kern = pos / mk / 1e6
-		median(ratio, NR)
+		sort_values(ratio, NR)
 		printf "%s\t%d\t%.1f M/s\t%.1f M/s\t%.2f\t%.2f-%.2f\t%.2f s, %.2f s\n",
 		    label, pos, wall, kern, wall / kern, ratio[1], ratio[NR], m1, m5
 	}' "$tmp/rounds.txt"
