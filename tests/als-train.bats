@@ -223,6 +223,29 @@ make_tags() {
 	sort -k1,1n -k2,2n got.tsv | cmp - want.tsv
 }
 
+@test "blend: the # line counts the candidates that any of the models has no row for" {
+	make_planted
+	als-train -q --train train.tsv --dim 4 -o a.bpr
+	awk -F'\t' '$2 > 10' train.tsv > part.tsv
+	als-train -q --train part.tsv --dim 4 -o b.bpr
+	without() { sed -n '1s/.*items (\([0-9]*\) without a row.*/\1/p'; }
+	# the candidates are a's items; b has none of those up to 10
+	want=$(awk -F'\t' '$2 <= 10 { print $2 }' train.tsv | sort -u | wc -l)
+	[ "$want" -gt 0 ]
+	got=$(auc -m a.bpr -m b.bpr --exclude train.tsv test.tsv | without)
+	echo "a then b: $got, want $want"
+	[ "$got" -eq "$want" ]
+	# every id 0..max: those that are not items of both
+	max=$(cut -f2 train.tsv test.tsv | sort -n | tail -1)
+	want=$((max + 1 - $(cut -f2 part.tsv | sort -u | wc -l)))
+	for order in "a.bpr -m b.bpr" "b.bpr -m a.bpr"; do
+		# shellcheck disable=SC2086
+		got=$(auc -m $order --compat notebook test.tsv | without)
+		echo "$order: $got, want $want"
+		[ "$got" -eq "$want" ]
+	done
+}
+
 @test "blend: usage errors and users a model lacks; bpr-train does not resume an als-train model" {
 	make_planted
 	als-train -q --train train.tsv --dim 4 -o a.bpr

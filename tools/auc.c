@@ -216,6 +216,7 @@ run_blend(struct settings *s, const struct positives *test, const struct positiv
 	    .k = s->eval.k, .threads = s->eval.threads, .shard = s->eval.shard, .blend = &b };
 	if (evaluate(m[0], test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
+	p->result.cold = b.cold;	/* not only the first model's */
 	s->eval.blend = NULL;
 	s->eval.ids = NULL;	/* the blend's */
 	for (k = 0; k < s->nmodels; k++)

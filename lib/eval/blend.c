@@ -39,9 +39,13 @@ candidates(const struct bpr_model *const *m, size_t nparts, int all_ids,
 	return ids;
 }
 
-/* The part's candidates: rows' own vectors, or tags alone; packed. */
+/*
+ * The part's candidates: rows' own vectors, or tags alone; packed. Those
+ * it has no row for are marked in lacks[0..n).
+ */
 static int
-pack_part(struct blend_part *p, const uint32_t *ids, size_t n, struct bpr_err *e)
+pack_part(struct blend_part *p, const uint32_t *ids, size_t n, unsigned char *lacks,
+    struct bpr_err *e)
 {
 	size_t width = p->m->ipad + p->m->tpad, c;
 	float *items = mem_aligned(n + 1, width * sizeof(float), "candidate vectors", e);
@@ -55,7 +59,7 @@ pack_part(struct blend_part *p, const uint32_t *ids, size_t n, struct bpr_err *e
 		if ((got = model_item_vector(p->m, ids[c], items + c * width,
 		    bias != NULL ? bias + c : &spare, e)) < 0)
 			goto done;
-		p->cold += got == 0;
+		lacks[c] |= got == 0;
 	}
 	rc = score_items_pack(&p->cand, items, bias, n, width, e);
 done:
@@ -69,8 +73,9 @@ blend_open(struct blend *b, const struct bpr_model *const *m, const double *weig
     size_t nparts, int all_ids, const uint32_t *list, size_t nlist, uint32_t max_id,
     struct bpr_err *e)
 {
-	size_t k, n;
+	size_t k, n, c;
 	uint32_t *ids;
+	unsigned char *lacks;
 
 	memset(b, 0, sizeof(*b));
 	if (nparts > BLEND_MAX)
@@ -79,15 +84,23 @@ blend_open(struct blend *b, const struct bpr_model *const *m, const double *weig
 		return -1;
 	b->ids = ids;
 	b->ncand = n;
+	if ((lacks = mem_array(n + 1, 1, 1, "candidates", e)) == NULL) {
+		blend_close(b);
+		return -1;
+	}
 	for (k = 0; k < nparts; k++) {
 		struct blend_part *p = &b->part[b->nparts++];
 		p->m = m[k];
 		p->weight = weight != NULL ? weight[k] : 1.0;
-		if (pack_part(p, ids, n, e) < 0) {
+		if (pack_part(p, ids, n, lacks, e) < 0) {
+			free(lacks);
 			blend_close(b);
 			return -1;
 		}
 	}
+	for (c = 0; c < n; c++)
+		b->cold += lacks[c];
+	free(lacks);
 	return 0;
 }
 

@@ -26,13 +26,13 @@ struct blend_part {
 	const struct bpr_model *m;
 	double weight;
 	struct score_items cand;	/* the candidates' vectors and biases, packed */
-	size_t cold;		/* candidates without a row in this model */
 };
 
 struct blend {
 	struct blend_part part[BLEND_MAX];
 	size_t nparts, ncand;
 	uint32_t *ids;		/* [ncand] the candidates, ascending */
+	size_t cold;		/* candidates that some model has no row for */
 };
 
 /* Scratch for one thread's blend_user. */
