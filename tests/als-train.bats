@@ -251,6 +251,7 @@ make_tags() {
 	als-train -q --train train.tsv --dim 4 -o a.bpr
 	bad 2 '^auc: --blend 1: 1 weights for 2 models' auc -m a.bpr -m a.bpr --blend 1 test.tsv
 	bad 2 '^auc: --blend weighs the ranks of several models' auc -m a.bpr --blend 1,1 test.tsv
+	bad 2 "^auc: the blend's weights add up to 0" auc -m a.bpr -m a.bpr --blend 0,0 test.tsv
 	bad 2 '^bpr-score: several models \(-m\) blend their ranks for --top only' \
 		bpr-score -m a.bpr -m a.bpr --dump items
 	bad 1 "^bpr-train: a.bpr: the model is als-train's, which keeps no optimiser's state" \
@@ -260,5 +261,12 @@ make_tags() {
 	als-train -q --train train.tsv --dim 4 -o b.bpr
 	bpr-score -m a.bpr -m b.bpr --top 3 --user 9999 | cut -f1-3 > got.tsv
 	bpr-score -m b.bpr --top 3 --user 9999 | cut -f1-3 | cmp - got.tsv
+	# a model of weight 0 has no say: the blend is the other model alone,
+	# and 9999, whom only it has, is not evaluated
+	printf '9999\t3\n' >> test.tsv
+	auc -m a.bpr --exclude train.tsv -k 5 test.tsv | grep -v '^#' > one.txt
+	auc -m a.bpr -m b.bpr --blend 1,0 --exclude train.tsv -k 5 test.tsv > two.txt
+	grep -q '(1 not in the model' two.txt
+	grep -v '^#' two.txt | cmp - one.txt
 	bad 1 '^bpr-score: user 12345 is not in the models' bpr-score -m a.bpr -m b.bpr --top 3 --user 12345
 }

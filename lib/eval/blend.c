@@ -76,10 +76,15 @@ blend_open(struct blend *b, const struct bpr_model *const *m, const double *weig
 	size_t k, n, c;
 	uint32_t *ids;
 	unsigned char *lacks;
+	double total;
 
 	memset(b, 0, sizeof(*b));
 	if (nparts > BLEND_MAX)
 		return bpr_fail_usage(e, "at most %d models can be blended", BLEND_MAX);
+	for (k = 0, total = 0; weight != NULL && k < nparts; k++)
+		total += weight[k];
+	if (weight != NULL && !(total > 0))
+		return bpr_fail_usage(e, "the blend's weights add up to 0: at least one must be above 0");
 	if ((ids = candidates(m, nparts, all_ids, list, nlist, max_id, &n, e)) == NULL)
 		return -1;
 	b->ids = ids;
@@ -181,7 +186,8 @@ blend_user(const struct blend *b, uint32_t id, float *out, struct blend_scratch 
 	for (k = 0; k < b->nparts; k++) {
 		const struct blend_part *p = &b->part[k];
 		const float *u;
-		if ((row = idmap_find(&p->m->user_rows, id)) < 0)
+		/* a model of weight 0 has no say, not even in who is ranked */
+		if (p->weight == 0 || (row = idmap_find(&p->m->user_rows, id)) < 0)
 			continue;
 		u = model_row(&p->m->user, (size_t)row);
 		score_users(kernel, &p->cand, &u, 1, s->score);

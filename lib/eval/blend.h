@@ -43,7 +43,8 @@ struct blend_scratch {
 };
 
 /*
- * The blend of nparts models, weights equal when weight is NULL. Its
+ * The blend of nparts models, weights equal when weight is NULL (else
+ * none below 0, and some above: a usage error otherwise). Its
  * candidates, ascending: list (when given, ascending), else every id
  * 0..the largest of the models' items, the list's and max_id (all_ids),
  * else the first model's items.
@@ -56,7 +57,7 @@ int blend_scratch_alloc(struct blend_scratch *s, size_t ncand, struct bpr_err *e
 void blend_scratch_free(struct blend_scratch *s);
 /*
  * The blended scores of user id's candidates into out[0..ncand); returns
- * how many of the models have the user (0: out untouched).
+ * how many of the models of weight above 0 have the user (0: out untouched).
  */
 size_t blend_user(const struct blend *b, uint32_t id, float *out, struct blend_scratch *s);
 
