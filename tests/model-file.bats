@@ -120,6 +120,33 @@ refused() {
 	refused "table 'item.m' holds a value that is not a finite number" f32 item.m 1 nan
 }
 
+@test "model file: with valid CRCs, a value whose scores could overflow is refused; at the limit every item scores" {
+	refused "table 'item' holds 2e\\+06, beyond the \\+-1e\\+06 a model's value may reach" f32 item 3 2e6
+	refused "table 'tag' holds -3e\\+38, beyond the \\+-1e\\+06" f32 tag 1 -3e38
+	refused "table 'item.bias' holds 1e\\+07, beyond the \\+-1e\\+06" f32 item.bias 0 1e7
+	refused "table 'item.tags.scale' holds 2e\\+06, not a positive finite number up to 1e\\+06" \
+		f32 item.tags.scale 0 2e6
+	# an optimiser's sum of squares is no score: it may be large
+	"$UNIT/model-craft" model.bpr big.bpr f32 item.v 0 1e12
+	bpr-score -m big.bpr --dump items > /dev/null
+	# user, item and tag values at +-1e6, of both signs where they meet: an
+	# infinity less an infinity would be a NaN score, and its item dropped
+	cp model.bpr edge.bpr
+	for op in "user 0 1e6" "user 1 -1e6" "user 4 1e6" "user 5 1e6" "item 0 1e6" "item 1 1e6" \
+		"tag 0 1e6" "tag 1 -1e6" "tag 2 1e6" "tag 3 1e6" "item.bias 0 1e6"; do
+		# shellcheck disable=SC2086 # table, element, value
+		"$UNIT/model-craft" edge.bpr next.bpr f32 $op
+		mv next.bpr edge.bpr
+	done
+	items=$(bpr-score -m edge.bpr --dump items | wc -l)
+	user=$(bpr-score -m edge.bpr --dump users | head -1 | cut -f1)
+	bpr-score -m edge.bpr --top "$items" --user "$user" > top.tsv
+	[ "$(wc -l < top.tsv)" -eq "$items" ]
+	awk -F'\t' '{ s = $4 + 0; if (s != s || s > 3e38 || s < -3e38) { print "not finite: " $0; bad = 1 } }
+		END { exit bad }' top.tsv
+	auc -m edge.bpr test.tsv > /dev/null
+}
+
 @test "model file: every byte of a small model, flipped, is refused, and every truncation" {
 	run "$UNIT/model-flip" model.bpr
 	echo "$output"

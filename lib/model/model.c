@@ -287,37 +287,41 @@ model_compose_items(const struct bpr_model *m, struct bpr_err *e)
 }
 
 /*
- * Whether n values are all finite. x - x is 0 for a finite x and NaN for
- * an infinite or NaN one, and a NaN stays in a sum: eight lanes of sums
- * check the values without a branch each (training checks every epoch).
+ * Whether n values are all within +-MODEL_MAX_VALUE (a NaN is not): eight
+ * lanes of comparisons check the values without a branch each (training
+ * checks every epoch).
  */
 static int
-values_finite(const float *w, size_t n)
+values_in_range(const float *w, size_t n)
 {
-	vec8 acc = { 0 }, x;
+	typedef int32_t vec8i __attribute__((vector_size(32)));
+	const vec8 hi = { MODEL_MAX_VALUE, MODEL_MAX_VALUE, MODEL_MAX_VALUE, MODEL_MAX_VALUE,
+	    MODEL_MAX_VALUE, MODEL_MAX_VALUE, MODEL_MAX_VALUE, MODEL_MAX_VALUE };
+	vec8 x;
+	vec8i out = { 0 };
 	size_t k, lane;
 
 	for (k = 0; k + 8 <= n; k += 8) {
 		memcpy(&x, w + k, sizeof(x));
-		acc += x - x;
+		out |= ~((x <= hi) & (-x <= hi));
 	}
 	for (lane = 0; lane < 8; lane++)
-		if (acc[lane] != 0)
+		if (out[lane] != 0)
 			return 0;
 	for (; k < n; k++)
-		if (!isfinite(w[k]))
+		if (!(fabsf(w[k]) <= MODEL_MAX_VALUE))
 			return 0;
 	return 1;
 }
 
 int
-model_finite(const struct bpr_model *m)
+model_in_range(const struct bpr_model *m)
 {
 	const struct param_table *tables[] = { &m->user, &m->item, &m->tag, &m->bias };
 	size_t i;
 
 	for (i = 0; i < 4; i++)
-		if (!values_finite(tables[i]->w, tables[i]->rows * tables[i]->stride))
+		if (!values_in_range(tables[i]->w, tables[i]->rows * tables[i]->stride))
 			return 0;
 	return 1;
 }

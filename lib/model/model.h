@@ -42,6 +42,16 @@ enum model_table { MODEL_USERS, MODEL_ITEMS, MODEL_TAGS, MODEL_BIASES };
 /* The largest item-dim and tag-dim, as trained and as read from a file. */
 #define MODEL_MAX_DIM 4096
 
+/*
+ * The largest magnitude of a model's value (user, item, tag, bias) and of
+ * an item's tag scale. No training comes near it, and it keeps every score
+ * finite: 2 * 4096 products of a user's value (1e6) and an item's (at most
+ * 1e6 times 1e6 for each of its tags, under 2^32 of them) are below 4e31,
+ * where a crafted file of finite values could otherwise overflow to an
+ * infinity or a NaN, and a NaN score would drop its item unseen.
+ */
+#define MODEL_MAX_VALUE 1e6f
+
 /* What a model is: its dimensions and how it combines tags. */
 struct model_shape {
 	uint32_t item_dim, tag_dim;

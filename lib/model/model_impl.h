@@ -71,8 +71,8 @@ int model_enable_state(struct bpr_model *m, int moments, int with_last, int row_
     struct bpr_err *e);
 /* A deep copy into dst (for keeping the best epoch's model). */
 int model_clone(struct bpr_model *dst, const struct bpr_model *src, struct bpr_err *e);
-/* True when every parameter is finite (a diverged run is not saved). */
-int model_finite(const struct bpr_model *m);
+/* True when every parameter is within +-MODEL_MAX_VALUE (a diverged run is not saved). */
+int model_in_range(const struct bpr_model *m);
 
 /* Within the model module: rows, tag lists, meta numbers. */
 int model_table_reserve(struct param_table *t, size_t need, struct bpr_err *e);

@@ -463,10 +463,13 @@ load_catalogue(const struct modelfile *mf, struct bpr_model *m, struct bpr_err *
 	return 0;
 }
 
-/* Every value of an array finite, and not negative where it is a sum of squares. */
+/*
+ * Every value of an array finite, within +-MODEL_MAX_VALUE where it is a
+ * model's value (bounded), and not negative where it is a sum of squares.
+ */
 static int
-check_floats(const float *v, size_t n, int nonnegative, const char *path, const char *table,
-    struct bpr_err *e)
+check_floats(const float *v, size_t n, int bounded, int nonnegative, const char *path,
+    const char *table, struct bpr_err *e)
 {
 	size_t i;
 
@@ -474,6 +477,10 @@ check_floats(const float *v, size_t n, int nonnegative, const char *path, const 
 		if (!isfinite(v[i]))
 			return bpr_fail(e, "%s: table '%s' holds a value that is not a finite number "
 			    "(%g)", path, table, (double)v[i]);
+		if (bounded && fabsf(v[i]) > MODEL_MAX_VALUE)
+			return bpr_fail(e, "%s: table '%s' holds %g, beyond the +-%g a model's value "
+			    "may reach (its scores could overflow)", path, table, (double)v[i],
+			    (double)MODEL_MAX_VALUE);
 		if (nonnegative && v[i] < 0)
 			return bpr_fail(e, "%s: table '%s' holds a negative sum of squares (%g)", path,
 			    table, (double)v[i]);
@@ -490,14 +497,14 @@ check_param_values(const struct param_table *t, const char *name, uint64_t step,
 	size_t n = t->rows * t->stride, r;
 
 	snprintf(full, sizeof(full), "%s.m", name);
-	if (check_floats(t->w, n, 0, path, name, e) < 0 ||
-	    check_floats(t->has_m ? t->m : NULL, n, 0, path, full, e) < 0)
+	if (check_floats(t->w, n, 1, 0, path, name, e) < 0 ||
+	    check_floats(t->has_m ? t->m : NULL, n, 0, 0, path, full, e) < 0)
 		return -1;
 	snprintf(full, sizeof(full), "%s.v", name);
-	if (check_floats(t->has_v ? t->v : NULL, n, 1, path, full, e) < 0)
+	if (check_floats(t->has_v ? t->v : NULL, n, 0, 1, path, full, e) < 0)
 		return -1;
 	snprintf(full, sizeof(full), "%s.rv", name);
-	if (check_floats(t->has_rv ? t->rv : NULL, t->rows, 1, path, full, e) < 0)
+	if (check_floats(t->has_rv ? t->rv : NULL, t->rows, 0, 1, path, full, e) < 0)
 		return -1;
 	for (r = 0; t->last != NULL && r < t->rows; r++)
 		if (t->last[r] > step)
@@ -519,9 +526,10 @@ check_values(const struct bpr_model *m, const char *path, struct bpr_err *e)
 	    check_param_values(&m->bias, "item.bias", m->step, path, e) < 0)
 		return -1;
 	for (i = 0; i < m->item.rows; i++)
-		if (!isfinite(m->tag_scale[i]) || m->tag_scale[i] <= 0)
+		if (!(m->tag_scale[i] > 0 && m->tag_scale[i] <= MODEL_MAX_VALUE))
 			return bpr_fail(e, "%s: table 'item.tags.scale' holds %g, not a positive "
-			    "finite number", path, (double)m->tag_scale[i]);
+			    "finite number up to %g", path, (double)m->tag_scale[i],
+			    (double)MODEL_MAX_VALUE);
 	return 0;
 }
 

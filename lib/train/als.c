@@ -520,6 +520,16 @@ sweeps_loop(struct als_run *r, struct bpr_err *e)
 	return 0;
 }
 
+/* The solution as a model file may hold it: its loaders refuse anything else. */
+static int
+solution_in_range(const struct als_run *r, struct bpr_err *e)
+{
+	if (model_in_range(r->m))
+		return 0;
+	return bpr_fail(e, "the solution holds a value that is not finite, or beyond +-%g: "
+	    "try a larger --lambda", (double)MODEL_MAX_VALUE);
+}
+
 /* m's values into the tagged model: the vectors, and users' tag parts where the file keeps them. */
 static int
 fill_tagged(struct als_run *r, struct bpr_err *e)
@@ -571,7 +581,7 @@ als_fit(const struct positives *train, const struct positives *test,
 		model_free(r.m);
 		return NULL;
 	}
-	if (build_rows(&r, e) == 0 && sweeps_loop(&r, e) == 0 &&
+	if (build_rows(&r, e) == 0 && sweeps_loop(&r, e) == 0 && solution_in_range(&r, e) == 0 &&
 	    (r.tagged == NULL || fill_tagged(&r, e) == 0)) {
 		r.hook(r.ctx, &(struct fit_event){ .kind = FIT_DONE, .epoch = r.m->epochs,
 		    .epochs = c->sweeps, .best_epoch = r.best.epoch });

@@ -353,9 +353,9 @@ run_finish(struct trainer *t, size_t n, double *loss, struct bpr_err *e)
 			t->m->step += t->w[i].steps;
 	}
 	*loss = n > 0 ? sum / (double)n : 0;
-	if (!isfinite(*loss) || !model_finite(t->m))
-		return bpr_fail(e, "training diverged (the loss or a parameter is no longer finite): "
-		    "try a smaller --lr");
+	if (!isfinite(*loss) || !model_in_range(t->m))
+		return bpr_fail(e, "training diverged (the loss or a parameter is no longer finite, "
+		    "or beyond +-%g): try a smaller --lr", (double)MODEL_MAX_VALUE);
 	return 0;
 }
 

@@ -9,8 +9,8 @@
  * (averaged or summed here), and the bias. The tag part left in the
  * buffer must be that combination too, and an item's score must have the
  * same bits alone as in a pass with others. Prints one line a configuration; exit 1 on the first
- * failure. Last, model_finite, which training runs after every epoch, must
- * see one infinite or NaN value anywhere.
+ * failure. Last, model_in_range, which training runs after every epoch, must
+ * see one infinite, NaN or too large value anywhere.
  */
 #define KERNEL_NAME kernel_check_work
 #include "train/trainer_kernel.h"
@@ -109,20 +109,20 @@ check_item(const struct bpr_model *m, uint32_t uid, uint32_t iid, enum tag_mode 
 }
 
 /*
- * The divergence check: one infinite or NaN value anywhere in any table
- * (its vector lanes or its tail past a multiple of 8) makes the model not
- * finite; put back, it is finite again.
+ * The divergence check: one infinite, NaN or too large value anywhere in any table
+ * (its vector lanes or its tail past a multiple of 8) puts the model out
+ * of range; put back, it is in range again.
  */
 static int
-check_finite(struct bpr_model *m)
+check_in_range(struct bpr_model *m)
 {
 	struct param_table *tables[] = { &m->user, &m->item, &m->tag, &m->bias };
-	const float bad[] = { INFINITY, -INFINITY, NAN };
+	const float bad[] = { INFINITY, -INFINITY, NAN, 2 * MODEL_MAX_VALUE, -2 * MODEL_MAX_VALUE };
 	size_t t, n, at[3], a, b;
 	float keep;
 
-	if (!model_finite(m)) {
-		printf("FAIL model_finite: a finite model is not\n");
+	if (!model_in_range(m)) {
+		printf("FAIL model_in_range: a model in range is not\n");
 		return 1;
 	}
 	for (t = 0; t < 4; t++) {
@@ -131,18 +131,18 @@ check_finite(struct bpr_model *m)
 		at[1] = n / 2;
 		at[2] = n - 1;
 		for (a = 0; a < 3; a++)
-			for (b = 0; b < 3; b++) {
+			for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
 				keep = tables[t]->w[at[a]];
 				tables[t]->w[at[a]] = bad[b];
-				if (model_finite(m)) {
-					printf("FAIL model_finite: %g at %zu of table %zu (%zu values) not seen\n",
+				if (model_in_range(m)) {
+					printf("FAIL model_in_range: %g at %zu of table %zu (%zu values) not seen\n",
 					    bad[b], at[a], t, n);
 					return 1;
 				}
 				tables[t]->w[at[a]] = keep;
 			}
 	}
-	return !model_finite(m);
+	return !model_in_range(m);
 }
 
 static int
@@ -185,7 +185,7 @@ check(uint32_t item_dim, uint32_t tag_dim, enum tag_mode mode)
 			}
 		}
 	}
-	bad = bad || check_finite(m);
+	bad = bad || check_in_range(m);
 	printf("%s item-dim %u tag-dim %u (%zu-float tag rows) %s: 400 triplets, finite check\n",
 	    bad ? "FAIL" : "ok", item_dim, tag_dim, m->tpad, tag_mode_names.name[mode]);
 	free(pairs);
