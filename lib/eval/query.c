@@ -273,10 +273,19 @@ done:
 	return rc;
 }
 
-static float
-norm_of(const float *v, size_t n)
+/*
+ * In double: a composed item vector of a model at MODEL_MAX_VALUE, with
+ * many tags, can hold values whose squares a float cannot.
+ */
+static double
+dot_double(const float *a, const float *b, size_t n)
 {
-	return sqrtf(vec_dot_fused(v, v, n));
+	double s = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		s += (double)a[k] * b[k];
+	return s;
 }
 
 int
@@ -285,7 +294,8 @@ most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
 {
 	const struct idmap *map = of_users ? &m->user_rows : &m->item_rows;
 	size_t width = m->ipad + m->tpad, n = of_users ? m->user.rows : m->item.rows, r;
-	float *vecs = of_users ? m->user.w : model_compose_items(m, e), qn, cos, vn;
+	float *vecs = of_users ? m->user.w : model_compose_items(m, e);
+	double qn, vn, cos;
 	struct scored *heap = mem_array(k, sizeof(*heap), 0, "the ranking", e);
 	int64_t q = idmap_find(map, id);
 	struct topk top;
@@ -302,14 +312,15 @@ most_similar(const struct bpr_model *m, int of_users, uint32_t id, uint32_t k,
 		free(heap);
 		return bpr_fail(e, "%s %u is not in the model", of_users ? "user" : "item", id);
 	}
-	qn = norm_of(vecs + (size_t)q * width, width);
+	qn = sqrt(dot_double(vecs + (size_t)q * width, vecs + (size_t)q * width, width));
 	topk_reset(&top, heap, k);
 	for (r = 0; r < n; r++) {
 		if ((int64_t)r == q)
 			continue;
-		vn = norm_of(vecs + r * width, width);
-		cos = qn > 0 && vn > 0 ? vec_dot_fused(vecs + (size_t)q * width, vecs + r * width, width) / (qn * vn) : 0;
-		topk_offer(&top, cos, (uint32_t)r);
+		vn = sqrt(dot_double(vecs + r * width, vecs + r * width, width));
+		cos = qn > 0 && vn > 0 ?
+		    dot_double(vecs + (size_t)q * width, vecs + r * width, width) / (qn * vn) : 0;
+		topk_offer(&top, (float)cos, (uint32_t)r);
 	}
 	*got = topk_sorted(&top);
 	for (r = 0; r < *got; r++) {
