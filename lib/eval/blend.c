@@ -81,8 +81,11 @@ blend_open(struct blend *b, const struct bpr_model *const *m, const double *weig
 	memset(b, 0, sizeof(*b));
 	if (nparts > BLEND_MAX)
 		return bpr_fail_usage(e, "at most %d models can be blended", BLEND_MAX);
-	for (k = 0, total = 0; weight != NULL && k < nparts; k++)
+	for (k = 0, total = 0; weight != NULL && k < nparts; k++) {
+		if (!(weight[k] >= 0))
+			return bpr_fail_usage(e, "a blend's weight may not be below 0 (%g)", weight[k]);
 		total += weight[k];
+	}
 	if (weight != NULL && !(total > 0))
 		return bpr_fail_usage(e, "the blend's weights add up to 0: at least one must be above 0");
 	if ((ids = candidates(m, nparts, all_ids, list, nlist, max_id, &n, e)) == NULL)
