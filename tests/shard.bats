@@ -43,6 +43,8 @@ merge_equals() {
 	done
 	bpr-score -m m.bpr < <(awk -F'\t' '{ for (i = 1; i <= 80; i++) print $1 "\t" i }' test.tsv | sort -u) > scores.tsv
 	merge_equals 3 --scores scores.tsv --exclude train.tsv -k 10 test.tsv
+	bpr-train -q --train train.tsv --item-dim 4 --tag-dim 0 --epochs 2 --seed 5 -o m2.bpr
+	merge_equals 3 -m m.bpr -m m2.bpr --blend 1,2 --exclude train.tsv -k 10 test.tsv
 }
 
 @test "auc: shard I of N evaluates exactly the users whose hash is I, each user in one shard" {
@@ -74,6 +76,11 @@ merge_equals() {
 	cat test.tsv >> other-test.tsv
 	auc -m m.bpr --exclude train.tsv -k 10 --shard 2/4 other-test.tsv > other.2
 	bad 1 '^auc: other.2: of another test than p.0' auc --merge p.0 p.1 other.2 p.3
+	# a blend's shards merge only with shards of the same weights
+	for i in 0 1; do auc -m m.bpr -m m2.bpr --blend 1,2 --shard "$i/2" test.tsv > "b.$i"; done
+	auc -m m.bpr -m m2.bpr --blend 2,1 --shard 1/2 test.tsv > w.1
+	bad 1 '^auc: w.1: of another blend than b.0' auc --merge b.0 w.1
+	auc --merge b.0 b.1 | grep -q '^# rank blend of m.bpr + m2.bpr (weights 1,2) on test.tsv'
 	auc -m m.bpr --exclude train.tsv -k 5 --shard 2/4 test.tsv > k5.2
 	bad 1 '^auc: k5.2: of another protocol' auc --merge p.0 p.1 k5.2 p.3
 	auc -m m.bpr --exclude train.tsv -k 10 --shard 2/5 test.tsv > five.2

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "data/sort.h"
 #include "eval/partial.h"
@@ -30,6 +31,14 @@ partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t by
 	snprintf(x->role, sizeof(x->role), "%s", role);
 	x->crc = crc;
 	x->bytes = bytes;
+}
+
+void
+partial_add_setting(struct partial *p, const char *role, const char *text)
+{
+	size_t n = strlen(text);
+
+	partial_add_input(p, role, (uint32_t)crc32(0L, (const Bytef *)text, (uInt)n), n);
 }
 
 int

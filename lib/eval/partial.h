@@ -48,6 +48,8 @@ struct partial {
 
 /* Add an input to those p names. */
 void partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes);
+/* A setting that is no file (a blend's weights) as an input: its text's CRC and length. */
+void partial_add_setting(struct partial *p, const char *role, const char *text);
 /*
  * Write r, an evaluation of shard s with config c, as a partial: source
  * and test_name as the metric lines' # line names them.
