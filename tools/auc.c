@@ -187,22 +187,7 @@ run_scores(const struct settings *s, const struct positives *test, const struct 
 	input_close(in);
 }
 
-/*
- * The weights as text, each read back exactly (equal ones: all 1): what
- * a shard's partial records, so that only shards of one blend merge.
- */
-static void
-blend_weights_text(const double *w, size_t n, char *buf, size_t size)
-{
-	size_t k, at = 0;
-
-	buf[0] = '\0';
-	for (k = 0; k < n && at < size; k++)
-		at += (size_t)snprintf(buf + at, size - at, "%s%.17g", k > 0 ? "," : "",
-		    w != NULL ? w[k] : 1.0);
-}
-
-/* Several models: the rank blend over their candidates (blend_candidates). */
+/* Several models: the rank blend over their candidates. */
 static void
 run_blend(struct settings *s, const struct positives *test, const struct positives *excl,
     struct partial *p)
@@ -211,10 +196,7 @@ run_blend(struct settings *s, const struct positives *test, const struct positiv
 	double w[BLEND_MAX];
 	struct blend b;
 	struct bpr_err e;
-	char text[BLEND_MAX * 26];
-	uint32_t crc;
-	uint64_t bytes;
-	size_t n, k;
+	size_t n;
 
 	if (s->weights != NULL && option_doubles("--blend", s->weights, 0, 1e9, w, BLEND_MAX, &n, &e) < 0)
 		cli_usage_die(&e);
@@ -223,26 +205,11 @@ run_blend(struct settings *s, const struct positives *test, const struct positiv
 	m[0] = cli_load_model(s->models[0]);
 	cli_open_blend(&b, m, s->models, s->nmodels, s->weights ? w : NULL, s->compat, s->eval.ids,
 	    s->eval.nids, test->max_item_id);
-	for (k = 0; k < s->nmodels; k++) {
-		model_file_id(m[k], &crc, &bytes);
-		partial_add_input(p, "model", crc, bytes);
-	}
-	blend_weights_text(s->weights ? w : NULL, s->nmodels, text, sizeof(text));
-	partial_add_setting(p, "blend", text);
-	free((void *)s->eval.ids);
-	s->eval = (struct eval_config){ .universe = UNIVERSE_LIST, .ids = b.ids, .nids = b.ncand,
-	    .k = s->eval.k, .threads = s->eval.threads, .shard = s->eval.shard, .blend = &b };
-	if (evaluate(m[0], test, excl, &s->eval, &p->result, &e) < 0)
+	if (evaluate_blend(&b, test, excl, &s->eval, &p->result, &e) < 0)
 		cli_die(&e);
-	p->result.cold = b.cold;	/* not only the first model's */
-	s->eval.blend = NULL;
-	s->eval.ids = NULL;	/* the blend's */
-	for (k = 0; k < s->nmodels; k++)
-		snprintf(s->source + strlen(s->source), sizeof(s->source) - strlen(s->source), "%s%s",
-		    k == 0 ? "rank blend of " : " + ", s->models[k]);
-	if (s->weights != NULL)
-		snprintf(s->source + strlen(s->source), sizeof(s->source) - strlen(s->source),
-		    " (weights %s)", text);
+	s->eval.universe = UNIVERSE_LIST;	/* the blend's candidates */
+	partial_add_blend(p, &b);
+	blend_describe(&b, s->models, s->weights != NULL, s->source, sizeof(s->source));
 	cli_close_blend(&b, m, s->nmodels);
 	model_free((struct bpr_model *)m[0]);
 }

@@ -1,4 +1,5 @@
 /* Rank blending of several models (blend.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,33 @@ blend_close(struct blend *b)
 	free(b->ids);
 	b->ids = NULL;
 	b->nparts = 0;
+}
+
+void
+blend_weights_text(const struct blend *b, char *buf, size_t size)
+{
+	size_t k, at = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < b->nparts && at < size; k++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%.17g", k > 0 ? "," : "",
+		    b->part[k].weight);
+}
+
+void
+blend_describe(const struct blend *b, const char *const *paths, int weighted, char *buf,
+    size_t size)
+{
+	char weights[BLEND_WEIGHTS_TEXT];
+	size_t k, at = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < b->nparts && at < size; k++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%s", k == 0 ? "rank blend of " : " + ",
+		    paths[k]);
+	blend_weights_text(b, weights, sizeof(weights));
+	if (weighted && at < size)
+		snprintf(buf + at, size - at, " (weights %s)", weights);
 }
 
 /* One block: the sums, then the pairs, then the scores (alignment kept in that order). */

@@ -53,6 +53,16 @@ int blend_open(struct blend *b, const struct bpr_model *const *m, const double *
     size_t nparts, int all_ids, const uint32_t *list, size_t nlist, uint32_t max_id,
     struct bpr_err *e);
 void blend_close(struct blend *b);
+/*
+ * The weights as text, each to 17 digits that read back exactly, joined
+ * by commas (equal ones: all 1): what tells one blend of the same models
+ * from another.
+ */
+void blend_weights_text(const struct blend *b, char *buf, size_t size);
+#define BLEND_WEIGHTS_TEXT (BLEND_MAX * 26)	/* room for it: 24 characters and a comma a weight */
+/* "rank blend of A + B", and " (weights ...)" when weighted, for paths[] of the models. */
+void blend_describe(const struct blend *b, const char *const *paths, int weighted, char *buf,
+    size_t size);
 int blend_scratch_alloc(struct blend_scratch *s, size_t ncand, struct bpr_err *e);
 void blend_scratch_free(struct blend_scratch *s);
 /*

@@ -888,6 +888,20 @@ evaluate_with_notebook(const struct bpr_model *m, const struct positives *test,
 	return evaluate_jobs(m, test, exclude, c, r, nbc, nb, e);
 }
 
+int
+evaluate_blend(const struct blend *b, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e)
+{
+	struct eval_config bc = { .universe = UNIVERSE_LIST, .ids = b->ids, .nids = b->ncand,
+	    .k = c->k, .threads = c->threads, .quiet = c->quiet, .shard = c->shard, .blend = b };
+
+	if (evaluate(b->part[0].m, test, exclude, &bc, r, e) < 0)
+		return -1;
+	r->cold = b->cold;	/* not only the first model's */
+	return 0;
+}
+
 void
 eval_result_free(struct eval_result *r)
 {

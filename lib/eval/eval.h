@@ -159,6 +159,13 @@ int evaluate(const struct bpr_model *m, const struct positives *test,
 int evaluate_with_notebook(const struct bpr_model *m, const struct positives *test,
     const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
     const struct eval_config *nbc, struct eval_result *nb, struct bpr_err *e);
+/*
+ * evaluate for the rank blend b: its candidates (UNIVERSE_LIST) and c's k,
+ * threads and shard; r's cold counts the candidates any model lacks.
+ */
+int evaluate_blend(const struct blend *b, const struct positives *test,
+    const struct positives *exclude, const struct eval_config *c, struct eval_result *r,
+    struct bpr_err *e);
 void eval_result_free(struct eval_result *r);
 
 /* The pieces evaluate uses, for evaluations of other scores (score_file.c). */

@@ -11,6 +11,7 @@
 #include "io/mem.h"
 #include "io/parse.h"
 #include "io/text.h"
+#include "model/model.h"
 
 #define PARTIAL_MAGIC "bprtools-auc-partial"
 #define PARTIAL_VERSION 1
@@ -34,11 +35,20 @@ partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t by
 }
 
 void
-partial_add_setting(struct partial *p, const char *role, const char *text)
+partial_add_blend(struct partial *p, const struct blend *b)
 {
-	size_t n = strlen(text);
+	char text[BLEND_WEIGHTS_TEXT];
+	uint32_t crc;
+	uint64_t bytes;
+	size_t k, n;
 
-	partial_add_input(p, role, (uint32_t)crc32(0L, (const Bytef *)text, (uInt)n), n);
+	for (k = 0; k < b->nparts; k++) {
+		model_file_id(b->part[k].m, &crc, &bytes);
+		partial_add_input(p, "model", crc, bytes);
+	}
+	blend_weights_text(b, text, sizeof(text));
+	n = strlen(text);
+	partial_add_input(p, "blend", (uint32_t)crc32(0L, (const Bytef *)text, (uInt)n), n);
 }
 
 int

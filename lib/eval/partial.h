@@ -48,8 +48,12 @@ struct partial {
 
 /* Add an input to those p names. */
 void partial_add_input(struct partial *p, const char *role, uint32_t crc, uint64_t bytes);
-/* A setting that is no file (a blend's weights) as an input: its text's CRC and length. */
-void partial_add_setting(struct partial *p, const char *role, const char *text);
+/*
+ * A blend's inputs: each model (its header's CRC and size), then "blend",
+ * the CRC and length of its weights' text, so that only shards of one
+ * blend merge.
+ */
+void partial_add_blend(struct partial *p, const struct blend *b);
 /*
  * Write r, an evaluation of shard s with config c, as a partial: source
  * and test_name as the metric lines' # line names them.
