@@ -28,6 +28,7 @@ train() { bpr-train -q --item-dim 4 --tag-dim 0 -o out.tsv "$@"; }
 @test "bpr-train: id beyond 2^31-1 in a stream"   { printf '1\t2\t3000000000\n' > big.tsv; bad 1 "big.tsv:1: negative item id '3000000000' is beyond" train big.tsv; }
 @test "bpr-train: TSV triplet with 2 fields"      { printf '1\t2\n' > two.tsv; bad 1 'two.tsv:1: 2 fields, expected 3' train two.tsv; }
 @test "bpr-train: gzip stream truncated"          { gzip -c t.tsv | head -c 60 > t.tsv.gz; bad 1 't.tsv.gz: truncated gzip' train t.tsv.gz; }
+@test "bpr-train: a gzip stream with bytes appended"  { gzip -c t.tsv > t.tsv.gz; printf '1\t2\n' >> t.tsv.gz; bad 1 't.tsv.gz: the bytes after gzip member 1 are not a gzip member' train t.tsv.gz; }
 @test "bpr-train: empty stream"                   { : > empty; bad 1 'empty: is empty, not a triplet stream' train empty; }
 @test "bpr-train: fewer epochs than --epochs"     { bad 1 'the stream holds 2 epochs; --epochs asks for 5' train --epochs 5 t.bin; }
 # --- bpr-train: other inputs ---

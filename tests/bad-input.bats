@@ -22,6 +22,26 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 @test "ml-split: missing file"                { bad 1 'nope.data: cannot open' split nope.data; }
 @test "ml-split: truncated .gz"               { make_udata 50 50 | gzip -c > full.gz; head -c 400 full.gz > in.gz; bad 1 'in.gz: truncated gzip' split in.gz; }
 @test "ml-split: corrupt .gz"                 { make_udata 50 50 | gzip -c > in.gz; printf 'XXXX' | dd of=in.gz bs=1 seek=200 conv=notrunc 2>/dev/null; bad 1 'in.gz: (corrupt|truncated) gzip' split in.gz; }
+@test "ml-split: bytes after a gzip member that are no member are an error, not the end" {
+	# what zlib's gzread drops without a word: a damaged header of the
+	# second member, plain text appended, and trailing zeros
+	make_udata 50 50 > u.data
+	head -n 100 u.data | gzip -c > one.gz
+	tail -n +101 u.data | gzip -c > two.gz
+	cat one.gz two.gz > in.gz
+	printf '\000' | dd of=in.gz bs=1 seek="$(wc -c < one.gz)" conv=notrunc 2>/dev/null
+	bad 1 'in.gz: the bytes after gzip member 1 are not a gzip member' split in.gz
+	cat one.gz two.gz > in.gz
+	tail -n 3 u.data >> in.gz
+	bad 1 'in.gz: the bytes after gzip member 2 are not a gzip member' split in.gz
+	cat one.gz > in.gz
+	head -c 512 /dev/zero >> in.gz
+	bad 1 'in.gz: the bytes after gzip member 1 are not a gzip member' split in.gz
+	# one byte more is as wrong as many
+	cat one.gz two.gz > in.gz
+	printf 'x' >> in.gz
+	cat in.gz | bad 1 'stdin: the bytes after gzip member 2 are not a gzip member' split -
+}
 @test "ml-split: .zip without the member"     { need_command zip; printf 'x\n' > readme; zip -q in.zip readme; bad 1 'in.zip: the archive has no member named u.data or ratings.dat or ratings.csv' split in.zip; }
 @test "ml-split: truncated .zip"              { need_command zip; make_udata 50 50 > u.data; zip -q full.zip u.data; head -c 300 full.zip > in.zip; bad 1 'in.zip: not a zip archive, or truncated' split in.zip; }
 @test "ml-split: zip64 without its locator"   { need_command zip; make_udata 50 50 > u.data; zip -q -fz in.zip u.data; at=$(grep -obaP 'PK\x06\x07' in.zip | cut -d: -f1); printf 'XXXX' | dd of=in.zip bs=1 seek="$at" conv=notrunc 2>/dev/null; bad 1 'in.zip: corrupt zip64 archive \(no zip64 end record locator\)' split in.zip; }

@@ -79,6 +79,52 @@ make_uitem() {
 			i, i, i, i, i, i % 5 == 0, i % 2, i % 3 == 0 }' > u.item
 }
 
+@test "seams: a gzip file of many members (cat a.gz b.gz, pigz, bgzip) is read whole, from a file, a pipe or a FIFO" {
+	# members of about 300 KiB of text each, so they cross the reader's
+	# 128 KiB buffers, and one empty member in the middle
+	make_udata 400 400 > u.data
+	lines=$(wc -l < u.data)
+	head -n 20000 u.data | gzip -c > multi.gz
+	: | gzip -c >> multi.gz
+	sed -n "20001,40000p" u.data | gzip -c >> multi.gz
+	tail -n +40001 u.data | gzip -c >> multi.gz
+	[ "$lines" -gt 40001 ]
+	ml-split -q -o tr.plain -t te.plain u.data
+	ml-split -q -o tr.multi -t te.multi multi.gz
+	cmp tr.plain tr.multi
+	cmp te.plain te.multi
+	[ "$(cat tr.multi te.multi | wc -l)" -eq "$lines" ]
+	same ml-split -q -o tr.% -t te.% @multi.gz
+}
+
+@test "seams: gunzip gives the original bytes, read 1, 7, 4096 or 1 MiB at a time, of one member or many, and plain bytes as they are" {
+	make_udata 300 300 > data
+	head -c 70000 data | gzip -c > multi.gz
+	: | gzip -c >> multi.gz
+	tail -c +70001 data | gzip -9 -c >> multi.gz
+	gzip -c data > one.gz
+	printf '\037' > lone	# gzip's first magic byte alone is plain data
+	for n in 1 7 4096 1048576; do
+		"$UNIT/gunzip-check" "$n" < multi.gz > got 2> kind
+		cmp data got
+		[ "$(cat kind)" = gzip ]
+		"$UNIT/gunzip-check" "$n" < one.gz > got
+		cmp data got
+		"$UNIT/gunzip-check" "$n" < data > got 2> kind
+		cmp data got
+		[ "$(cat kind)" = plain ]
+		"$UNIT/gunzip-check" "$n" < lone > got
+		cmp lone got
+		: | "$UNIT/gunzip-check" "$n" > got
+		[ ! -s got ]
+		# cut anywhere inside, it is truncated, never a shorter success
+		head -c $(( $(wc -c < multi.gz) - 9 )) multi.gz > cut.gz
+		run "$UNIT/gunzip-check" "$n" < cut.gz
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"stdin: truncated gzip data"* ]]
+	done
+}
+
 @test "seams: ml-split reads a pipe, a FIFO, gzip and zip from either as it reads the file" {
 	make_udata 30 40 > u.data
 	gzip -c u.data > u.data.gz

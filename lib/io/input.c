@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/gunzip.h"
 #include "io/progress.h"
 #include "io/text.h"
 #include "io/zipread.h"
@@ -24,7 +25,7 @@ struct archive {
 
 struct bpr_input {
 	char *name;
-	gzFile gz;			/* plain or gzip input */
+	struct gunzip *gz;		/* plain or gzip input */
 	struct zip_member *zip;		/* or one zip member */
 	struct archive *archive;	/* the archive of zip */
 	unsigned char *buf;
@@ -214,7 +215,7 @@ become_zip(struct bpr_input *in, int raw, const char *archive, const char *membe
 	}
 	if (rc == 0 && wanted == NULL && member == NULL)
 		rc = bpr_fail(e, "%s: is a zip archive; this input cannot be read from one", in->name);
-	if (rc == 0 && raw >= 0 && gzdirect(in->gz)) {
+	if (rc == 0 && raw >= 0 && gunzip_is_plain(in->gz)) {
 		if ((f = fdopen(raw, "rb")) == NULL)
 			rc = bpr_fail(e, "%s: cannot read: %s", archive, strerror(errno));
 		else
@@ -226,7 +227,7 @@ become_zip(struct bpr_input *in, int raw, const char *archive, const char *membe
 		close(raw);
 	if (rc < 0)
 		return -1;
-	gzclose_r(in->gz);
+	gunzip_close(in->gz);
 	in->gz = NULL;
 	in->pos = in->len = 0;
 	in->eof = 0;
@@ -252,7 +253,7 @@ open_descriptor(const char *path, int *fd, struct stat *st, struct bpr_err *e)
 /*
  * Open path (or the archive of "archive.zip:member") once, and tell what
  * it holds from its first bytes, read through our own buffer: gzip is
- * undone by zlib, a zip archive gives its member.
+ * undone (io/gunzip.h), a zip archive gives its member.
  */
 static int
 open_any(struct bpr_input *in, const char *path, const char *archive, const char *member,
@@ -270,13 +271,11 @@ open_any(struct bpr_input *in, const char *path, const char *archive, const char
 		close(fd);
 		return bpr_fail(e, "%s: cannot open: %s", file, strerror(errno));
 	}
-	if ((in->gz = gzdopen(fd, "rb")) == NULL) {
-		close(fd);
+	if ((in->gz = gunzip_open(fd)) == NULL) {
 		if (raw >= 0)
 			close(raw);
 		return bpr_fail(e, "%s: out of memory", file);
 	}
-	gzbuffer(in->gz, 1u << 17);
 	if ((in->name = strdup(strcmp(file, "-") == 0 ? "stdin" : file)) == NULL ||
 	    input_peek(in, 4, &p, &n, e) < 0) {
 		if (raw >= 0)
@@ -286,7 +285,7 @@ open_any(struct bpr_input *in, const char *path, const char *archive, const char
 	if (zip_has_magic(p, n))
 		return become_zip(in, raw, in->name, member, wanted, e);
 	/* only a plain file's size is its bytes to read */
-	if (S_ISREG(st.st_mode) && gzdirect(in->gz))
+	if (S_ISREG(st.st_mode) && gunzip_is_plain(in->gz))
 		in->file_size = (uint64_t)st.st_size;
 	if (raw >= 0)
 		close(raw);
@@ -381,32 +380,12 @@ input_close(struct bpr_input *in)
 {
 	if (in == NULL)
 		return;
-	if (in->gz != NULL)
-		gzclose_r(in->gz);
+	gunzip_close(in->gz);
 	zip_member_close(in->zip);
 	archive_release(in->archive);
 	free(in->buf);
 	free(in->name);
 	free(in);
-}
-
-static long
-read_gz(struct bpr_input *in, unsigned char *dst, size_t n, struct bpr_err *e)
-{
-	int got, zerr;
-	const char *msg;
-
-	got = gzread(in->gz, dst, (unsigned)(n > (1u << 30) ? (1u << 30) : n));
-	if (got > 0)
-		return got;
-	msg = gzerror(in->gz, &zerr);
-	if (got < 0 && zerr == Z_ERRNO)
-		return bpr_fail(e, "%s: read error: %s", in->name, strerror(errno));
-	if (got < 0)
-		return bpr_fail(e, "%s: corrupt gzip data (%s)", in->name, msg);
-	if (zerr == Z_BUF_ERROR)
-		return bpr_fail(e, "%s: truncated gzip data (unexpected end of file)", in->name);
-	return 0;
 }
 
 /* Append more input to the buffer; sets eof at the end. */
@@ -428,7 +407,7 @@ fill(struct bpr_input *in, struct bpr_err *e)
 		in->cap *= 2;
 	}
 	if (in->gz != NULL)
-		got = read_gz(in, in->buf + in->len, in->cap - in->len, e);
+		got = gunzip_read(in->gz, in->name, in->buf + in->len, in->cap - in->len, e);
 	else if (in->zip != NULL)
 		got = zip_member_read(in->zip, in->buf + in->len, in->cap - in->len, e);
 	else

@@ -1,6 +1,6 @@
 /*
- * One buffered reader for every input: a plain file, a gzip file (zlib's
- * gz* functions read both), standard input ("-"), or a member of a .zip
+ * One buffered reader for every input: a plain file, a gzip file of one
+ * member or many (io/gunzip.h), standard input ("-"), or a member of a .zip
  * archive ("archive.zip", or "archive.zip:member"). Text is read a line at
  * a time, binary data by peek and read; the reader counts lines so every
  * message can say file:line.

@@ -24,6 +24,7 @@ printf '1\t2\t4\t881250949\n2\t3\t5\t881250950\n' > "$out/interactions/ratings"
 
 printf '1\t10\t5\t1\n2\t20\t3\t2\n' > "$tmp/u.data"
 gzip -c "$tmp/u.data" > "$out/gz/ratings-tab.gz"
+{ gzip -c "$tmp/u.data"; printf '3\t30\t4\t3\n' | gzip -c; } > "$out/gz/two-members.gz"
 cp "$tmp/u.data" "$out/gz/plain"
 (cd "$tmp" && zip -q -X deflated.zip u.data && zip -q -X -0 stored.zip u.data)
 cp "$tmp/deflated.zip" "$tmp/stored.zip" "$out/zip/"
