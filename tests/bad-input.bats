@@ -46,10 +46,12 @@ split() { ml-split -o out.tsv -t out2.tsv "$@"; }
 @test "ml-split: truncated .zip"              { need_command zip; make_udata 50 50 > u.data; zip -q full.zip u.data; head -c 300 full.zip > in.zip; bad 1 'in.zip: not a zip archive, or truncated' split in.zip; }
 @test "ml-split: zip64 without its locator"   { need_command zip; make_udata 50 50 > u.data; zip -q -fz in.zip u.data; at=$(grep -obaP 'PK\x06\x07' in.zip | cut -d: -f1); printf 'XXXX' | dd of=in.zip bs=1 seek="$at" conv=notrunc 2>/dev/null; bad 1 'in.zip: corrupt zip64 archive \(no zip64 end record locator\)' split in.zip; }
 @test "ml-split: zip64 end record misplaced"  { need_command zip; make_udata 50 50 > u.data; zip -q -fz in.zip u.data; at=$(grep -obaP 'PK\x06\x06' in.zip | cut -d: -f1); printf 'XXXX' | dd of=in.zip bs=1 seek="$at" conv=notrunc 2>/dev/null; bad 1 'in.zip: corrupt zip64 archive \(bad zip64 end record\)' split in.zip; }
-@test "ml-split: bzip2, xz, zstd are named"   {
+@test "ml-split: bzip2, xz, zstd and gzip inside gzip are named" {
 	printf 'BZh91AY&SY\001\002' > in; bad 1 'in: is bzip2-compressed \(only gzip is undone here: bunzip2 it first\), not ratings' split in
 	printf '\3757zXZ\000\001' > in; bad 1 'in: is xz-compressed \(.*unxz it first\)' split in
 	printf '\050\265\057\375\001' > in; bad 1 'in: is zstd-compressed \(.*unzstd it first\)' split in
+	make_udata 5 5 | gzip -c | gzip -c > in; bad 1 'in: is gzip-compressed inside a gzip or zip \(one layer is undone here: undo the other first\), not ratings' split in
+	make_positives 5 5 | gzip -c | gzip -c > in; bad 1 'in: is gzip-compressed inside a gzip or zip .*, not a triplet stream' bpr-train -o out.tsv in
 	printf 'BZh91AY&SY\001' > t.bin; bad 1 't.bin: is bzip2-compressed .*, not a triplet stream' bpr-train -o out.tsv t.bin
 	# text that merely starts like bzip2 is text
 	printf 'BZh\t2\t3\t4\n' > in; bad 1 "in:1: user id 'BZh' is not" split in

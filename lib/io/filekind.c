@@ -12,7 +12,8 @@ starts_with(const unsigned char *p, size_t n, const char *magic)
 
 /*
  * Compressions we do not undo, by their magic numbers (bzip2's with its
- * first block's, so that text starting "BZh" stays text).
+ * first block's, so that text starting "BZh" stays text), and gzip's,
+ * seen only where one gzip (or a zip member) has been undone already.
  */
 static enum file_kind
 foreign_compression(const unsigned char *p, size_t n)
@@ -24,6 +25,8 @@ foreign_compression(const unsigned char *p, size_t n)
 		return KIND_XZ;
 	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
 		return KIND_ZSTD;
+	if (n >= 3 && memcmp(p, "\x1f\x8b\x08", 3) == 0)
+		return KIND_GZIP_AGAIN;
 	return KIND_TEXT;
 }
 
@@ -69,6 +72,8 @@ file_kind_name(enum file_kind k)
 		return "xz-compressed (only gzip is undone here: unxz it first)";
 	case KIND_ZSTD:
 		return "zstd-compressed (only gzip is undone here: unzstd it first)";
+	case KIND_GZIP_AGAIN:
+		return "gzip-compressed inside a gzip or zip (one layer is undone here: undo the other first)";
 	case KIND_BINARY:
 		return "binary data";
 	}

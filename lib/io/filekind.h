@@ -26,6 +26,7 @@ enum file_kind {
 	KIND_BZIP2,		/* compressed, but not in a way we read */
 	KIND_XZ,
 	KIND_ZSTD,
+	KIND_GZIP_AGAIN,	/* gzip inside gzip (or a zip member): we undo one */
 	KIND_BINARY,		/* something else that is not text */
 };
 
