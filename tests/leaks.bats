@@ -15,6 +15,10 @@ setup() {
 @test "leaks: data stage tools free everything" {
 	make_udata 10 10 > u.data
 	ml-split -q -o a.tsv -t b.tsv u.data
+	# gzip of two members: the inflate state is freed too
+	{ head -n 20 u.data | gzip -c; tail -n +21 u.data | gzip -c; } > u.data.gz
+	ml-split -q -o a.gz.tsv -t b.gz.tsv u.data.gz
+	cmp a.tsv a.gz.tsv
 	# an archive of several members: README is none, ratings.csv a candidate, u.data the one
 	if command -v zip > /dev/null; then
 		mkdir -p z && cp u.data z/u.data && printf 'userId,movieId,rating,timestamp\n1,2,3,4\n' > z/ratings.csv && echo notes > z/README
