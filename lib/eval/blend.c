@@ -148,9 +148,10 @@ blend_describe(const struct blend *b, const char *const *paths, int weighted, ch
 	for (k = 0; k < b->nparts && at < size; k++)
 		at += (size_t)snprintf(buf + at, size - at, "%s%s", k == 0 ? "rank blend of " : " + ",
 		    paths[k]);
-	blend_weights_text(b, weights, sizeof(weights));
-	if (weighted && at < size)
+	if (weighted && at < size) {
+		blend_weights_text(b, weights, sizeof(weights));
 		snprintf(buf + at, size - at, " (weights %s)", weights);
+	}
 }
 
 /* One block: the sums, then the pairs, then the scores (alignment kept in that order). */

@@ -1,7 +1,6 @@
 #include "io/gunzip.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -159,12 +158,30 @@ next_member(struct gunzip *g, const char *name, struct bpr_err *e)
 	return 1;
 }
 
+int
+inflate_outcome(const z_stream *z, int rc, int input_done, const char *name,
+    const struct inflate_words *w, struct bpr_err *e)
+{
+	if (rc == Z_STREAM_END)
+		return 1;
+	if (rc == Z_OK || (rc == Z_BUF_ERROR && !input_done))
+		return 0;	/* Z_BUF_ERROR: more input, or more room, and it goes on */
+	if (rc == Z_BUF_ERROR)
+		return bpr_fail(e, "%s: %s", name, w->truncated);
+	if (rc == Z_MEM_ERROR)
+		return bpr_fail(e, "%s: %s", name, w->no_memory);
+	return bpr_fail(e, "%s: %s (%s)", name, w->corrupt, z->msg != NULL ? z->msg : "inflate failed");
+}
+
 static long
 read_gzip(struct gunzip *g, const char *name, unsigned char *dst, size_t n,
     struct bpr_err *e)
 {
+	static const struct inflate_words gzip_words = {
+		.truncated = "truncated gzip data (unexpected end of file)",
+		.corrupt = "corrupt gzip data", .no_memory = "out of memory to gunzip" };
 	uInt room = n > (1u << 30) ? (1u << 30) : (uInt)n;
-	int rc, more;
+	int rc, more, end;
 
 	for (;;) {
 		if (g->member_ended) {
@@ -176,15 +193,11 @@ read_gzip(struct gunzip *g, const char *name, unsigned char *dst, size_t n,
 		g->zs.next_out = dst;
 		g->zs.avail_out = room;
 		rc = inflate(&g->zs, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END)
+		if ((end = inflate_outcome(&g->zs, rc, g->raw_eof && g->zs.avail_in == 0, name,
+		    &gzip_words, e)) < 0)
+			return -1;
+		if (end)
 			g->member_ended = 1;
-		else if (rc == Z_MEM_ERROR)
-			return bpr_fail(e, "%s: out of memory to gunzip", name);
-		else if (rc == Z_BUF_ERROR && g->raw_eof && g->zs.avail_in == 0)
-			return bpr_fail(e, "%s: truncated gzip data (unexpected end of file)", name);
-		else if (rc != Z_OK && rc != Z_BUF_ERROR)
-			return bpr_fail(e, "%s: corrupt gzip data (%s)", name,
-			    g->zs.msg != NULL ? g->zs.msg : "inflate failed");
 		if (g->zs.avail_out < room)
 			return (long)(room - g->zs.avail_out);
 	}

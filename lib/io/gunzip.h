@@ -10,6 +10,7 @@
 #define BPR_GUNZIP_H
 
 #include <stddef.h>
+#include <zlib.h>
 
 #include "io/err.h"
 
@@ -27,5 +28,20 @@ long gunzip_read(struct gunzip *g, const char *name, unsigned char *dst, size_t 
 int gunzip_is_plain(const struct gunzip *g);
 /* Close the descriptor and free g (NULL is ignored). */
 void gunzip_close(struct gunzip *g);
+
+/* What a reader of deflated data calls the ways inflate can stop, in messages. */
+struct inflate_words {
+	const char *truncated;	/* the input ended inside the stream */
+	const char *corrupt;	/* zlib's reason follows, in parentheses */
+	const char *no_memory;
+};
+/*
+ * How the inflate call on z that returned rc ended, for gzip members and
+ * zip members alike: 1 at the end of the stream, 0 to go on, -1 with a
+ * message naming `name`. input_done: z has used all its input and none
+ * will come, so a stream that wants more is cut short.
+ */
+int inflate_outcome(const z_stream *z, int rc, int input_done, const char *name,
+    const struct inflate_words *w, struct bpr_err *e);
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "io/gunzip.h"
+
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
 #define SIG_END 0x06054b50u
@@ -383,7 +385,9 @@ read_stored(struct zip_member *z, unsigned char *dst, size_t n, struct bpr_err *
 static long
 read_deflated(struct zip_member *z, unsigned char *dst, size_t n, struct bpr_err *e)
 {
-	int rc;
+	static const struct inflate_words zip_words = { .truncated = "member is truncated",
+		.corrupt = "corrupt compressed data", .no_memory = "out of memory to inflate" };
+	int rc, end;
 
 	z->zs.next_out = dst;
 	z->zs.avail_out = (uInt)(n > (1u << 30) ? (1u << 30) : n);
@@ -397,15 +401,11 @@ read_deflated(struct zip_member *z, unsigned char *dst, size_t n, struct bpr_err
 			z->zs.avail_in = (uInt)want;
 		}
 		rc = inflate(&z->zs, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END)
+		if ((end = inflate_outcome(&z->zs, rc, z->zs.avail_in == 0 && z->comp_left == 0,
+		    z->display, &zip_words, e)) < 0)
+			return -1;
+		if (end)
 			break;
-		if (rc == Z_BUF_ERROR && z->zs.avail_in == 0 && z->comp_left == 0)
-			return bpr_fail(e, "%s: member is truncated", z->display);
-		if (rc == Z_MEM_ERROR)
-			return bpr_fail(e, "%s: out of memory to inflate", z->display);
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-			return bpr_fail(e, "%s: corrupt compressed data (%s)", z->display,
-			    z->zs.msg ? z->zs.msg : "inflate failed");
 	}
 	return (long)((unsigned char *)z->zs.next_out - dst);
 }
